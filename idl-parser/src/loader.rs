@@ -1,0 +1,167 @@
+//! Reading files: roots, `import`s (each file once, found through the
+//! include path) and `#include`s, each preprocessed and parsed.
+
+use std::path::{Path, PathBuf};
+
+use crate::ast::{self, Item};
+use crate::diagnostic::Diagnostic;
+use crate::parse::parse_file;
+use crate::preprocess::{preprocess, Options};
+use crate::source::{FileId, SourceMap, Span};
+
+/// One file parsed from its own preprocessing run, as MIDL treats an import.
+#[derive(Debug)]
+pub struct ParsedFile {
+    pub file: FileId,
+    pub ast: ast::File,
+    /// Whether this file was named on the command line rather than imported.
+    pub root: bool,
+    pub pragmas: Vec<(Span, String)>,
+}
+
+/// Loads the roots and everything they import, imports first.
+pub fn load(
+    sources: &mut SourceMap,
+    roots: &[PathBuf],
+    opts: &Options,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<ParsedFile> {
+    let mut loader = Loader {
+        sources,
+        opts,
+        diags,
+        done: Vec::new(),
+        in_progress: Vec::new(),
+        out: Vec::new(),
+    };
+    for root in roots {
+        match read_source(loader.sources, root) {
+            Ok(id) => loader.load_file(id, true),
+            Err(e) => loader.diags.push(Diagnostic::error(
+                Span::default(),
+                format!("cannot read `{}`: {e}", root.display()),
+            )),
+        }
+    }
+    loader.out
+}
+
+struct Loader<'a> {
+    sources: &'a mut SourceMap,
+    opts: &'a Options,
+    diags: &'a mut Vec<Diagnostic>,
+    done: Vec<FileId>,
+    in_progress: Vec<FileId>,
+    out: Vec<ParsedFile>,
+}
+
+impl Loader<'_> {
+    fn load_file(&mut self, id: FileId, root: bool) {
+        if self.done.contains(&id) || self.in_progress.contains(&id) {
+            if root {
+                if let Some(f) = self.out.iter_mut().find(|f| f.file == id) {
+                    f.root = true;
+                }
+            }
+            return;
+        }
+        self.in_progress.push(id);
+        let pp = preprocess(self.sources, id, self.opts, self.diags);
+        let ast = parse_file(&pp, self.diags);
+        let here = self
+            .sources
+            .path(id)
+            .and_then(Path::parent)
+            .map(Path::to_path_buf);
+        for item in imports(&ast.items) {
+            for lit in item {
+                match resolve_path(&lit.value, here.as_deref(), &self.opts.include_dirs) {
+                    Some(path) => match read_source(self.sources, &path) {
+                        Ok(dep) => self.load_file(dep, false),
+                        Err(e) => self.diags.push(
+                            Diagnostic::error(
+                                lit.span,
+                                format!("cannot read `{}`: {e}", path.display()),
+                            )
+                            .with_label("imported here"),
+                        ),
+                    },
+                    None => self.diags.push(
+                        Diagnostic::error(
+                            lit.span,
+                            format!("cannot find imported file `{}`", lit.value),
+                        )
+                        .with_label("not found")
+                        .with_note("searched the importing file's folder and every -I folder"),
+                    ),
+                }
+            }
+        }
+        self.in_progress.retain(|f| *f != id);
+        self.done.push(id);
+        self.out.push(ParsedFile {
+            file: id,
+            ast,
+            root,
+            pragmas: pp.pragmas,
+        });
+    }
+}
+
+/// `import` statements anywhere a file may hold them.
+fn imports(items: &[Item]) -> Vec<&Vec<ast::StrLit>> {
+    let mut out = Vec::new();
+    for item in items {
+        match item {
+            Item::Import(list) if !list.is_empty() => out.push(list),
+            Item::Interface(i) => out.extend(imports(&i.items)),
+            Item::Library(c) | Item::Module(c) => out.extend(imports(&c.items)),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Finds `name` in `here` (the current file's folder), then in `dirs`.
+pub fn resolve_path(name: &str, here: Option<&Path>, dirs: &[PathBuf]) -> Option<PathBuf> {
+    let name = Path::new(name);
+    if name.is_absolute() {
+        return name.is_file().then(|| name.to_path_buf());
+    }
+    here.into_iter()
+        .chain(dirs.iter().map(PathBuf::as_path))
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+/// Reads a file into the source map once; later reads return the same id.
+pub fn read_source(sources: &mut SourceMap, path: &Path) -> std::io::Result<FileId> {
+    let path = clean(path);
+    if let Some(id) = sources.find(&path) {
+        return Ok(id);
+    }
+    let bytes = std::fs::read(&path)?;
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    };
+    Ok(sources.add(&path, text))
+}
+
+/// `a/./b/../c` to `a/c`, so one file has one name however it was reached.
+fn clean(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}

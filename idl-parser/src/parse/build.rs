@@ -1,0 +1,992 @@
+//! Pest pairs to AST nodes. The grammar has already checked the shape, so
+//! a pair that is not where the grammar puts it is a bug in this file; such
+//! cases degrade to a placeholder node rather than panic.
+
+use pest::iterators::Pair;
+
+use super::Rule;
+use crate::ast::*;
+use crate::diagnostic::Diagnostic;
+use crate::preprocess::Preprocessed;
+use crate::source::Span;
+
+pub(super) struct Builder<'a> {
+    pp: Option<&'a Preprocessed>,
+    /// Offset of the parsed slice in the preprocessed text.
+    base: usize,
+    /// For `#if` conditions, every node gets the directive's span.
+    fixed: Span,
+    diags: &'a mut Vec<Diagnostic>,
+}
+
+type P<'i> = Pair<'i, Rule>;
+
+impl<'a> Builder<'a> {
+    pub(super) fn new(pp: &'a Preprocessed, base: usize, diags: &'a mut Vec<Diagnostic>) -> Self {
+        Builder {
+            pp: Some(pp),
+            base,
+            fixed: Span::default(),
+            diags,
+        }
+    }
+
+    pub(super) fn fixed(at: Span, diags: &'a mut Vec<Diagnostic>) -> Self {
+        Builder {
+            pp: None,
+            base: 0,
+            fixed: at,
+            diags,
+        }
+    }
+
+    fn span(&self, p: &P) -> Span {
+        match self.pp {
+            Some(pp) => pp.origins.span(
+                self.base + p.as_span().start(),
+                self.base + p.as_span().end(),
+            ),
+            None => self.fixed,
+        }
+    }
+
+    fn ident(&self, p: P) -> Ident {
+        Ident {
+            name: p.as_str().to_string(),
+            span: self.span(&p),
+        }
+    }
+
+    // -------------------------------------------------------------- items
+
+    pub(super) fn item(&mut self, p: P) -> Item {
+        let span = self.span(&p);
+        match p.as_rule() {
+            Rule::import => Item::Import(p.into_inner().map(|s| self.string(s)).collect()),
+            Rule::importlib => Item::ImportLib(self.first_string(p)),
+            Rule::cpp_quote => Item::CppQuote(self.first_string(p)),
+            Rule::midl_pragma => Item::MidlPragma {
+                text: p.as_str().to_string(),
+                span,
+            },
+            Rule::typedef => Item::Typedef(self.typedef(p)),
+            Rule::const_decl => Item::Const(self.const_decl(p)),
+            Rule::type_decl => {
+                let (attrs, mut inner) = self.attrs_then(p);
+                let ty = inner
+                    .next()
+                    .map(|t| self.type_body(t, false, span))
+                    .unwrap_or_else(|| void(span));
+                Item::TypeDecl { attrs, ty, span }
+            }
+            Rule::interface => Item::Interface(self.interface(p)),
+            Rule::forward_interface => {
+                let (attrs, mut inner) = self.attrs_then(p);
+                let name = self.next_ident(&mut inner, span);
+                Item::ForwardInterface { attrs, name }
+            }
+            Rule::method => Item::Method(self.method(p)),
+            Rule::dispinterface => Item::Dispinterface(self.dispinterface(p)),
+            Rule::coclass => Item::Coclass(self.coclass(p)),
+            Rule::library => Item::Library(self.container(p)),
+            Rule::module => Item::Module(self.container(p)),
+            // `;` on its own.
+            _ => Item::Import(Vec::new()),
+        }
+    }
+
+    fn attrs_then<'i>(
+        &mut self,
+        p: P<'i>,
+    ) -> (
+        Vec<Attr>,
+        std::iter::Peekable<pest::iterators::Pairs<'i, Rule>>,
+    ) {
+        let mut inner = p.into_inner().peekable();
+        let attrs = match inner.peek() {
+            Some(a) if a.as_rule() == Rule::attr_list => {
+                let a = inner.next().expect("peeked");
+                self.attr_list(a)
+            }
+            _ => Vec::new(),
+        };
+        (attrs, inner)
+    }
+
+    fn next_ident<'i>(&self, inner: &mut impl Iterator<Item = P<'i>>, fallback: Span) -> Ident {
+        match inner.next() {
+            Some(p) => self.ident(p),
+            None => Ident {
+                name: String::new(),
+                span: fallback,
+            },
+        }
+    }
+
+    fn typedef(&mut self, p: P) -> Typedef {
+        let span = self.span(&p);
+        let (attrs, mut inner) = self.attrs_then(p);
+        let ty = inner
+            .next()
+            .map(|t| self.type_spec(t))
+            .unwrap_or_else(|| void(span));
+        let declarators = inner.map(|d| self.declarator(d)).collect();
+        Typedef {
+            attrs,
+            ty,
+            declarators,
+            span,
+        }
+    }
+
+    fn const_decl(&mut self, p: P) -> ConstDecl {
+        let span = self.span(&p);
+        let (attrs, inner) = self.attrs_then(p);
+        let mut ty = void(span);
+        let mut pointers = Vec::new();
+        let mut name = None;
+        let mut value = None;
+        for c in inner {
+            match c.as_rule() {
+                Rule::type_spec => ty = self.type_spec(c),
+                Rule::ptr_op => pointers.push(self.ptr_op(c)),
+                Rule::ident => name = Some(self.ident(c)),
+                Rule::expr => value = Some(self.expr(c)),
+                _ => {}
+            }
+        }
+        ConstDecl {
+            attrs,
+            ty,
+            pointers,
+            name: name.unwrap_or_else(|| Ident {
+                name: String::new(),
+                span,
+            }),
+            value: value.unwrap_or(Expr {
+                kind: ExprKind::Int {
+                    value: 0,
+                    text: "0".into(),
+                },
+                span,
+            }),
+            span,
+        }
+    }
+
+    fn interface(&mut self, p: P) -> Interface {
+        let span = self.span(&p);
+        let (attrs, mut inner) = self.attrs_then(p);
+        let name = self.next_ident(&mut inner, span);
+        let mut base = None;
+        let mut items = Vec::new();
+        for c in inner {
+            match c.as_rule() {
+                Rule::ident => base = Some(self.ident(c)),
+                Rule::empty_item => {}
+                _ => items.push(self.item(c)),
+            }
+        }
+        Interface {
+            attrs,
+            name,
+            base,
+            items,
+            span,
+        }
+    }
+
+    fn method(&mut self, p: P) -> Method {
+        let span = self.span(&p);
+        let (attrs, inner) = self.attrs_then(p);
+        let mut ret_spec = None;
+        let mut ret_ptrs = Vec::new();
+        let mut name = None;
+        let mut params = Vec::new();
+        for c in inner {
+            match c.as_rule() {
+                Rule::type_spec => ret_spec = Some(self.type_spec(c)),
+                Rule::ptr_op => ret_ptrs.push(self.ptr_op(c)),
+                Rule::ident => name = Some(self.ident(c)),
+                Rule::params => {
+                    for param in c.into_inner().filter(|x| x.as_rule() == Rule::param) {
+                        params.push(self.param(param));
+                    }
+                }
+                _ => {}
+            }
+        }
+        let spec = ret_spec.unwrap_or_else(|| void(span));
+        let ret_span = spec.span;
+        Method {
+            attrs,
+            ret: TypeRef {
+                spec,
+                pointers: ret_ptrs,
+                span: ret_span,
+            },
+            name: name.unwrap_or_else(|| Ident {
+                name: String::new(),
+                span,
+            }),
+            params,
+            span,
+        }
+    }
+
+    fn param(&mut self, p: P) -> Param {
+        let span = self.span(&p);
+        let (attrs, mut inner) = self.attrs_then(p);
+        let ty = inner
+            .next()
+            .map(|t| self.type_spec(t))
+            .unwrap_or_else(|| void(span));
+        let declarator = match inner.next() {
+            Some(d) => self.declarator(d),
+            None => Declarator {
+                pointers: Vec::new(),
+                name: None,
+                dims: Vec::new(),
+                span,
+            },
+        };
+        Param {
+            attrs,
+            ty,
+            declarator,
+            span,
+        }
+    }
+
+    fn dispinterface(&mut self, p: P) -> Dispinterface {
+        let span = self.span(&p);
+        let (attrs, mut inner) = self.attrs_then(p);
+        let name = self.next_ident(&mut inner, span);
+        let mut properties = Vec::new();
+        let mut methods = Vec::new();
+        let mut interface = None;
+        for c in inner {
+            match c.as_rule() {
+                Rule::disp_body => {
+                    for m in c.into_inner() {
+                        match m.as_rule() {
+                            Rule::field => properties.push(self.field(m)),
+                            Rule::method => methods.push(self.method(m)),
+                            _ => {}
+                        }
+                    }
+                }
+                Rule::disp_interface_ref => {
+                    interface = c.into_inner().next().map(|i| self.ident(i))
+                }
+                _ => {}
+            }
+        }
+        Dispinterface {
+            attrs,
+            name,
+            properties,
+            methods,
+            interface,
+            span,
+        }
+    }
+
+    fn coclass(&mut self, p: P) -> Coclass {
+        let span = self.span(&p);
+        let (attrs, mut inner) = self.attrs_then(p);
+        let name = self.next_ident(&mut inner, span);
+        let members = inner
+            .map(|m| {
+                let dispinterface = m.as_str().contains("dispinterface");
+                let mspan = self.span(&m);
+                let (attrs, mut mi) = self.attrs_then(m);
+                let name = self.next_ident(&mut mi, mspan);
+                CoclassMember {
+                    attrs,
+                    name,
+                    dispinterface,
+                }
+            })
+            .collect();
+        Coclass {
+            attrs,
+            name,
+            members,
+            span,
+        }
+    }
+
+    fn container(&mut self, p: P) -> Container {
+        let span = self.span(&p);
+        let (attrs, mut inner) = self.attrs_then(p);
+        let name = self.next_ident(&mut inner, span);
+        let items = inner
+            .filter(|c| c.as_rule() != Rule::empty_item)
+            .map(|c| self.item(c))
+            .collect();
+        Container {
+            attrs,
+            name,
+            items,
+            span,
+        }
+    }
+
+    // -------------------------------------------------------------- attributes
+
+    fn attr_list(&mut self, p: P) -> Vec<Attr> {
+        p.into_inner().map(|a| self.attr(a)).collect()
+    }
+
+    fn attr(&mut self, p: P) -> Attr {
+        let span = self.span(&p);
+        let text = p.as_str();
+        let mut inner = p.into_inner();
+        let name = self.next_ident(&mut inner, span);
+        let args: Vec<AttrArg> = inner.map(|a| self.attr_arg(a)).collect();
+        // `name()` with nothing inside still has parentheses.
+        let has_parens = text[name.name.len()..].trim_start().starts_with('(');
+        Attr {
+            name,
+            args: has_parens.then_some(args),
+            span,
+        }
+    }
+
+    fn attr_arg(&mut self, p: P) -> AttrArg {
+        let span = self.span(&p);
+        let Some(c) = p.into_inner().next() else {
+            return AttrArg::Empty(span);
+        };
+        match c.as_rule() {
+            Rule::uuid_lit => AttrArg::Uuid(c.as_str().to_string(), span),
+            Rule::type_arg => AttrArg::Type(self.type_ref(c)),
+            Rule::expr => AttrArg::Expr(self.expr(c)),
+            _ => AttrArg::Empty(span),
+        }
+    }
+
+    // -------------------------------------------------------------- types
+
+    fn type_ref(&mut self, p: P) -> TypeRef {
+        let span = self.span(&p);
+        let mut spec = void(span);
+        let mut pointers = Vec::new();
+        let mut is_const = false;
+        for c in p.into_inner() {
+            match c.as_rule() {
+                Rule::ptr_op => pointers.push(self.ptr_op(c)),
+                Rule::kw_const => is_const = true,
+                Rule::type_spec => spec = self.type_spec(c),
+                _ => spec = self.type_body(c, is_const, span),
+            }
+        }
+        TypeRef {
+            spec,
+            pointers,
+            span,
+        }
+    }
+
+    pub(super) fn type_spec(&mut self, p: P) -> TypeSpec {
+        let span = self.span(&p);
+        let mut is_const = false;
+        let mut body = None;
+        for c in p.into_inner() {
+            match c.as_rule() {
+                Rule::kw_const => is_const |= c.as_str().starts_with("const"),
+                _ => body = Some(c),
+            }
+        }
+        match body {
+            Some(b) => self.type_body(b, is_const, span),
+            None => void(span),
+        }
+    }
+
+    fn type_body(&mut self, c: P, is_const: bool, span: Span) -> TypeSpec {
+        let kind = match c.as_rule() {
+            Rule::base_type => TypeSpecKind::Base(self.base_type(c)),
+            Rule::named_type => match c.into_inner().next() {
+                Some(i) => TypeSpecKind::Named(self.ident(i)),
+                None => TypeSpecKind::Base(BaseType::Void),
+            },
+            Rule::tagged_type => {
+                let mut inner = c.into_inner();
+                let tag = inner.next().map_or(Tag::Struct, |k| tag_of(k.as_rule()));
+                let name = self.next_ident(&mut inner, span);
+                TypeSpecKind::Tagged(tag, name)
+            }
+            Rule::struct_def => TypeSpecKind::Struct(self.struct_def(c)),
+            Rule::union_def => TypeSpecKind::Union(self.union_def(c)),
+            Rule::enum_def => TypeSpecKind::Enum(self.enum_def(c)),
+            _ => TypeSpecKind::Base(BaseType::Void),
+        };
+        TypeSpec {
+            kind,
+            is_const,
+            span,
+        }
+    }
+
+    fn base_type(&mut self, p: P) -> BaseType {
+        let Some(c) = p.into_inner().next() else {
+            return BaseType::Void;
+        };
+        if c.as_rule() == Rule::other_base {
+            return match c.as_str() {
+                "float" => BaseType::Float,
+                "double" => BaseType::Double,
+                "boolean" => BaseType::Boolean,
+                "byte" => BaseType::Byte,
+                "wchar_t" => BaseType::WChar,
+                "handle_t" => BaseType::Handle,
+                "error_status_t" => BaseType::ErrorStatus,
+                _ => BaseType::Void,
+            };
+        }
+        let mut signed = None;
+        let mut sizes = Vec::new();
+        for w in c.into_inner() {
+            match w.as_rule() {
+                Rule::kw_signed => signed = Some(true),
+                Rule::kw_unsigned => signed = Some(false),
+                _ => sizes.push(w.as_str()),
+            }
+        }
+        BaseType::Int {
+            signed,
+            size: int_size(&sizes),
+        }
+    }
+
+    fn struct_def(&mut self, p: P) -> StructDef {
+        let span = self.span(&p);
+        let mut tag = None;
+        let mut fields = Vec::new();
+        for c in p.into_inner() {
+            match c.as_rule() {
+                Rule::ident => tag = Some(self.ident(c)),
+                Rule::field => fields.push(self.field(c)),
+                _ => {}
+            }
+        }
+        StructDef { tag, fields, span }
+    }
+
+    fn field(&mut self, p: P) -> Field {
+        let span = self.span(&p);
+        let (attrs, mut inner) = self.attrs_then(p);
+        let ty = inner
+            .next()
+            .map(|t| self.type_spec(t))
+            .unwrap_or_else(|| void(span));
+        let declarators = inner.map(|d| self.declarator(d)).collect();
+        Field {
+            attrs,
+            ty,
+            declarators,
+            span,
+        }
+    }
+
+    fn union_def(&mut self, p: P) -> UnionDef {
+        let span = self.span(&p);
+        let mut tag = None;
+        let mut switch = None;
+        let mut arms = Vec::new();
+        for c in p.into_inner() {
+            match c.as_rule() {
+                Rule::ident => tag = Some(self.ident(c)),
+                Rule::union_switch => {
+                    let sspan = self.span(&c);
+                    let mut inner = c.into_inner();
+                    let ty = inner
+                        .next()
+                        .map(|t| self.type_spec(t))
+                        .unwrap_or_else(|| void(sspan));
+                    let discriminant = self.next_ident(&mut inner, sspan);
+                    let union_name = inner.next().map(|n| self.ident(n));
+                    switch = Some(Box::new(UnionSwitch {
+                        ty,
+                        discriminant,
+                        union_name,
+                    }));
+                }
+                Rule::union_case => arms.push(self.union_case(c)),
+                Rule::field => arms.push(self.arm(c, Vec::new())),
+                Rule::empty_arm => arms.push(self.arm(c, Vec::new())),
+                _ => {}
+            }
+        }
+        UnionDef {
+            tag,
+            switch,
+            arms,
+            span,
+        }
+    }
+
+    fn union_case(&mut self, p: P) -> UnionArm {
+        let mut labels = Vec::new();
+        let mut body = None;
+        for c in p.into_inner() {
+            match c.as_rule() {
+                Rule::case_label => {
+                    let lspan = self.span(&c);
+                    match c.into_inner().next() {
+                        Some(e) if e.as_rule() == Rule::expr => {
+                            labels.push(CaseLabel::Case(self.expr(e)))
+                        }
+                        _ => labels.push(CaseLabel::Default(lspan)),
+                    }
+                }
+                _ => body = Some(c),
+            }
+        }
+        match body {
+            Some(b) => self.arm(b, labels),
+            None => UnionArm {
+                labels,
+                attrs: Vec::new(),
+                field: None,
+                span: Span::default(),
+            },
+        }
+    }
+
+    fn arm(&mut self, p: P, labels: Vec<CaseLabel>) -> UnionArm {
+        let span = self.span(&p);
+        if p.as_rule() == Rule::field {
+            let field = self.field(p);
+            let attrs = field.attrs.clone();
+            return UnionArm {
+                labels,
+                attrs,
+                field: Some(field),
+                span,
+            };
+        }
+        let (attrs, _) = self.attrs_then(p);
+        UnionArm {
+            labels,
+            attrs,
+            field: None,
+            span,
+        }
+    }
+
+    fn enum_def(&mut self, p: P) -> EnumDef {
+        let span = self.span(&p);
+        let mut tag = None;
+        let mut items = Vec::new();
+        for c in p.into_inner() {
+            match c.as_rule() {
+                Rule::ident => tag = Some(self.ident(c)),
+                Rule::enumerator => {
+                    let espan = self.span(&c);
+                    let (attrs, mut inner) = self.attrs_then(c);
+                    let name = self.next_ident(&mut inner, espan);
+                    let value = inner.next().map(|e| self.expr(e));
+                    items.push(Enumerator { attrs, name, value });
+                }
+                _ => {}
+            }
+        }
+        EnumDef { tag, items, span }
+    }
+
+    fn ptr_op(&self, p: P) -> PtrOp {
+        PtrOp {
+            is_const: p.as_str().contains("const"),
+            span: self.span(&p),
+        }
+    }
+
+    fn declarator(&mut self, p: P) -> Declarator {
+        let span = self.span(&p);
+        let mut pointers = Vec::new();
+        let mut name = None;
+        let mut dims = Vec::new();
+        for c in p.into_inner() {
+            match c.as_rule() {
+                Rule::ptr_op => pointers.push(self.ptr_op(c)),
+                Rule::ident => name = Some(self.ident(c)),
+                Rule::array_dim => {
+                    let dspan = self.span(&c);
+                    dims.push(match c.into_inner().next() {
+                        None => ArrayDim::Open(dspan),
+                        Some(s) if s.as_rule() == Rule::star_dim => ArrayDim::Star(dspan),
+                        Some(e) => ArrayDim::Sized(self.expr(e)),
+                    });
+                }
+                _ => {}
+            }
+        }
+        Declarator {
+            pointers,
+            name,
+            dims,
+            span,
+        }
+    }
+
+    // -------------------------------------------------------------- expressions
+
+    pub(super) fn expr(&mut self, p: P) -> Expr {
+        let span = self.span(&p);
+        match p.as_rule() {
+            Rule::expr => match p.into_inner().next() {
+                Some(c) => self.expr(c),
+                None => zero(span),
+            },
+            Rule::cond_expr => {
+                let mut inner = p.into_inner();
+                let cond = inner.next().map_or_else(|| zero(span), |c| self.expr(c));
+                match (inner.next(), inner.next()) {
+                    (Some(a), Some(b)) => Expr {
+                        kind: ExprKind::Cond(
+                            Box::new(cond),
+                            Box::new(self.expr(a)),
+                            Box::new(self.expr(b)),
+                        ),
+                        span,
+                    },
+                    _ => cond,
+                }
+            }
+            Rule::binary => self.binary(p),
+            Rule::unary => self.unary(p),
+            _ => self.primary(p),
+        }
+    }
+
+    /// Precedence climbing over the flat `unary (op unary)*` list.
+    fn binary(&mut self, p: P) -> Expr {
+        let mut operands = Vec::new();
+        let mut ops = Vec::new();
+        for c in p.into_inner() {
+            match bin_op(c.as_rule()) {
+                Some(op) => ops.push(op),
+                None => operands.push(self.expr(c)),
+            }
+        }
+        let mut operands = operands.into_iter();
+        let Some(first) = operands.next() else {
+            return zero(Span::default());
+        };
+        let rest: Vec<(BinOp, Expr)> = ops.into_iter().zip(operands).collect();
+        let mut rest = rest.into_iter().peekable();
+        climb(first, &mut rest, 0)
+    }
+
+    fn unary(&mut self, p: P) -> Expr {
+        let mut prefixes = Vec::new();
+        let mut value = None;
+        for c in p.into_inner() {
+            let cspan = self.span(&c);
+            match c.as_rule() {
+                Rule::neg => prefixes.push((Prefix::Op(UnOp::Neg), cspan)),
+                Rule::pos => prefixes.push((Prefix::Op(UnOp::Plus), cspan)),
+                Rule::not => prefixes.push((Prefix::Op(UnOp::Not), cspan)),
+                Rule::bnot => prefixes.push((Prefix::Op(UnOp::BitNot), cspan)),
+                Rule::deref => prefixes.push((Prefix::Op(UnOp::Deref), cspan)),
+                Rule::addr_of => prefixes.push((Prefix::Op(UnOp::AddrOf), cspan)),
+                Rule::cast => {
+                    let t = self.type_ref(c);
+                    prefixes.push((Prefix::Cast(Box::new(t)), cspan));
+                }
+                Rule::member | Rule::arrow | Rule::index => {
+                    let base = value.take().unwrap_or_else(|| zero(cspan));
+                    value = Some(self.postfix(base, c));
+                }
+                _ => value = Some(self.primary(c)),
+            }
+        }
+        let mut e = value.unwrap_or_else(|| zero(Span::default()));
+        for (prefix, pspan) in prefixes.into_iter().rev() {
+            let span = pspan.to(e.span);
+            e = match prefix {
+                Prefix::Op(op) => Expr {
+                    kind: ExprKind::Unary(op, Box::new(e)),
+                    span,
+                },
+                Prefix::Cast(t) => Expr {
+                    kind: ExprKind::Cast(t, Box::new(e)),
+                    span,
+                },
+            };
+        }
+        e
+    }
+
+    fn postfix(&mut self, base: Expr, c: P) -> Expr {
+        let span = base.span.to(self.span(&c));
+        let rule = c.as_rule();
+        let inner = c.into_inner().next();
+        let kind = match (rule, inner) {
+            (Rule::member, Some(i)) => ExprKind::Member(Box::new(base), self.ident(i)),
+            (Rule::arrow, Some(i)) => ExprKind::Arrow(Box::new(base), self.ident(i)),
+            (Rule::index, Some(i)) => ExprKind::Index(Box::new(base), Box::new(self.expr(i))),
+            _ => return base,
+        };
+        Expr { kind, span }
+    }
+
+    fn primary(&mut self, p: P) -> Expr {
+        let span = self.span(&p);
+        let text = p.as_str();
+        let kind = match p.as_rule() {
+            Rule::hex_lit | Rule::dec_lit => match parse_int(text) {
+                Some(value) => ExprKind::Int {
+                    value,
+                    text: text.to_string(),
+                },
+                None => {
+                    self.diags.push(
+                        Diagnostic::error(
+                            span,
+                            format!("integer literal `{text}` is out of range"),
+                        )
+                        .with_label("does not fit in 128 bits"),
+                    );
+                    ExprKind::Int {
+                        value: 0,
+                        text: text.to_string(),
+                    }
+                }
+            },
+            Rule::float_lit => ExprKind::Float(text.to_string()),
+            Rule::char_lit => ExprKind::Char(
+                unescape(strip_quotes(text, '\''))
+                    .chars()
+                    .next()
+                    .map_or(0, u32::from),
+            ),
+            Rule::string => ExprKind::Str(self.string(p).value),
+            Rule::ident => ExprKind::Ident(text.to_string()),
+            Rule::paren => match p.into_inner().next() {
+                Some(e) => return self.expr(e),
+                None => ExprKind::Int {
+                    value: 0,
+                    text: "0".into(),
+                },
+            },
+            Rule::sizeof_expr => {
+                let mut inner = p.into_inner();
+                match inner.next() {
+                    Some(c) if c.as_rule() == Rule::type_spec => {
+                        let spec = self.type_spec(c);
+                        let pointers = inner.map(|x| self.ptr_op(x)).collect();
+                        ExprKind::SizeofType(Box::new(TypeRef {
+                            spec,
+                            pointers,
+                            span,
+                        }))
+                    }
+                    Some(e) => ExprKind::SizeofExpr(Box::new(self.expr(e))),
+                    None => ExprKind::Int {
+                        value: 0,
+                        text: "0".into(),
+                    },
+                }
+            }
+            _ => return self.expr(p),
+        };
+        Expr { kind, span }
+    }
+
+    fn first_string(&mut self, p: P) -> StrLit {
+        let span = self.span(&p);
+        match p.into_inner().find(|c| c.as_rule() == Rule::string) {
+            Some(s) => self.string(s),
+            None => StrLit {
+                value: String::new(),
+                span,
+            },
+        }
+    }
+
+    fn string(&mut self, p: P) -> StrLit {
+        let span = self.span(&p);
+        let value = p
+            .into_inner()
+            .map(|part| {
+                let t = part.as_str();
+                unescape(strip_quotes(t.strip_prefix('L').unwrap_or(t), '"'))
+            })
+            .collect();
+        StrLit { value, span }
+    }
+}
+
+enum Prefix {
+    Op(UnOp),
+    Cast(Box<TypeRef>),
+}
+
+fn climb(
+    mut lhs: Expr,
+    rest: &mut std::iter::Peekable<std::vec::IntoIter<(BinOp, Expr)>>,
+    min: u8,
+) -> Expr {
+    while let Some((op, _)) = rest.peek() {
+        let op = *op;
+        if op.precedence() < min {
+            break;
+        }
+        let Some((_, mut rhs)) = rest.next() else {
+            break;
+        };
+        while let Some((next, _)) = rest.peek() {
+            if next.precedence() <= op.precedence() {
+                break;
+            }
+            rhs = climb(rhs, rest, op.precedence() + 1);
+        }
+        let span = lhs.span.to(rhs.span);
+        lhs = Expr {
+            kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
+            span,
+        };
+    }
+    lhs
+}
+
+fn bin_op(rule: Rule) -> Option<BinOp> {
+    Some(match rule {
+        Rule::lor => BinOp::Or,
+        Rule::land => BinOp::And,
+        Rule::bor_op => BinOp::BitOr,
+        Rule::bxor => BinOp::BitXor,
+        Rule::band => BinOp::BitAnd,
+        Rule::eq => BinOp::Eq,
+        Rule::ne => BinOp::Ne,
+        Rule::lt => BinOp::Lt,
+        Rule::gt => BinOp::Gt,
+        Rule::le => BinOp::Le,
+        Rule::ge => BinOp::Ge,
+        Rule::shl => BinOp::Shl,
+        Rule::shr => BinOp::Shr,
+        Rule::add => BinOp::Add,
+        Rule::sub => BinOp::Sub,
+        Rule::mul => BinOp::Mul,
+        Rule::div => BinOp::Div,
+        Rule::rem => BinOp::Rem,
+        _ => return None,
+    })
+}
+
+fn tag_of(rule: Rule) -> Tag {
+    match rule {
+        Rule::kw_union => Tag::Union,
+        Rule::kw_enum => Tag::Enum,
+        _ => Tag::Struct,
+    }
+}
+
+fn int_size(words: &[&str]) -> IntSize {
+    // `unsigned` alone, `short int`, `long int`, `long long`: the last
+    // significant word decides, `int` only when nothing else was said.
+    let significant: Vec<&str> = words.iter().copied().filter(|w| *w != "int").collect();
+    match significant.as_slice() {
+        [] => IntSize::Int,
+        ["long", "long"] => IntSize::LongLong,
+        [.., w] => match *w {
+            "small" => IntSize::Small,
+            "short" => IntSize::Short,
+            "long" => IntSize::Long,
+            "hyper" => IntSize::Hyper,
+            "char" => IntSize::Char,
+            "__int8" => IntSize::Int8,
+            "__int16" => IntSize::Int16,
+            "__int32" => IntSize::Int32,
+            "__int64" => IntSize::Int64,
+            "__int3264" => IntSize::Int3264,
+            _ => IntSize::Int,
+        },
+    }
+}
+
+fn void(span: Span) -> TypeSpec {
+    TypeSpec {
+        kind: TypeSpecKind::Base(BaseType::Void),
+        is_const: false,
+        span,
+    }
+}
+
+fn zero(span: Span) -> Expr {
+    Expr {
+        kind: ExprKind::Int {
+            value: 0,
+            text: "0".into(),
+        },
+        span,
+    }
+}
+
+/// C integer literal: hex, octal (leading 0) or decimal, with u/l suffixes.
+pub(crate) fn parse_int(text: &str) -> Option<u128> {
+    let t = text.trim_end_matches(['u', 'U', 'l', 'L']);
+    if let Some(hex) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        u128::from_str_radix(hex, 16).ok()
+    } else if t.len() > 1 && t.starts_with('0') {
+        u128::from_str_radix(&t[1..], 8).ok()
+    } else {
+        t.parse().ok()
+    }
+}
+
+fn strip_quotes(text: &str, q: char) -> &str {
+    let t = text.strip_prefix('L').unwrap_or(text);
+    t.strip_prefix(q)
+        .and_then(|t| t.strip_suffix(q))
+        .unwrap_or(t)
+}
+
+/// C escapes in string and character literals.
+pub(crate) fn unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => out.push('\r'),
+            Some('a') => out.push('\x07'),
+            Some('b') => out.push('\x08'),
+            Some('f') => out.push('\x0c'),
+            Some('v') => out.push('\x0b'),
+            Some('x') => {
+                let mut v = 0u32;
+                while let Some(d) = chars.peek().and_then(|c| c.to_digit(16)) {
+                    v = v.saturating_mul(16).saturating_add(d);
+                    chars.next();
+                }
+                out.push(char::from_u32(v).unwrap_or('\u{FFFD}'));
+            }
+            Some(d @ '0'..='7') => {
+                let mut v = d.to_digit(8).unwrap_or(0);
+                for _ in 0..2 {
+                    match chars.peek().and_then(|c| c.to_digit(8)) {
+                        Some(d) => {
+                            v = v * 8 + d;
+                            chars.next();
+                        }
+                        None => break,
+                    }
+                }
+                out.push(char::from_u32(v).unwrap_or('\u{FFFD}'));
+            }
+            Some(other) => out.push(other),
+            None => out.push('\\'),
+        }
+    }
+    out
+}

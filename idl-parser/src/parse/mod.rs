@@ -1,0 +1,210 @@
+//! Parsing: preprocessed text to the syntax tree, through the pest grammar.
+//!
+//! Top-level items are parsed one at a time, so that a syntax error in one
+//! declaration does not hide the errors in the next.
+
+mod build;
+
+use pest::Parser;
+
+use crate::ast;
+use crate::diagnostic::Diagnostic;
+use crate::preprocess::Preprocessed;
+use crate::source::Span;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "parse/grammar.pest"]
+pub(crate) struct MidlParser;
+
+/// Parses one preprocessed file. Syntax errors go to `diags`; the items that
+/// did parse are returned either way.
+pub fn parse_file(pp: &Preprocessed, diags: &mut Vec<Diagnostic>) -> ast::File {
+    // Tokens tried at the furthest error position, for "expected `;`".
+    pest::set_error_detail(true);
+    let text = pp.text.as_str();
+    let mut items = Vec::new();
+    let mut pos = skip_ws(text, 0);
+    while pos < text.len() {
+        match MidlParser::parse(Rule::item_entry, &text[pos..]) {
+            Ok(mut pairs) => {
+                let Some(pair) = pairs.next() else { break };
+                let end = pos + pair.as_span().end();
+                let mut b = build::Builder::new(pp, pos, diags);
+                if let Some(item) = pair.into_inner().next() {
+                    items.push(b.item(item));
+                }
+                pos = skip_ws(text, end.max(pos + 1));
+            }
+            Err(e) => {
+                diags.push(syntax_error(pp, pos, &e));
+                pos = skip_ws(text, recover(text, pos));
+            }
+        }
+    }
+    ast::File { items }
+}
+
+/// Parses a `#if` condition after macro expansion.
+pub fn parse_condition(text: &str, at: Span) -> Result<ast::Expr, String> {
+    let mut pairs =
+        MidlParser::parse(Rule::pp_condition, text).map_err(|e| describe_expected(&e, text).0)?;
+    let cond = pairs
+        .next()
+        .and_then(|p| p.into_inner().next())
+        .ok_or("empty condition")?;
+    let mut diags = Vec::new();
+    let expr = build::Builder::fixed(at, &mut diags).expr(cond);
+    match diags.into_iter().next() {
+        Some(d) => Err(d.message),
+        None => Ok(expr),
+    }
+}
+
+fn skip_ws(text: &str, mut pos: usize) -> usize {
+    let bytes = text.as_bytes();
+    while pos < bytes.len() && bytes[pos].is_ascii_whitespace() {
+        pos += 1;
+    }
+    pos
+}
+
+/// Where parsing resumes after a bad item: past the `;` that ends it at brace
+/// depth zero, or past the `}` (and an optional `;`) that closes its body.
+fn recover(text: &str, start: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = start;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' | b'\'' => {
+                let q = bytes[i];
+                i += 1;
+                while i < bytes.len() && bytes[i] != q && bytes[i] != b'\n' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'{' => depth += 1,
+            b'}' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    let after = skip_ws(text, i + 1);
+                    return if bytes.get(after) == Some(&b';') {
+                        after + 1
+                    } else {
+                        i + 1
+                    };
+                }
+            }
+            b';' if depth == 0 => return i + 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    bytes.len()
+}
+
+fn syntax_error(pp: &Preprocessed, base: usize, e: &pest::error::Error<Rule>) -> Diagnostic {
+    let text = &pp.text[base..];
+    let at = match e.location {
+        pest::error::InputLocation::Pos(p) => p,
+        pest::error::InputLocation::Span((s, _)) => s,
+    };
+    let (expected, found_len) = describe_expected(e, text);
+    let found = &text[at..(at + found_len).min(text.len())];
+    let span = pp.origins.span(base + at, base + at + found_len.max(1));
+    let found_desc = if found.is_empty() {
+        "end of file".to_string()
+    } else {
+        format!("`{found}`")
+    };
+    Diagnostic::error(
+        span,
+        format!("syntax error: {expected}, found {found_desc}"),
+    )
+    .with_label(format!("unexpected {found_desc}"))
+}
+
+/// "expected X or Y", and the length of the token found at the error.
+fn describe_expected(e: &pest::error::Error<Rule>, text: &str) -> (String, usize) {
+    let at = match e.location {
+        pest::error::InputLocation::Pos(p) => p,
+        pest::error::InputLocation::Span((s, _)) => s,
+    };
+    let rest = text.get(at..).unwrap_or("");
+    let found_len = token_len(rest);
+    let mut names: Vec<String> = match &e.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } => positives
+            .iter()
+            .map(|r| rule_name(*r).to_string())
+            .collect(),
+        pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
+    };
+    // Punctuation the grammar tried at the error, which rule names miss.
+    if let Some(attempts) = e.parse_attempts() {
+        for t in attempts.expected_tokens() {
+            // pest does not export the token type; its text is enough.
+            let token = t.to_string();
+            let punct = token.chars().all(|c| c.is_ascii_punctuation()) && !token.contains("..");
+            if !token.is_empty() && punct {
+                names.push(format!("`{token}`"));
+            }
+        }
+    }
+    names.sort_unstable();
+    names.dedup();
+    let expected = match names.as_slice() {
+        [] => "unexpected input".to_string(),
+        [one] => format!("expected {one}"),
+        [init @ .., last] => format!("expected {} or {last}", init.join(", ")),
+    };
+    (expected, found_len)
+}
+
+fn token_len(rest: &str) -> usize {
+    let mut chars = rest.char_indices();
+    match chars.next() {
+        None => 0,
+        Some((_, c)) if c.is_ascii_alphanumeric() || c == '_' => rest
+            .char_indices()
+            .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '_'))
+            .map_or(rest.len(), |(i, _)| i),
+        Some((_, c)) => c.len_utf8(),
+    }
+}
+
+/// Names a user understands, for "expected ..." messages.
+fn rule_name(rule: Rule) -> &'static str {
+    match rule {
+        Rule::ident | Rule::word => "an identifier",
+        Rule::expr | Rule::cond_expr | Rule::binary | Rule::unary | Rule::primary | Rule::paren => {
+            "an expression"
+        }
+        Rule::type_spec
+        | Rule::base_type
+        | Rule::named_type
+        | Rule::int_type
+        | Rule::other_base
+        | Rule::tagged_type => "a type",
+        Rule::declarator | Rule::abstract_declarator => "a declarator",
+        Rule::attr_list => "`[`",
+        Rule::attr | Rule::attr_arg => "an attribute",
+        Rule::string | Rule::str_part => "a string literal",
+        Rule::param | Rule::params => "a parameter",
+        Rule::field => "a member declaration",
+        Rule::method => "a method",
+        Rule::array_dim => "`[`",
+        Rule::ptr_op | Rule::mul | Rule::deref => "`*`",
+        Rule::enumerator => "an enumerator",
+        Rule::uuid_lit => "a uuid",
+        Rule::EOI => "end of file",
+        Rule::item_entry | Rule::interface | Rule::typedef | Rule::import => "a declaration",
+        Rule::union_case | Rule::case_label | Rule::default_label | Rule::empty_arm => {
+            "a union arm"
+        }
+        Rule::hex_lit | Rule::dec_lit | Rule::float_lit => "a number",
+        Rule::callconv => "a calling convention",
+        Rule::kw_const => "`const`",
+        Rule::infix_op_hint => "an operator",
+        _ => "a token",
+    }
+}

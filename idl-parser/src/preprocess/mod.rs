@@ -1,0 +1,522 @@
+//! The C preprocessor MIDL runs before parsing: `#define`, `#undef`,
+//! conditionals, `#include`, `#pragma`, with every output byte mapped back
+//! to the file and offset it came from.
+
+mod lex;
+mod macros;
+mod origin;
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+pub use origin::OriginMap;
+
+use crate::ast::ExprKind;
+use crate::diagnostic::Diagnostic;
+use crate::eval;
+use crate::loader::{read_source, resolve_path};
+use crate::source::{FileId, SourceMap, Span};
+use lex::{blank_comments, tokenize, Kind, Token};
+use macros::{ExpandError, Expander, Macro, PpToken};
+
+/// What the command line and the build API pass to the preprocessor.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// `-D NAME` or `-D NAME=VALUE`.
+    pub defines: Vec<(String, Option<String>)>,
+    /// `-I DIR`, searched in order after the including file's directory.
+    pub include_dirs: Vec<PathBuf>,
+}
+
+/// Preprocessed text of one root file and everything it `#include`s.
+#[derive(Debug, Default)]
+pub struct Preprocessed {
+    pub text: String,
+    pub origins: OriginMap,
+    /// `#pragma` lines, which MIDL's back end would see; kept, not acted on.
+    pub pragmas: Vec<(Span, String)>,
+    /// Files reached through `#include`.
+    pub includes: Vec<FileId>,
+}
+
+/// Macros MIDL itself defines.
+const PREDEFINED: &[(&str, &str)] = &[
+    ("__midl", "501"),
+    ("_WIN32", "1"),
+    ("_WIN64", "1"),
+    ("__OXIDL__", "1"),
+];
+
+/// Cap on tokens produced by macro expansion per root file.
+const EXPANSION_BUDGET: usize = 4_000_000;
+const MAX_INCLUDE_DEPTH: usize = 64;
+
+pub fn preprocess(
+    sources: &mut SourceMap,
+    root: FileId,
+    opts: &Options,
+    diags: &mut Vec<Diagnostic>,
+) -> Preprocessed {
+    let mut macros = HashMap::new();
+    for (name, value) in PREDEFINED {
+        macros.insert(name.to_string(), Macro::object(value));
+    }
+    for (name, value) in &opts.defines {
+        macros.insert(name.clone(), Macro::object(value.as_deref().unwrap_or("1")));
+    }
+    let mut pp = Preprocessor {
+        sources,
+        opts,
+        diags,
+        macros,
+        out: Preprocessed::default(),
+        budget: EXPANSION_BUDGET,
+    };
+    pp.run_file(root, 0);
+    pp.out
+}
+
+struct Preprocessor<'a> {
+    sources: &'a mut SourceMap,
+    opts: &'a Options,
+    diags: &'a mut Vec<Diagnostic>,
+    macros: HashMap<String, Macro>,
+    out: Preprocessed,
+    budget: usize,
+}
+
+/// One `#if` ... `#endif` group.
+struct Cond {
+    at: Span,
+    /// Whether the enclosing text is being kept.
+    parent_active: bool,
+    /// Whether some branch of this group was already taken.
+    taken: bool,
+    active: bool,
+    seen_else: bool,
+}
+
+struct FileState {
+    file: FileId,
+    text: String,
+    conds: Vec<Cond>,
+}
+
+impl FileState {
+    fn active(&self) -> bool {
+        self.conds.last().is_none_or(|c| c.active)
+    }
+
+    fn span(&self, r: Range<usize>) -> Span {
+        Span::new(self.file, r)
+    }
+}
+
+impl Preprocessor<'_> {
+    fn run_file(&mut self, file: FileId, depth: usize) {
+        let (text, unterminated) = blank_comments(self.sources.text(file));
+        if let Some(at) = unterminated {
+            self.diags.push(
+                Diagnostic::error(Span::new(file, at..at + 2), "unterminated block comment")
+                    .with_label("this comment is never closed"),
+            );
+        }
+        let mut st = FileState {
+            file,
+            text,
+            conds: Vec::new(),
+        };
+        let mut pending: Option<Range<usize>> = None;
+        let mut offset = 0;
+        let lines: Vec<Range<usize>> = st
+            .text
+            .split_inclusive('\n')
+            .map(|l| {
+                let r = offset..offset + l.len();
+                offset += l.len();
+                r
+            })
+            .collect();
+        for line in lines {
+            let trimmed = st.text[line.clone()].trim_start();
+            if trimmed.starts_with('#') {
+                if let Some(chunk) = pending.take() {
+                    self.text_chunk(&st, chunk);
+                }
+                let hash = line.end - st.text[line.clone()].trim_start().len();
+                self.directive(&mut st, hash..line.end, depth);
+            } else if st.active() {
+                pending = Some(pending.map_or(line.clone(), |p| p.start..line.end));
+            }
+        }
+        if let Some(chunk) = pending.take() {
+            self.text_chunk(&st, chunk);
+        }
+        for c in st.conds.drain(..) {
+            self.diags.push(
+                Diagnostic::error(c.at, "unterminated conditional directive")
+                    .with_label("this `#if` has no `#endif`"),
+            );
+        }
+    }
+
+    /// Expands macros in a run of ordinary lines and appends it to the output.
+    fn text_chunk(&mut self, st: &FileState, range: Range<usize>) {
+        let tokens: Vec<PpToken> = tokenize(&st.text[range.clone()], range.start)
+            .into_iter()
+            .map(PpToken::verbatim)
+            .collect();
+        let expanded = match self.expand(tokens, st) {
+            Some(t) => t,
+            None => return,
+        };
+        let mut prev_expanded = false;
+        for t in expanded {
+            let out = self.out.text.len();
+            if t.expanded {
+                // Keep expansions from gluing onto their neighbours.
+                if !prev_expanded {
+                    self.out.text.push(' ');
+                }
+                self.out.origins.expanded(out, st.span(t.origin.clone()));
+                self.out.text.push_str(&t.tok.text);
+            } else {
+                if prev_expanded {
+                    self.out.text.push(' ');
+                }
+                let out = self.out.text.len();
+                self.out
+                    .origins
+                    .verbatim(out, st.file, t.origin.start, t.tok.text.len());
+                self.out.text.push_str(&t.tok.text);
+            }
+            prev_expanded = t.expanded;
+        }
+        self.out.text.push('\n');
+    }
+
+    fn expand(&mut self, tokens: Vec<PpToken>, st: &FileState) -> Option<Vec<PpToken>> {
+        let mut ex = Expander::new(&self.macros, self.budget);
+        let result = ex.expand(tokens);
+        self.budget = ex.budget;
+        match result {
+            Ok(t) => Some(t),
+            Err(e) => {
+                let d = match e {
+                    ExpandError::Unterminated { name, at } => Diagnostic::error(
+                        st.span(at),
+                        format!("unterminated invocation of macro `{name}`"),
+                    )
+                    .with_label("the `(` after this name is never closed"),
+                    ExpandError::ArgCount {
+                        name,
+                        at,
+                        expected,
+                        found,
+                    } => Diagnostic::error(
+                        st.span(at),
+                        format!(
+                            "macro `{name}` takes {expected} argument(s), but {found} were given"
+                        ),
+                    )
+                    .with_label("in this invocation"),
+                    ExpandError::TooLarge { at } => {
+                        self.budget = 0;
+                        Diagnostic::error(st.span(at), "macro expansion is too large or too deep")
+                            .with_label("expansion stopped here")
+                            .with_note(format!("at most {EXPANSION_BUDGET} tokens may come from macros in one file"))
+                    }
+                };
+                self.diags.push(d);
+                None
+            }
+        }
+    }
+
+    fn directive(&mut self, st: &mut FileState, line: Range<usize>, depth: usize) {
+        let text = st.text[line.clone()].to_string();
+        let body = text[1..].trim_start();
+        let name_len = body
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            .count();
+        let name = &body[..name_len];
+        let rest_at = line.start + (text.len() - body.len()) + name_len;
+        let rest = body[name_len..].trim().to_string();
+        let at = st.span(line.start..line.start + (text.len() - body.len()) + name_len);
+        match name {
+            "if" | "ifdef" | "ifndef" => {
+                let parent_active = st.active();
+                let value = parent_active && self.condition(st, name, &rest, rest_at, at);
+                st.conds.push(Cond {
+                    at,
+                    parent_active,
+                    taken: value || !parent_active,
+                    active: value,
+                    seen_else: false,
+                });
+            }
+            "elif" | "else" | "endif" => self.branch(st, name, &rest, rest_at, at),
+            _ if !st.active() => {}
+            "" => {}
+            "define" => self.define(st, &rest, rest_at),
+            "undef" => {
+                self.macros
+                    .remove(rest.split_whitespace().next().unwrap_or(""));
+            }
+            "include" => self.include(st, &rest, at, depth),
+            "pragma" => self.out.pragmas.push((at, rest)),
+            "error" => self
+                .diags
+                .push(Diagnostic::error(at, format!("#error {rest}")).with_label("reached here")),
+            "warning" => self.diags.push(
+                Diagnostic::warning(at, format!("#warning {rest}")).with_label("reached here"),
+            ),
+            "line" => {}
+            other => self.diags.push(
+                Diagnostic::error(at, format!("unknown preprocessor directive `#{other}`"))
+                    .with_label("not a directive MIDL's preprocessor knows"),
+            ),
+        }
+    }
+
+    fn branch(&mut self, st: &mut FileState, name: &str, rest: &str, rest_at: usize, at: Span) {
+        let Some(top) = st.conds.last() else {
+            self.diags.push(
+                Diagnostic::error(at, format!("`#{name}` without `#if`"))
+                    .with_label("no conditional is open here"),
+            );
+            return;
+        };
+        if name == "endif" {
+            st.conds.pop();
+            return;
+        }
+        if top.seen_else {
+            self.diags.push(
+                Diagnostic::error(at, format!("`#{name}` after `#else`"))
+                    .with_label("the group already had its `#else`")
+                    .with_secondary(top.at, "group opened here"),
+            );
+            return;
+        }
+        let (parent_active, taken) = (top.parent_active, top.taken);
+        let value = if name == "else" {
+            parent_active && !taken
+        } else {
+            parent_active && !taken && self.condition(st, "if", rest, rest_at, at)
+        };
+        if let Some(top) = st.conds.last_mut() {
+            top.active = value;
+            top.taken |= value;
+            top.seen_else = name == "else";
+        }
+    }
+
+    /// Evaluates the condition of `#if`, `#ifdef` or `#ifndef`.
+    fn condition(
+        &mut self,
+        st: &FileState,
+        name: &str,
+        rest: &str,
+        rest_at: usize,
+        at: Span,
+    ) -> bool {
+        if name != "if" {
+            let macro_name = rest.split_whitespace().next().unwrap_or("");
+            if macro_name.is_empty() {
+                self.diags.push(
+                    Diagnostic::error(at, format!("`#{name}` needs a macro name"))
+                        .with_label("no name follows"),
+                );
+                return false;
+            }
+            return self.macros.contains_key(macro_name) == (name == "ifdef");
+        }
+        let span = st.span(at.start as usize..rest_at + rest.len() + 1);
+        let tokens = self.resolve_defined(tokenize(rest, 0));
+        let Some(expanded) = self.expand(tokens.into_iter().map(PpToken::verbatim).collect(), st)
+        else {
+            return false;
+        };
+        // Identifiers left after expansion are 0, as C says.
+        let text: String = expanded
+            .iter()
+            .map(|t| {
+                if t.tok.kind == Kind::Ident {
+                    "0"
+                } else {
+                    t.tok.text.as_str()
+                }
+            })
+            .collect();
+        let result = crate::parse::parse_condition(&text, span).and_then(|e| match e.kind {
+            ExprKind::Str(_) | ExprKind::Float(_) => {
+                Err("a condition must be an integer".to_string())
+            }
+            _ => eval::eval(&e, &|_| None).map_err(|e| e.message()),
+        });
+        match result {
+            Ok(v) => v != 0,
+            Err(msg) => {
+                self.diags.push(
+                    Diagnostic::error(span, format!("invalid `#if` condition: {msg}"))
+                        .with_label("in this condition"),
+                );
+                false
+            }
+        }
+    }
+
+    /// Replaces `defined X` and `defined(X)` before macro expansion.
+    fn resolve_defined(&self, tokens: Vec<Token>) -> Vec<Token> {
+        let mut out = Vec::with_capacity(tokens.len());
+        let mut i = 0;
+        let sig = |from: usize| (from..tokens.len()).find(|&j| tokens[j].kind != Kind::Space);
+        while i < tokens.len() {
+            if tokens[i].kind == Kind::Ident && tokens[i].text == "defined" {
+                let (name_at, close) = match sig(i + 1) {
+                    Some(j) if tokens[j].is("(") => match sig(j + 1) {
+                        Some(k) => (Some(k), sig(k + 1).filter(|&c| tokens[c].is(")"))),
+                        None => (None, None),
+                    },
+                    Some(j) => (Some(j), Some(j)),
+                    None => (None, None),
+                };
+                if let (Some(n), Some(end)) = (name_at, close) {
+                    let defined = self.macros.contains_key(&tokens[n].text);
+                    out.push(Token {
+                        kind: Kind::Number,
+                        text: if defined { "1" } else { "0" }.into(),
+                        at: None,
+                    });
+                    i = end + 1;
+                    continue;
+                }
+            }
+            out.push(tokens[i].clone());
+            i += 1;
+        }
+        out
+    }
+
+    fn define(&mut self, st: &FileState, rest: &str, rest_at: usize) {
+        let rest_start =
+            rest_at + (st.text[rest_at..].len() - st.text[rest_at..].trim_start().len());
+        let name_len = rest
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            .count();
+        let at = st.span(rest_start..rest_start + name_len);
+        if name_len == 0 || rest.as_bytes()[0].is_ascii_digit() {
+            self.diags.push(
+                Diagnostic::error(at, "`#define` needs a macro name")
+                    .with_label("expected an identifier"),
+            );
+            return;
+        }
+        let name = rest[..name_len].to_string();
+        let after = &rest[name_len..];
+        let (params, variadic, body) = if let Some(list) = after.strip_prefix('(') {
+            let Some(close) = list.find(')') else {
+                self.diags.push(
+                    Diagnostic::error(
+                        at,
+                        format!("unterminated parameter list in `#define {name}`"),
+                    )
+                    .with_label("no `)`"),
+                );
+                return;
+            };
+            let mut params = Vec::new();
+            let mut variadic = false;
+            for p in list[..close]
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+            {
+                if p == "..." {
+                    variadic = true;
+                } else {
+                    params.push(p.to_string());
+                }
+            }
+            (Some(params), variadic, &list[close + 1..])
+        } else {
+            (None, false, after)
+        };
+        let body = tokenize(body.trim(), 0)
+            .into_iter()
+            .map(|t| Token { at: None, ..t })
+            .collect();
+        let mac = Macro {
+            params,
+            variadic,
+            body,
+            defined_at: Some(at),
+        };
+        if let Some(old) = self.macros.get(&name) {
+            if !old.same_as(&mac) {
+                let mut d = Diagnostic::warning(at, format!("macro `{name}` redefined"))
+                    .with_label("new definition");
+                if let Some(prev) = old.defined_at {
+                    d = d.with_secondary(prev, "previous definition");
+                }
+                self.diags.push(d);
+            }
+        }
+        self.macros.insert(name, mac);
+    }
+
+    fn include(&mut self, st: &FileState, rest: &str, at: Span, depth: usize) {
+        let (name, quoted) = match (rest.chars().next(), rest.get(1..)) {
+            (Some('"'), Some(r)) => (r.split('"').next().unwrap_or(""), true),
+            (Some('<'), Some(r)) => (r.split('>').next().unwrap_or(""), false),
+            _ => {
+                self.diags.push(
+                    Diagnostic::error(at, "`#include` expects \"FILE\" or <FILE>")
+                        .with_label("no file name"),
+                );
+                return;
+            }
+        };
+        if depth >= MAX_INCLUDE_DEPTH {
+            self.diags.push(
+                Diagnostic::error(
+                    at,
+                    format!("`#include` nested more than {MAX_INCLUDE_DEPTH} deep"),
+                )
+                .with_label("is a file including itself?"),
+            );
+            return;
+        }
+        let here = self
+            .sources
+            .path(st.file)
+            .and_then(Path::parent)
+            .map(Path::to_path_buf);
+        let Some(path) = resolve_path(
+            name,
+            here.as_deref().filter(|_| quoted),
+            &self.opts.include_dirs,
+        ) else {
+            self.diags.push(
+                Diagnostic::error(at, format!("cannot find include file `{name}`"))
+                    .with_label("not found")
+                    .with_note("searched the including file's folder and every -I folder"),
+            );
+            return;
+        };
+        match read_source(self.sources, &path) {
+            Ok(id) => {
+                self.out.includes.push(id);
+                self.run_file(id, depth + 1);
+            }
+            Err(e) => self.diags.push(
+                Diagnostic::error(at, format!("cannot read `{}`: {e}", path.display()))
+                    .with_label("included here"),
+            ),
+        }
+    }
+}

@@ -1,0 +1,884 @@
+//! Resolve and validate: the parsed files of one run become one [`Model`].
+//!
+//! Phases, in order: declare every name; evaluate constants; define types;
+//! define interfaces and number their methods; check what MIDL checks.
+
+mod attrs;
+mod consts;
+mod layout;
+mod types;
+
+use std::collections::HashMap;
+
+use crate::ast::{self, Item, Tag};
+use crate::diagnostic::Diagnostic;
+use crate::loader::ParsedFile;
+use crate::model::*;
+use crate::source::{FileId, SourceMap, Span};
+
+pub(crate) use layout::{c_type_ref, expr_text};
+
+/// Builds the model from parsed files (imports first).
+pub fn resolve(files: &[ParsedFile], sources: &SourceMap, diags: &mut Vec<Diagnostic>) -> Model {
+    let mut r = Resolver::new(diags);
+    // Indexed by FileId, so `file` fields index this list.
+    r.model.files = (0..sources.len())
+        .map(|i| {
+            let id = FileId(i as u32);
+            SourceInfo {
+                path: sources
+                    .path(id)
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default(),
+                root: files.iter().any(|f| f.file == id && f.root),
+            }
+        })
+        .collect();
+    for f in files {
+        r.declare_items(&f.ast.items, f.file, None);
+    }
+    r.evaluate_constants();
+    r.define_types();
+    r.define_interfaces();
+    r.number_methods();
+    r.define_others();
+    r.model
+}
+
+/// Where a declaration sits, for pointer defaults and diagnostics.
+#[derive(Clone, Copy)]
+pub(crate) struct Scope<'a> {
+    file: FileId,
+    interface: Option<&'a ast::Interface>,
+}
+
+enum TypeSource<'a> {
+    /// One declarator of a typedef.
+    Typedef {
+        td: &'a ast::Typedef,
+        decl: &'a ast::Declarator,
+        /// Set when this typedef names the struct/union/enum defined inline.
+        defines: bool,
+    },
+    /// A struct, union or enum definition, by itself or inside a typedef.
+    Definition {
+        spec: &'a ast::TypeSpec,
+        attrs: &'a [ast::Attr],
+    },
+}
+
+struct PendingType<'a> {
+    source: TypeSource<'a>,
+    scope: Scope<'a>,
+    state: State,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum State {
+    Pending,
+    InProgress,
+    Done,
+}
+
+enum ConstSource<'a> {
+    Decl(&'a ast::ConstDecl),
+    Enumerator { def: &'a ast::EnumDef, index: usize },
+}
+
+struct PendingConst<'a> {
+    source: ConstSource<'a>,
+    file: FileId,
+    span: Span,
+    value: Option<ConstValue>,
+    state: State,
+}
+
+pub(crate) struct Resolver<'a, 'd> {
+    diags: &'d mut Vec<Diagnostic>,
+    model: Model,
+    types: Vec<PendingType<'a>>,
+    type_names: HashMap<String, TypeId>,
+    tags: HashMap<(TagKey, String), TypeId>,
+    consts: Vec<PendingConst<'a>>,
+    const_names: HashMap<String, usize>,
+    interfaces: Vec<(&'a ast::Interface, Scope<'a>)>,
+    interface_names: HashMap<String, Span>,
+    others: Vec<(&'a Item, FileId)>,
+    /// Struct, union and enum definitions by the address of their AST node.
+    def_ids: HashMap<usize, TypeId>,
+    /// Where inline definitions met during layout are declared.
+    current_scope: Option<Scope<'a>>,
+    /// Name for the next anonymous inline definition.
+    anon_name: Option<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum TagKey {
+    Struct,
+    Union,
+    Enum,
+}
+
+impl From<Tag> for TagKey {
+    fn from(t: Tag) -> TagKey {
+        match t {
+            Tag::Struct => TagKey::Struct,
+            Tag::Union => TagKey::Union,
+            Tag::Enum => TagKey::Enum,
+        }
+    }
+}
+
+impl<'a, 'd> Resolver<'a, 'd> {
+    fn new(diags: &'d mut Vec<Diagnostic>) -> Self {
+        Resolver {
+            diags,
+            model: Model::default(),
+            types: Vec::new(),
+            type_names: HashMap::new(),
+            tags: HashMap::new(),
+            consts: Vec::new(),
+            const_names: HashMap::new(),
+            interfaces: Vec::new(),
+            interface_names: HashMap::new(),
+            others: Vec::new(),
+            def_ids: HashMap::new(),
+            current_scope: None,
+            anon_name: None,
+        }
+    }
+
+    fn error(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    // -------------------------------------------------------------- declare
+
+    fn declare_items(
+        &mut self,
+        items: &'a [Item],
+        file: FileId,
+        interface: Option<&'a ast::Interface>,
+    ) {
+        let scope = Scope { file, interface };
+        for item in items {
+            match item {
+                Item::Typedef(td) => self.declare_typedef(td, scope),
+                Item::Const(c) => self.declare_const(ConstSource::Decl(c), &c.name, file),
+                Item::TypeDecl { attrs, ty, .. } => {
+                    self.declare_definition(ty, attrs, scope, None);
+                }
+                Item::Interface(i) => {
+                    self.declare_interface_name(&i.name);
+                    self.interfaces.push((
+                        i,
+                        Scope {
+                            file,
+                            interface: Some(i),
+                        },
+                    ));
+                    self.declare_items(&i.items, file, Some(i));
+                }
+                Item::ForwardInterface { name, .. } => {
+                    self.interface_names
+                        .entry(name.name.clone())
+                        .or_insert(name.span);
+                }
+                Item::Library(c) => {
+                    self.others.push((item, file));
+                    self.declare_items(&c.items, file, None);
+                }
+                Item::Module(c) => {
+                    self.others.push((item, file));
+                    for inner in &c.items {
+                        if let Item::Const(k) = inner {
+                            self.declare_const(ConstSource::Decl(k), &k.name, file);
+                        }
+                    }
+                }
+                Item::Dispinterface(d) => {
+                    self.declare_interface_name(&d.name);
+                    self.others.push((item, file));
+                }
+                Item::Coclass(_) => self.others.push((item, file)),
+                Item::CppQuote(s) => self.model.cpp_quotes.push(s.value.clone()),
+                Item::Import(_)
+                | Item::ImportLib(_)
+                | Item::MidlPragma { .. }
+                | Item::Method(_) => {}
+            }
+        }
+    }
+
+    fn declare_interface_name(&mut self, name: &ast::Ident) {
+        if self.defined_interface_span(&name.name).is_some() {
+            let prev = self.defined_interface_span(&name.name).unwrap_or(name.span);
+            self.error(
+                Diagnostic::error(
+                    name.span,
+                    format!("interface `{}` is defined more than once", name.name),
+                )
+                .with_label("second definition")
+                .with_secondary(prev, "first defined here"),
+            );
+        }
+        self.interface_names.insert(name.name.clone(), name.span);
+    }
+
+    /// The span of a full (not forward) definition of interface `name`.
+    fn defined_interface_span(&self, name: &str) -> Option<Span> {
+        self.interfaces
+            .iter()
+            .find(|(i, _)| i.name.name == name)
+            .map(|(i, _)| i.name.span)
+    }
+
+    fn declare_typedef(&mut self, td: &'a ast::Typedef, scope: Scope<'a>) {
+        // `typedef struct tag { ... } NAME, *PNAME;`: NAME is the struct itself.
+        let definer = td
+            .declarators
+            .iter()
+            .position(|d| d.pointers.is_empty() && d.dims.is_empty())
+            .filter(|_| is_definition(&td.ty));
+        if is_definition(&td.ty) && definer.is_none() {
+            self.declare_definition(&td.ty, &td.attrs, scope, None);
+        }
+        for (i, decl) in td.declarators.iter().enumerate() {
+            let Some(name) = &decl.name else { continue };
+            let defines = Some(i) == definer;
+            let id = self.new_type(name, TypeSource::Typedef { td, decl, defines }, scope);
+            if defines {
+                self.def_ids
+                    .insert(&td.ty as *const ast::TypeSpec as usize, id);
+                self.declare_tag(&td.ty, id);
+                self.declare_enumerators(&td.ty, scope.file);
+            }
+        }
+    }
+
+    fn declare_definition(
+        &mut self,
+        spec: &'a ast::TypeSpec,
+        attrs: &'a [ast::Attr],
+        scope: Scope<'a>,
+        name: Option<String>,
+    ) -> Option<TypeId> {
+        let tag = match &spec.kind {
+            ast::TypeSpecKind::Struct(s) => s.tag.as_ref(),
+            ast::TypeSpecKind::Union(u) => u.tag.as_ref(),
+            ast::TypeSpecKind::Enum(e) => e.tag.as_ref(),
+            _ => return None,
+        };
+        let ident = match (tag, name) {
+            (Some(t), _) => t.clone(),
+            (None, Some(n)) => ast::Ident {
+                name: n,
+                span: spec.span,
+            },
+            (None, None) => ast::Ident {
+                name: format!("__anonymous_{}", self.types.len()),
+                span: spec.span,
+            },
+        };
+        let id = self.new_type(&ident, TypeSource::Definition { spec, attrs }, scope);
+        self.def_ids
+            .insert(spec as *const ast::TypeSpec as usize, id);
+        self.declare_tag(spec, id);
+        self.declare_enumerators(spec, scope.file);
+        Some(id)
+    }
+
+    fn declare_tag(&mut self, spec: &ast::TypeSpec, id: TypeId) {
+        let (key, tag) = match &spec.kind {
+            ast::TypeSpecKind::Struct(s) => (TagKey::Struct, &s.tag),
+            ast::TypeSpecKind::Union(u) => (TagKey::Union, &u.tag),
+            ast::TypeSpecKind::Enum(e) => (TagKey::Enum, &e.tag),
+            _ => return,
+        };
+        if let Some(tag) = tag {
+            if let Some(prev) = self.tags.insert((key, tag.name.clone()), id) {
+                let prev_span = self.model.types[prev.0].span;
+                self.error(
+                    Diagnostic::error(
+                        tag.span,
+                        format!("`{}` is defined more than once", tag.name),
+                    )
+                    .with_label("second definition")
+                    .with_secondary(prev_span, "first defined here"),
+                );
+            }
+        }
+    }
+
+    fn declare_enumerators(&mut self, spec: &'a ast::TypeSpec, file: FileId) {
+        if let ast::TypeSpecKind::Enum(def) = &spec.kind {
+            for (index, item) in def.items.iter().enumerate() {
+                self.declare_const(ConstSource::Enumerator { def, index }, &item.name, file);
+            }
+        }
+    }
+
+    fn new_type(&mut self, name: &ast::Ident, source: TypeSource<'a>, scope: Scope<'a>) -> TypeId {
+        let id = TypeId(self.model.types.len());
+        let is_named = matches!(source, TypeSource::Typedef { .. });
+        self.types.push(PendingType {
+            source,
+            scope,
+            state: State::Pending,
+        });
+        self.model.types.push(TypeDef {
+            name: name.name.clone(),
+            file: scope.file,
+            span: name.span,
+            kind: TypeKind::Struct(Struct { fields: Vec::new() }),
+            attrs: Vec::new(),
+        });
+        if is_named {
+            if let Some(prev) = self.type_names.insert(name.name.clone(), id) {
+                let prev_span = self.model.types[prev.0].span;
+                self.error(
+                    Diagnostic::error(
+                        name.span,
+                        format!("type `{}` is defined more than once", name.name),
+                    )
+                    .with_label("second definition")
+                    .with_secondary(prev_span, "first defined here"),
+                );
+            }
+        }
+        id
+    }
+
+    fn declare_const(&mut self, source: ConstSource<'a>, name: &ast::Ident, file: FileId) {
+        if let Some(&prev) = self.const_names.get(&name.name) {
+            let prev_span = self.consts[prev].span;
+            self.error(
+                Diagnostic::error(
+                    name.span,
+                    format!("constant `{}` is defined more than once", name.name),
+                )
+                .with_label("second definition")
+                .with_secondary(prev_span, "first defined here"),
+            );
+            return;
+        }
+        self.const_names
+            .insert(name.name.clone(), self.consts.len());
+        self.consts.push(PendingConst {
+            source,
+            file,
+            span: name.span,
+            value: None,
+            state: State::Pending,
+        });
+        let _ = name;
+    }
+
+    // -------------------------------------------------------------- interfaces
+
+    fn define_interfaces(&mut self) {
+        let list = self.interfaces.clone();
+        for (iface, scope) in list {
+            let model = self.interface(iface, scope);
+            self.model.interfaces.push(model);
+        }
+    }
+
+    fn interface(&mut self, i: &'a ast::Interface, scope: Scope<'a>) -> Interface {
+        self.check_attrs(&i.attrs, AttrPlace::Interface);
+        let object = attrs::has(&i.attrs, "object");
+        let uuid = self.uuid_attr(&i.attrs);
+        if uuid.is_none() && !attrs::has(&i.attrs, "local") {
+            self.error(
+                Diagnostic::error(
+                    i.name.span,
+                    format!("interface `{}` has no `uuid` attribute", i.name.name),
+                )
+                .with_label("a remote interface needs an identity")
+                .with_note("add [uuid(...)], or [local] if it is never called remotely"),
+            );
+        }
+        let base = i.base.as_ref().map(|b| b.name.clone());
+        if let Some(b) = &i.base {
+            if !self.interface_names.contains_key(&b.name) {
+                self.error(
+                    Diagnostic::error(b.span, format!("unknown base interface `{}`", b.name))
+                        .with_label("not declared or imported"),
+                );
+            }
+        }
+        let methods = i
+            .items
+            .iter()
+            .filter_map(|item| match item {
+                Item::Method(m) => Some(self.method(m, scope)),
+                _ => None,
+            })
+            .collect::<Vec<_>>();
+        // A property's getter and setter share a name.
+        let keys: Vec<(String, Span)> = methods
+            .iter()
+            .map(|m| {
+                let prop = m
+                    .attrs
+                    .iter()
+                    .find(|a| a.name.starts_with("prop"))
+                    .map_or("", |a| a.name.as_str());
+                (
+                    format!(
+                        "{}{}",
+                        m.name,
+                        if prop.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({prop})")
+                        }
+                    ),
+                    m.span,
+                )
+            })
+            .collect();
+        self.check_duplicates(keys.iter().map(|(k, s)| (k, *s)), "method", &i.name.name);
+        Interface {
+            name: i.name.name.clone(),
+            uuid,
+            version: self.version_attr(&i.attrs),
+            object,
+            local: attrs::has(&i.attrs, "local"),
+            base,
+            pointer_default: pointer_default(&i.attrs),
+            first_opnum: 0,
+            methods,
+            file: scope.file,
+            span: i.name.span,
+            attrs: i.attrs.iter().map(attrs::describe).collect(),
+        }
+    }
+
+    /// Opnums count inherited methods first: IUnknown's three, then the rest.
+    fn number_methods(&mut self) {
+        let n = self.model.interfaces.len();
+        let mut first: Vec<Option<u32>> = vec![None; n];
+        for idx in 0..n {
+            let mut chain = vec![idx];
+            let mut cur = idx;
+            // Walk up to a root or an interface already numbered.
+            while first[cur].is_none() {
+                let Some(base) = self.model.interfaces[cur].base.clone() else {
+                    break;
+                };
+                let Some(b) = self.model.interfaces.iter().position(|x| x.name == base) else {
+                    break;
+                };
+                if chain.contains(&b) {
+                    let span = self.model.interfaces[idx].span;
+                    let name = self.model.interfaces[idx].name.clone();
+                    self.error(
+                        Diagnostic::error(span, format!("interface `{name}` inherits from itself"))
+                            .with_label("through this chain of base interfaces"),
+                    );
+                    break;
+                }
+                chain.push(b);
+                cur = b;
+            }
+            for &c in chain.iter().rev() {
+                if first[c].is_some() {
+                    continue;
+                }
+                let start = self.model.interfaces[c]
+                    .base
+                    .as_ref()
+                    .and_then(|b| self.model.interfaces.iter().position(|x| &x.name == b))
+                    .filter(|b| *b != c)
+                    .and_then(|b| {
+                        first[b].map(|f| f + self.model.interfaces[b].methods.len() as u32)
+                    })
+                    .unwrap_or(0);
+                first[c] = Some(start);
+            }
+        }
+        for (iface, start) in self.model.interfaces.iter_mut().zip(first) {
+            let start = start.unwrap_or(0);
+            iface.first_opnum = start;
+            for (k, m) in iface.methods.iter_mut().enumerate() {
+                m.opnum = start + k as u32;
+            }
+        }
+    }
+
+    fn method(&mut self, m: &'a ast::Method, scope: Scope<'a>) -> Method {
+        self.check_attrs(&m.attrs, AttrPlace::Method);
+        let names: Vec<String> = m
+            .params
+            .iter()
+            .map(|p| {
+                p.declarator
+                    .name
+                    .as_ref()
+                    .map(|n| n.name.clone())
+                    .unwrap_or_default()
+            })
+            .collect();
+        let mut params = Vec::new();
+        let mut pending = Vec::new();
+        for (idx, p) in m.params.iter().enumerate() {
+            let (param, corr) = self.param(p, idx, scope);
+            params.push(param);
+            pending.push(corr);
+        }
+        let mut layouts: Vec<Layout> = params.iter().map(|p| p.layout.clone()).collect();
+        self.correlate(&names, &mut layouts, pending, &m.name.name);
+        for (p, l) in params.iter_mut().zip(layouts) {
+            p.layout = l;
+        }
+        self.check_duplicates(
+            params
+                .iter()
+                .filter(|p| !p.name.is_empty())
+                .map(|p| (&p.name, p.span)),
+            "parameter",
+            &m.name.name,
+        );
+        let ret = match (&m.ret.spec.kind, m.ret.pointers.is_empty()) {
+            (ast::TypeSpecKind::Base(ast::BaseType::Void), true) => None,
+            _ => Some(self.layout(
+                &m.ret.spec,
+                &ast::Declarator {
+                    pointers: m.ret.pointers.clone(),
+                    name: None,
+                    dims: Vec::new(),
+                    span: m.ret.span,
+                },
+                &[],
+                layout::Ctx::ret(scope),
+            )),
+        };
+        Method {
+            name: m.name.name.clone(),
+            opnum: 0,
+            params,
+            ret,
+            attrs: m.attrs.iter().map(attrs::describe).collect(),
+            span: m.name.span,
+        }
+    }
+
+    fn param(
+        &mut self,
+        p: &'a ast::Param,
+        idx: usize,
+        scope: Scope<'a>,
+    ) -> (Param, Vec<layout::PendingCorr<'a>>) {
+        self.check_attrs(&p.attrs, AttrPlace::Param);
+        let is_in = attrs::has(&p.attrs, "in");
+        let is_out = attrs::has(&p.attrs, "out");
+        let direction = match (is_in, is_out) {
+            (_, false) => Direction::In,
+            (false, true) => Direction::Out,
+            (true, true) => Direction::InOut,
+        };
+        let name = p
+            .declarator
+            .name
+            .as_ref()
+            .map(|n| n.name.clone())
+            .unwrap_or_default();
+        let (layout, corr) =
+            self.layout_pending(&p.ty, &p.declarator, &p.attrs, layout::Ctx::param(scope));
+        let binding =
+            idx == 0 && layout.levels.is_empty() && layout.data == DataType::Base(Scalar::Handle);
+        if direction.is_out() && layout.levels.is_empty() {
+            self.error(
+                Diagnostic::error(
+                    p.span,
+                    format!("[out] parameter `{name}` must be a pointer"),
+                )
+                .with_label("passed by value, so the callee cannot return anything through it")
+                .with_note("MIDL requires every [out] parameter to be a pointer or an array"),
+            );
+        }
+        let param = Param {
+            name,
+            direction,
+            binding,
+            layout,
+            span: p.span,
+        };
+        (param, corr)
+    }
+
+    fn check_duplicates<'n>(
+        &mut self,
+        items: impl Iterator<Item = (&'n String, Span)>,
+        what: &str,
+        owner: &str,
+    ) {
+        let mut seen: HashMap<&String, Span> = HashMap::new();
+        let mut found = Vec::new();
+        for (name, span) in items {
+            if let Some(prev) = seen.insert(name, span) {
+                found.push(
+                    Diagnostic::error(
+                        span,
+                        format!("{what} `{name}` is declared twice in `{owner}`"),
+                    )
+                    .with_label("second declaration")
+                    .with_secondary(prev, "first declared here"),
+                );
+            }
+        }
+        self.diags.extend(found);
+    }
+
+    // -------------------------------------------------------------- coclass, library, module
+
+    fn define_others(&mut self) {
+        let others = self.others.clone();
+        for (item, file) in others {
+            let scope = Scope {
+                file,
+                interface: None,
+            };
+            match item {
+                Item::Coclass(c) => self.coclass(c),
+                Item::Dispinterface(d) => {
+                    self.check_attrs(&d.attrs, AttrPlace::Interface);
+                    let properties = d
+                        .properties
+                        .iter()
+                        .flat_map(|f| self.fields_of(f, &[], scope))
+                        .collect();
+                    let methods = d.methods.iter().map(|m| self.method(m, scope)).collect();
+                    let uuid = self.uuid_attr(&d.attrs);
+                    self.model.dispinterfaces.push(Dispinterface {
+                        name: d.name.name.clone(),
+                        uuid,
+                        properties,
+                        methods,
+                        interface: d.interface.as_ref().map(|i| i.name.clone()),
+                    });
+                }
+                Item::Library(c) => {
+                    self.check_attrs(&c.attrs, AttrPlace::Interface);
+                    let uuid = self.uuid_attr(&c.attrs);
+                    let mut importlibs = Vec::new();
+                    let mut members = Vec::new();
+                    for inner in &c.items {
+                        match inner {
+                            Item::ImportLib(s) => importlibs.push(s.value.clone()),
+                            Item::Interface(i) => members.push(i.name.name.clone()),
+                            Item::Dispinterface(d) => members.push(d.name.name.clone()),
+                            Item::Coclass(k) => members.push(k.name.name.clone()),
+                            _ => {}
+                        }
+                    }
+                    self.model.libraries.push(Library {
+                        name: c.name.name.clone(),
+                        uuid,
+                        importlibs,
+                        members,
+                    });
+                }
+                Item::Module(c) => {
+                    self.check_attrs(&c.attrs, AttrPlace::Interface);
+                    let dll_name = attrs::find(&c.attrs, "dllname")
+                        .and_then(|a| a.args.as_ref()?.first().and_then(attrs::uuid_text))
+                        .map(str::to_string);
+                    let mut constants = Vec::new();
+                    let mut functions = Vec::new();
+                    for inner in &c.items {
+                        match inner {
+                            Item::Const(k) => constants.push(k.name.name.clone()),
+                            Item::Method(m) => functions.push(self.method(m, scope)),
+                            _ => {}
+                        }
+                    }
+                    self.model.modules.push(Module {
+                        name: c.name.name.clone(),
+                        dll_name,
+                        constants,
+                        functions,
+                    });
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn coclass(&mut self, c: &'a ast::Coclass) {
+        self.check_attrs(&c.attrs, AttrPlace::Interface);
+        let uuid = self.uuid_attr(&c.attrs);
+        let mut interfaces = Vec::new();
+        for m in &c.members {
+            if !self.interface_names.contains_key(&m.name.name) {
+                self.error(
+                    Diagnostic::error(m.name.span, format!("unknown interface `{}` in coclass `{}`", m.name.name, c.name.name))
+                        .with_label("not declared or imported")
+                        .with_note("interfaces that live only in an importlib'd type library cannot be checked; declare or import them"),
+                );
+            }
+            interfaces.push(CoclassInterface {
+                name: m.name.name.clone(),
+                default: attrs::has(&m.attrs, "default"),
+                source: attrs::has(&m.attrs, "source"),
+                dispinterface: m.dispinterface,
+            });
+        }
+        self.model.coclasses.push(Coclass {
+            name: c.name.name.clone(),
+            uuid,
+            interfaces,
+        });
+    }
+
+    // -------------------------------------------------------------- attributes
+
+    fn uuid_attr(&mut self, list: &[ast::Attr]) -> Option<uuid::Uuid> {
+        let a = attrs::find(list, "uuid")?;
+        if !attrs::expect_args(a, 1, 1, self.diags) {
+            return None;
+        }
+        let arg = a.args.as_ref()?.first()?;
+        match attrs::uuid_text(arg).map(uuid::Uuid::parse_str) {
+            Some(Ok(u)) => Some(u),
+            _ => {
+                self.error(
+                    Diagnostic::error(arg.span(), "malformed uuid")
+                        .with_label("expected 8-4-4-4-12 hexadecimal digits")
+                        .with_note("for example uuid(00000131-0000-0000-C000-000000000046)"),
+                );
+                None
+            }
+        }
+    }
+
+    fn version_attr(&mut self, list: &[ast::Attr]) -> Option<(u16, u16)> {
+        let a = attrs::find(list, "version")?;
+        let arg = a.args.as_ref()?.first()?;
+        let text = match arg {
+            ast::AttrArg::Expr(ast::Expr {
+                kind: ast::ExprKind::Float(t) | ast::ExprKind::Int { text: t, .. },
+                ..
+            }) => t.clone(),
+            _ => String::new(),
+        };
+        let mut parts = text.splitn(2, '.');
+        let major = parts.next().and_then(|p| p.parse().ok());
+        let minor = match parts.next() {
+            Some(p) => p.parse().ok(),
+            None => Some(0),
+        };
+        match (major, minor) {
+            (Some(a), Some(b)) => Some((a, b)),
+            _ => {
+                self.error(
+                    Diagnostic::error(arg.span(), "malformed version")
+                        .with_label("expected MAJOR or MAJOR.MINOR, each at most 65535"),
+                );
+                None
+            }
+        }
+    }
+
+    /// Warns about unknown attributes and checks the arity of known ones.
+    fn check_attrs(&mut self, list: &[ast::Attr], place: AttrPlace) {
+        for a in list {
+            let name = a.name.name.as_str();
+            if !attrs::is_known(name) {
+                self.error(
+                    Diagnostic::warning(a.name.span, format!("unknown attribute `{name}`"))
+                        .with_label("kept in the model, but oxidl does not act on it"),
+                );
+                continue;
+            }
+            let (min, max) = match name {
+                "in"
+                | "out"
+                | "ref"
+                | "unique"
+                | "ptr"
+                | "string"
+                | "object"
+                | "local"
+                | "v1_enum"
+                | "retval"
+                | "idempotent"
+                | "disable_consistency_check"
+                | "context_handle"
+                | "ignore" => (0, 0),
+                "switch_is" | "switch_type" | "iid_is" | "uuid" | "pointer_default"
+                | "transmit_as" | "wire_marshal" | "version" | "call_as" => (1, 1),
+                "range" => (2, 2),
+                "size_is" | "length_is" | "first_is" | "last_is" | "max_is" | "min_is" | "case" => {
+                    (1, usize::MAX)
+                }
+                _ => (0, usize::MAX),
+            };
+            attrs::expect_args(a, min, max, self.diags);
+            let misplaced = match place {
+                AttrPlace::Interface => matches!(
+                    name,
+                    "in" | "out" | "size_is" | "length_is" | "switch_is" | "iid_is"
+                ),
+                AttrPlace::Method => {
+                    matches!(name, "in" | "out" | "size_is" | "length_is" | "iid_is")
+                }
+                AttrPlace::Param | AttrPlace::Field => {
+                    matches!(name, "object" | "pointer_default" | "uuid")
+                }
+            };
+            if misplaced {
+                self.error(
+                    Diagnostic::error(
+                        a.name.span,
+                        format!("attribute `{name}` does not apply here"),
+                    )
+                    .with_label(format!("not valid on {}", place.describe())),
+                );
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+pub(crate) enum AttrPlace {
+    Interface,
+    Method,
+    Param,
+    Field,
+}
+
+impl AttrPlace {
+    fn describe(self) -> &'static str {
+        match self {
+            AttrPlace::Interface => "an interface",
+            AttrPlace::Method => "a method",
+            AttrPlace::Param => "a parameter",
+            AttrPlace::Field => "a field or type",
+        }
+    }
+}
+
+fn is_definition(spec: &ast::TypeSpec) -> bool {
+    matches!(
+        spec.kind,
+        ast::TypeSpecKind::Struct(_) | ast::TypeSpecKind::Union(_) | ast::TypeSpecKind::Enum(_)
+    )
+}
+
+fn pointer_default(list: &[ast::Attr]) -> Option<PointerKind> {
+    let a = attrs::find(list, "pointer_default")?;
+    match a.args.as_ref()?.first()? {
+        ast::AttrArg::Expr(ast::Expr {
+            kind: ast::ExprKind::Ident(k),
+            ..
+        }) => match k.as_str() {
+            "ref" => Some(PointerKind::Ref),
+            "unique" => Some(PointerKind::Unique),
+            "ptr" => Some(PointerKind::Full),
+            _ => None,
+        },
+        _ => None,
+    }
+}

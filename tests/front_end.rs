@@ -1,0 +1,563 @@
+//! The IDL front end on the protocol's own IDL, on our fixture, and on bad input.
+
+use oxidl_parser::model::*;
+use oxidl_parser::{load, load_str, Options, Output};
+use oxidl_tests::workspace;
+
+fn options() -> Options {
+    Options {
+        include_dirs: vec![workspace().join("idl")],
+        ..Options::default()
+    }
+}
+
+fn ms_dcom() -> Model {
+    let out = load(&[workspace().join("idl/ms-dcom.idl")], &options());
+    assert!(out.diagnostics.is_empty(), "{}", out.render());
+    out.model.expect("ms-dcom.idl resolves")
+}
+
+fn iface<'m>(m: &'m Model, name: &str) -> &'m Interface {
+    m.interface(name)
+        .unwrap_or_else(|| panic!("interface {name}"))
+}
+
+fn method<'m>(i: &'m Interface, name: &str) -> &'m Method {
+    i.methods
+        .iter()
+        .find(|m| m.name == name)
+        .unwrap_or_else(|| panic!("method {name}"))
+}
+
+fn param<'m>(m: &'m Method, name: &str) -> &'m Param {
+    m.params
+        .iter()
+        .find(|p| p.name == name)
+        .unwrap_or_else(|| panic!("param {name}"))
+}
+
+fn field<'m>(m: &'m Model, ty: &str, name: &str) -> &'m Field {
+    match &m.type_named(ty).unwrap_or_else(|| panic!("type {ty}")).kind {
+        TypeKind::Struct(s) => s
+            .fields
+            .iter()
+            .find(|f| f.name == name)
+            .unwrap_or_else(|| panic!("field {name}")),
+        other => panic!("{ty} is not a struct: {other:?}"),
+    }
+}
+
+fn pointer(l: &Level) -> &Pointer {
+    match l {
+        Level::Pointer(p) => p,
+        other => panic!("expected a pointer level, found {other:?}"),
+    }
+}
+
+fn array(l: &Level) -> &Array {
+    match l {
+        Level::Array(a) => a,
+        other => panic!("expected an array level, found {other:?}"),
+    }
+}
+
+fn opnums(i: &Interface) -> Vec<(&str, u32)> {
+    i.methods
+        .iter()
+        .map(|m| (m.name.as_str(), m.opnum))
+        .collect()
+}
+
+// ---------------------------------------------------------------- ms-dcom.idl
+
+#[test]
+fn ms_dcom_interfaces_have_their_uuids_and_bases() {
+    let m = ms_dcom();
+    let expect = [
+        (
+            "IActivation",
+            "4d9f4ab8-7d1c-11cf-861e-0020af6e7c57",
+            None,
+            false,
+        ),
+        (
+            "IRemoteSCMActivator",
+            "000001a0-0000-0000-c000-000000000046",
+            None,
+            false,
+        ),
+        (
+            "IObjectExporter",
+            "99fcfec4-5260-101b-bbcb-00aa0021347a",
+            None,
+            false,
+        ),
+        (
+            "IUnknown",
+            "00000000-0000-0000-c000-000000000046",
+            None,
+            true,
+        ),
+        (
+            "IRemUnknown",
+            "00000131-0000-0000-c000-000000000046",
+            Some("IUnknown"),
+            true,
+        ),
+        (
+            "IRemUnknown2",
+            "00000143-0000-0000-c000-000000000046",
+            Some("IRemUnknown"),
+            true,
+        ),
+    ];
+    assert_eq!(m.interfaces.len(), expect.len());
+    for (name, uuid, base, object) in expect {
+        let i = iface(&m, name);
+        assert_eq!(
+            i.uuid.map(|u| u.to_string()).as_deref(),
+            Some(uuid),
+            "{name}"
+        );
+        assert_eq!(i.base.as_deref(), base, "{name}");
+        assert_eq!(i.object, object, "{name}");
+    }
+}
+
+#[test]
+fn ms_dcom_opnums_count_inherited_methods() {
+    let m = ms_dcom();
+    assert_eq!(
+        opnums(iface(&m, "IRemUnknown")),
+        [
+            ("RemQueryInterface", 3),
+            ("RemAddRef", 4),
+            ("RemRelease", 5)
+        ]
+    );
+    assert_eq!(
+        opnums(iface(&m, "IRemUnknown2")),
+        [("RemQueryInterface2", 6)]
+    );
+    assert_eq!(opnums(iface(&m, "IActivation")), [("RemoteActivation", 0)]);
+    let scm = opnums(iface(&m, "IRemoteSCMActivator"));
+    assert_eq!(
+        scm[3..],
+        [("RemoteGetClassObject", 3), ("RemoteCreateInstance", 4)]
+    );
+    assert_eq!(
+        opnums(iface(&m, "IObjectExporter")),
+        [
+            ("ResolveOxid", 0),
+            ("SimplePing", 1),
+            ("ComplexPing", 2),
+            ("ServerAlive", 3),
+            ("ResolveOxid2", 4),
+            ("ServerAlive2", 5)
+        ]
+    );
+    let all: Vec<u32> = m
+        .all_methods(iface(&m, "IRemUnknown2"))
+        .iter()
+        .map(|m| m.opnum)
+        .collect();
+    assert_eq!(all, [0, 1, 2, 3, 4, 5, 6]);
+}
+
+#[test]
+fn orpc_extent_data_is_sized_by_rounded_size() {
+    let m = ms_dcom();
+    let data = field(&m, "ORPC_EXTENT", "data");
+    assert_eq!(data.layout.levels.len(), 1);
+    let a = array(&data.layout.levels[0]);
+    assert!(a.is_conformant());
+    assert_eq!(
+        a.size_is.as_ref().map(ToString::to_string).as_deref(),
+        Some("(size + 7) & ~7")
+    );
+    // The tree, not only its text: (size + 7) & ~7 with `size` the second field.
+    let Some(Expr::Binary(BinOp::BitAnd, lhs, rhs)) = &a.size_is else {
+        panic!("{:?}", a.size_is)
+    };
+    assert_eq!(
+        **lhs,
+        Expr::Binary(
+            BinOp::Add,
+            Box::new(Expr::Ref {
+                name: "size".into(),
+                index: 1
+            }),
+            Box::new(Expr::Int(7))
+        )
+    );
+    assert_eq!(**rhs, Expr::Unary(UnOp::BitNot, Box::new(Expr::Int(7))));
+    assert_eq!(data.layout.data, DataType::Base(Scalar::Byte));
+}
+
+#[test]
+fn orpc_extent_array_is_a_unique_pointer_to_an_array_of_unique_pointers() {
+    let m = ms_dcom();
+    let ext = field(&m, "ORPC_EXTENT_ARRAY", "extent");
+    let l = &ext.layout.levels;
+    assert_eq!(l.len(), 3, "{l:?}");
+    assert_eq!(pointer(&l[0]).kind, PointerKind::Unique);
+    assert!(!pointer(&l[0]).top_level);
+    let a = array(&l[1]);
+    assert_eq!(
+        a.size_is.as_ref().map(ToString::to_string).as_deref(),
+        Some("(size + 1) & ~1")
+    );
+    assert_eq!(pointer(&l[2]).kind, PointerKind::Unique);
+    assert!(matches!(&ext.layout.data, DataType::Named(n) if n.name == "ORPC_EXTENT"));
+}
+
+#[test]
+fn rem_query_interface_results_are_sized_at_the_second_level() {
+    let m = ms_dcom();
+    let qi = method(iface(&m, "IRemUnknown"), "RemQueryInterface");
+    let p = param(qi, "ppQIResults");
+    assert_eq!(p.direction, Direction::Out);
+    let l = &p.layout.levels;
+    assert_eq!(l.len(), 3, "{l:?}");
+    let top = pointer(&l[0]);
+    assert_eq!((top.kind, top.top_level), (PointerKind::Ref, true));
+    assert_eq!(pointer(&l[1]).kind, PointerKind::Unique);
+    assert_eq!(
+        array(&l[2]).size_is,
+        Some(Expr::Ref {
+            name: "cIids".into(),
+            index: 2
+        })
+    );
+    assert!(
+        p.layout.disable_consistency_check,
+        "inherited from the PREMQIRESULT typedef"
+    );
+    assert!(matches!(&p.layout.data, DataType::Named(n) if n.name == "REMQIRESULT"));
+
+    let ripid = param(qi, "ripid");
+    assert_eq!(
+        pointer(&ripid.layout.levels[0]).kind,
+        PointerKind::Ref,
+        "REFIPID is a top-level pointer"
+    );
+}
+
+#[test]
+fn pointer_kinds_follow_attribute_typedef_top_level_and_default() {
+    let m = ms_dcom();
+    let act = method(iface(&m, "IActivation"), "RemoteActivation");
+    // [in, unique] MInterfacePointer *pObjectStorage: the attribute wins.
+    let storage = pointer(&param(act, "pObjectStorage").layout.levels[0]);
+    assert_eq!(
+        (storage.kind, storage.top_level, &storage.from),
+        (PointerKind::Unique, true, &PointerKindSource::Attribute)
+    );
+    // [out] DUALSTRINGARRAY **ppdsaOxidBindings: ref at the top, pointer_default(unique) below.
+    let dsa = &param(act, "ppdsaOxidBindings").layout.levels;
+    assert_eq!(pointer(&dsa[0]).kind, PointerKind::Ref);
+    assert_eq!(
+        (pointer(&dsa[1]).kind, &pointer(&dsa[1]).from),
+        (PointerKind::Unique, &PointerKindSource::PointerDefault)
+    );
+    // An array parameter is a pointer to the array; [unique] makes it unique.
+    let ping = method(iface(&m, "IObjectExporter"), "ComplexPing");
+    let add = &param(ping, "AddToSet").layout.levels;
+    assert_eq!(pointer(&add[0]).kind, PointerKind::Unique);
+    assert_eq!(
+        array(&add[1])
+            .size_is
+            .as_ref()
+            .map(ToString::to_string)
+            .as_deref(),
+        Some("cAddToSet")
+    );
+    // The binding handle is not marshaled.
+    assert!(param(ping, "hRpc").binding);
+    assert_eq!(param(ping, "pSetId").direction, Direction::InOut);
+}
+
+#[test]
+fn constants_are_evaluated_for_range() {
+    let m = ms_dcom();
+    assert_eq!(
+        m.constant("MAX_REQUESTED_INTERFACES").map(|c| &c.value),
+        Some(&ConstValue::Int(0x8000))
+    );
+    let act = method(iface(&m, "IActivation"), "RemoteActivation");
+    assert_eq!(param(act, "Interfaces").layout.range, Some((1, 0x8000)));
+    assert_eq!(
+        field(&m, "CustomHeader", "cIfs").layout.range,
+        Some((1, 10))
+    );
+}
+
+#[test]
+fn strings_are_pointer_then_string_array() {
+    let m = ms_dcom();
+    let src = field(&m, "ErrorObjectData", "pszSource");
+    assert_eq!(pointer(&src.layout.levels[0]).kind, PointerKind::Unique);
+    assert!(array(&src.layout.levels[1]).string);
+    assert_eq!(src.layout.data, DataType::Base(Scalar::WChar));
+}
+
+// ---------------------------------------------------------------- CLI-shaped JSON
+
+#[test]
+fn json_dump_has_the_documented_shape() {
+    let v = serde_json::to_value(ms_dcom()).expect("serializes");
+    let ifaces = v["interfaces"].as_array().expect("interfaces array");
+    let rem = ifaces
+        .iter()
+        .find(|i| i["name"] == "IRemUnknown2")
+        .expect("IRemUnknown2");
+    assert_eq!(rem["uuid"], "00000143-0000-0000-c000-000000000046");
+    assert_eq!(rem["base"], "IRemUnknown");
+    assert_eq!(rem["object"], true);
+    assert_eq!(rem["methods"][0]["name"], "RemQueryInterface2");
+    assert_eq!(rem["methods"][0]["opnum"], 6);
+    let act = ifaces
+        .iter()
+        .find(|i| i["name"] == "IActivation")
+        .expect("IActivation");
+    assert!(act["base"].is_null());
+}
+
+// ---------------------------------------------------------------- the fixture
+
+fn fixture() -> Output {
+    load(
+        &[workspace().join("tests/fixtures/everything.idl")],
+        &options(),
+    )
+}
+
+#[test]
+fn fixture_resolves_with_one_warning_for_the_vendor_attribute() {
+    let out = fixture();
+    let rendered = out.render();
+    assert!(out.model.is_some(), "{rendered}");
+    let warnings: Vec<_> = out.diagnostics.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(
+        warnings,
+        ["unknown attribute `my_vendor_attr`"],
+        "{rendered}"
+    );
+}
+
+#[test]
+fn fixture_model_snapshot() {
+    let out = fixture();
+    let mut model = out.model.expect("fixture resolves");
+    // Paths differ between machines; keep only file names.
+    for f in &mut model.files {
+        f.path = f.path.rsplit('/').next().unwrap_or_default().to_string();
+    }
+    insta::assert_json_snapshot!("everything_model", model);
+}
+
+// ---------------------------------------------------------------- bad input
+
+/// Every error of a run: message, line and column of its primary span.
+fn errors(src: &str) -> Vec<(String, usize, usize)> {
+    let out = load_str("bad.idl", src, &options());
+    assert!(out.model.is_none(), "expected errors for:\n{src}");
+    out.diagnostics
+        .errors()
+        .map(|d| {
+            let (line, col) = out.sources.line_col(d.span);
+            (d.message.clone(), line, col)
+        })
+        .collect()
+}
+
+fn first_error(src: &str) -> (String, usize, usize) {
+    errors(src).into_iter().next().expect("at least one error")
+}
+
+fn err(msg: &str, line: usize, col: usize) -> (String, usize, usize) {
+    (msg.to_string(), line, col)
+}
+
+#[test]
+fn syntax_error_names_what_was_found() {
+    let src = "typedef struct {\n    long a\n} S;\n";
+    assert_eq!(
+        first_error(src),
+        err("syntax error: expected `,`, `;` or `[`, found `}`", 3, 1)
+    );
+}
+
+#[test]
+fn syntax_errors_in_separate_declarations_are_all_reported() {
+    let src = "typedef long A\ntypedef long B;\nconst long C = ;\nconst long D = 1;\n";
+    let found = errors(src);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!((found[0].1, found[1].1), (2, 3));
+}
+
+#[test]
+fn unknown_type_points_at_the_name() {
+    let src = "typedef struct { NOSUCH x; } S;\n";
+    assert_eq!(first_error(src), err("unknown type `NOSUCH`", 1, 18));
+}
+
+#[test]
+fn duplicate_type_is_reported_at_the_second_definition() {
+    let src = "typedef long T;\n\ntypedef short T;\n";
+    assert_eq!(
+        first_error(src),
+        err("type `T` is defined more than once", 3, 15)
+    );
+}
+
+#[test]
+fn size_is_must_name_a_sibling() {
+    let src = "typedef struct {\n    long n;\n    [size_is(count)] long v[];\n} S;\n";
+    assert_eq!(
+        first_error(src),
+        err("unknown name `count` in `size_is`", 3, 14)
+    );
+}
+
+#[test]
+fn correlation_operand_must_be_an_integer() {
+    let src = "typedef struct {\n    double n;\n    [size_is(n)] long v[];\n} S;\n";
+    assert_eq!(
+        first_error(src),
+        err("`size_is` operand `n` must be an integer", 3, 14)
+    );
+}
+
+#[test]
+fn out_parameter_must_be_a_pointer() {
+    let src = "[uuid(12345678-1234-1234-1234-123456789abc)]\ninterface I {\n    void F([out] long x);\n}\n";
+    assert_eq!(
+        first_error(src),
+        err("[out] parameter `x` must be a pointer", 3, 12)
+    );
+}
+
+#[test]
+fn iid_is_must_name_a_guid_pointer() {
+    let src = "typedef struct { long a; } GUID;\n\
+               [uuid(12345678-1234-1234-1234-123456789abc)]\n\
+               interface I {\n    void F([in] long riid, [out, iid_is(riid)] void **ppv);\n}\n";
+    assert_eq!(
+        first_error(src),
+        err(
+            "`iid_is` operand `riid` must be a pointer to a GUID (IID)",
+            4,
+            41
+        )
+    );
+}
+
+#[test]
+fn string_and_length_is_do_not_mix() {
+    let src = "typedef struct {\n    long n;\n    [string, length_is(n)] char *s;\n} S;\n";
+    assert_eq!(
+        first_error(src),
+        err("`string` cannot be combined with `length_is`", 3, 14)
+    );
+}
+
+#[test]
+fn malformed_uuid_is_rejected() {
+    let src = "[uuid(\"not-a-uuid\")]\ninterface I {\n}\n";
+    assert_eq!(first_error(src), err("malformed uuid", 1, 7));
+}
+
+#[test]
+fn unknown_base_interface() {
+    let src = "[object, uuid(12345678-1234-1234-1234-123456789abc)]\ninterface I : IMissing {\n}\n";
+    assert_eq!(
+        first_error(src),
+        err("unknown base interface `IMissing`", 2, 15)
+    );
+}
+
+#[test]
+fn unknown_constant_in_range() {
+    let src = "typedef struct {\n    [range(0, LIMIT)] long n;\n} S;\n";
+    assert_eq!(
+        first_error(src),
+        err("`LIMIT` is not a known constant", 2, 15)
+    );
+}
+
+#[test]
+fn division_by_zero_in_constant() {
+    let src = "const long A = 4;\nconst long B = A / (A - 4);\n";
+    assert_eq!(
+        first_error(src),
+        err("division by zero in constant expression", 2, 16)
+    );
+}
+
+#[test]
+fn circular_constants_are_reported_not_looped() {
+    let src = "const long A = B;\nconst long B = A + 1;\n";
+    let found = errors(src);
+    assert!(
+        found
+            .iter()
+            .any(|e| e.0 == "constant is defined in terms of itself"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn unterminated_conditional_points_at_its_if() {
+    let src = "#ifdef X\ntypedef long A;\n";
+    assert_eq!(
+        first_error(src),
+        err("unterminated conditional directive", 1, 1)
+    );
+}
+
+#[test]
+fn error_directive_is_an_error() {
+    let src = "#if 1 + 1 == 2\n#error two is two\n#endif\n";
+    assert_eq!(first_error(src), err("#error two is two", 2, 1));
+}
+
+#[test]
+fn missing_import_names_the_file() {
+    let src = "\n  import \"nowhere.idl\";\n";
+    assert_eq!(
+        first_error(src),
+        err("cannot find imported file `nowhere.idl`", 2, 10)
+    );
+}
+
+#[test]
+fn error_inside_a_macro_expansion_points_at_the_invocation() {
+    let src = "#define BAD(x) x x x\ntypedef long A;\nBAD(long);\n";
+    assert_eq!(first_error(src).1, 3);
+}
+
+#[test]
+fn unknown_attributes_warn_and_are_kept() {
+    let src = "typedef [frobnicate(1, 2)] long A;\n";
+    let out = load_str("warn.idl", src, &options());
+    let model = out.model.expect("a warning is not an error");
+    let d = out.diagnostics.iter().next().expect("one warning");
+    assert_eq!(d.message, "unknown attribute `frobnicate`");
+    assert_eq!(out.sources.line_col(d.span), (1, 10));
+    let kept = &model.type_named("A").expect("A").attrs;
+    assert_eq!(kept[0].name, "frobnicate");
+    assert_eq!(
+        kept[0].args.as_deref(),
+        Some(&["1".to_string(), "2".to_string()][..])
+    );
+}
+
+#[test]
+fn rendered_diagnostic_has_file_line_and_snippet() {
+    let out = load_str("show.idl", "typedef struct { NOSUCH x; } S;\n", &options());
+    let text = out.render();
+    assert!(text.contains("error: unknown type `NOSUCH`"), "{text}");
+    assert!(text.contains("show.idl:1:18"), "{text}");
+    assert!(text.contains("typedef struct { NOSUCH x; } S;"), "{text}");
+}
