@@ -664,6 +664,10 @@ impl<'a> Builder<'a> {
 
     /// Precedence climbing over the flat `unary (op unary)*` list.
     fn binary(&mut self, p: P) -> Expr {
+        let span = self.span(&p);
+        if p.clone().into_inner().count() > 2 * MAX_OPERATORS {
+            return self.too_long(span);
+        }
         let mut operands = Vec::new();
         let mut ops = Vec::new();
         for c in p.into_inner() {
@@ -682,6 +686,10 @@ impl<'a> Builder<'a> {
     }
 
     fn unary(&mut self, p: P) -> Expr {
+        if p.clone().into_inner().count() > MAX_OPERATORS {
+            let span = self.span(&p);
+            return self.too_long(span);
+        }
         let mut prefixes = Vec::new();
         let mut value = None;
         for c in p.into_inner() {
@@ -818,6 +826,20 @@ impl<'a> Builder<'a> {
             })
             .collect();
         StrLit { value, span }
+    }
+}
+
+/// Expressions are trees that later passes walk recursively; an IDL
+/// expression with more operators than this is refused.
+const MAX_OPERATORS: usize = 512;
+
+impl Builder<'_> {
+    fn too_long(&mut self, span: Span) -> Expr {
+        self.diags.push(
+            Diagnostic::error(span, "expression too long")
+                .with_label(format!("more than {MAX_OPERATORS} operators")),
+        );
+        zero(span)
     }
 }
 

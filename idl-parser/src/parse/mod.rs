@@ -22,6 +22,15 @@ pub fn parse_file(pp: &Preprocessed, diags: &mut Vec<Diagnostic>) -> ast::File {
     // Tokens tried at the furthest error position, for "expected `;`".
     pest::set_error_detail(true);
     let text = pp.text.as_str();
+    if let Some(at) = too_deep(text) {
+        diags.push(
+            Diagnostic::error(pp.origins.span(at, at + 1), "brackets nested too deeply")
+                .with_label(format!(
+                    "more than {MAX_NESTING} levels of (), [] or {{}} here"
+                )),
+        );
+        return ast::File { items: Vec::new() };
+    }
     let mut items = Vec::new();
     let mut pos = skip_ws(text, 0);
     while pos < text.len() {
@@ -44,8 +53,33 @@ pub fn parse_file(pp: &Preprocessed, diags: &mut Vec<Diagnostic>) -> ast::File {
     ast::File { items }
 }
 
+/// Deeper nesting than this is refused before parsing: the parser and the
+/// passes after it recurse once per level, and the stack is finite.
+const MAX_NESTING: usize = 256;
+
+/// The offset where bracket nesting first exceeds [`MAX_NESTING`].
+fn too_deep(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, b) in text.bytes().enumerate() {
+        match b {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(i);
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Parses a `#if` condition after macro expansion.
 pub fn parse_condition(text: &str, at: Span) -> Result<ast::Expr, String> {
+    if too_deep(text).is_some() {
+        return Err(format!("nested more than {MAX_NESTING} levels deep"));
+    }
     let mut pairs =
         MidlParser::parse(Rule::pp_condition, text).map_err(|e| describe_expected(&e, text).0)?;
     let cond = pairs

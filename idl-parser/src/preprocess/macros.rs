@@ -59,7 +59,7 @@ pub struct PpToken {
     /// Its place in the file, or the invocation it came from.
     pub origin: Range<usize>,
     pub expanded: bool,
-    hide: Rc<Vec<String>>,
+    hide: HideSet,
 }
 
 impl PpToken {
@@ -69,12 +69,49 @@ impl PpToken {
             tok,
             origin,
             expanded: false,
-            hide: Rc::new(Vec::new()),
+            hide: HideSet::default(),
         }
     }
 
     fn hidden(&self, name: &str) -> bool {
-        self.hide.iter().any(|h| h == name)
+        self.hide.contains(name)
+    }
+}
+
+/// The macros a token came through, shared between tokens: adding a name
+/// is O(1), where copying a list per expansion made deep chains quadratic.
+#[derive(Clone, Debug, Default)]
+struct HideSet(Option<Rc<HideNode>>);
+
+#[derive(Debug)]
+struct HideNode {
+    name: String,
+    depth: usize,
+    parent: HideSet,
+}
+
+impl HideSet {
+    fn contains(&self, name: &str) -> bool {
+        let mut cur = &self.0;
+        while let Some(node) = cur {
+            if node.name == name {
+                return true;
+            }
+            cur = &node.parent.0;
+        }
+        false
+    }
+
+    fn depth(&self) -> usize {
+        self.0.as_ref().map_or(0, |n| n.depth)
+    }
+
+    fn with(&self, name: &str) -> HideSet {
+        HideSet(Some(Rc::new(HideNode {
+            name: name.to_string(),
+            depth: self.depth() + 1,
+            parent: self.clone(),
+        })))
     }
 }
 
@@ -127,7 +164,7 @@ impl<'a> Expander<'a> {
             };
             let Some(params) = &mac.params else {
                 let produced = self.substitute(mac, &[], &[])?;
-                self.push_front(&mut queue, produced, &t, t.origin.clone(), name);
+                self.push_front(&mut queue, produced, &t, t.origin.clone(), name)?;
                 continue;
             };
             // A function-like macro name without `(` is an ordinary identifier.
@@ -161,7 +198,7 @@ impl<'a> Expander<'a> {
                 .map(|a| a.iter().map(|p| p.tok.clone()).collect())
                 .collect();
             let produced = self.substitute(mac, &raw, &cooked)?;
-            self.push_front(&mut queue, produced, &t, origin, name);
+            self.push_front(&mut queue, produced, &t, origin, name)?;
         }
         Ok(out)
     }
@@ -173,10 +210,12 @@ impl<'a> Expander<'a> {
         from: &PpToken,
         origin: Range<usize>,
         name: &str,
-    ) {
-        let mut hide = (*from.hide).clone();
-        hide.push(name.to_string());
-        let hide = Rc::new(hide);
+    ) -> Result<(), ExpandError> {
+        // Bounded, so that neither rescanning nor dropping the chain runs deep.
+        if from.hide.depth() >= MAX_DEPTH {
+            return Err(ExpandError::TooLarge { at: origin });
+        }
+        let hide = from.hide.with(name);
         for tok in produced.into_iter().rev() {
             queue.push_front(PpToken {
                 tok,
@@ -185,6 +224,7 @@ impl<'a> Expander<'a> {
                 hide: hide.clone(),
             });
         }
+        Ok(())
     }
 
     /// The macro's body with parameters replaced, `#` and `##` applied.

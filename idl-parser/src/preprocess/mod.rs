@@ -49,7 +49,7 @@ const PREDEFINED: &[(&str, &str)] = &[
 ];
 
 /// Cap on tokens produced by macro expansion per root file.
-const EXPANSION_BUDGET: usize = 4_000_000;
+const EXPANSION_BUDGET: usize = 1_000_000;
 const MAX_INCLUDE_DEPTH: usize = 64;
 
 pub fn preprocess(
