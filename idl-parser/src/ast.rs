@@ -221,6 +221,8 @@ pub enum TypeSpecKind {
     Struct(StructDef),
     Union(UnionDef),
     Enum(EnumDef),
+    /// `SAFEARRAY(T)`.
+    SafeArray(Box<TypeRef>),
 }
 
 /// A type with pointers, as in casts and `switch_type(unsigned long)`.
@@ -261,7 +263,31 @@ pub struct Declarator {
     /// Absent in abstract declarators (`[in] long` with no name).
     pub name: Option<Ident>,
     pub dims: Vec<ArrayDim>,
+    /// `(*name)(params)`: the declarator is a function pointer.
+    pub function: Option<Box<FnPtr>>,
+    /// `name : 3`, a bit-field.
+    pub bits: Option<Expr>,
     pub span: Span,
+}
+
+impl Declarator {
+    /// No pointers, no name, no dimensions: the declarator of `[in] long`.
+    pub fn empty(span: Span) -> Declarator {
+        Declarator {
+            pointers: Vec::new(),
+            name: None,
+            dims: Vec::new(),
+            function: None,
+            bits: None,
+            span,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct FnPtr {
+    pub pointers: Vec<PtrOp>,
+    pub params: Vec<Param>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -343,6 +369,8 @@ pub enum Item {
         span: Span,
     },
     Typedef(Typedef),
+    /// `extern const T name;`, a declaration of something defined elsewhere.
+    Extern(Typedef),
     Const(ConstDecl),
     /// A struct, union or enum declared on its own: `struct S { ... };`.
     TypeDecl {

@@ -37,16 +37,37 @@ fn err(kind: EvalErrorKind, span: Span) -> EvalError {
     EvalError { kind, span }
 }
 
+/// What an expression's names mean.
+pub trait Env {
+    /// The value of a named constant.
+    fn constant(&self, name: &str) -> Option<i128>;
+    /// The size in bytes of a named type, for `sizeof(T)`.
+    fn size_of(&self, _name: &str) -> Option<i128> {
+        None
+    }
+    /// Whether `name` is a type, so that `(ULONG)-1`, which parses as a
+    /// subtraction, can be read as the cast it is.
+    fn is_type(&self, _name: &str) -> bool {
+        false
+    }
+}
+
+impl<F: Fn(&str) -> Option<i128>> Env for F {
+    fn constant(&self, name: &str) -> Option<i128> {
+        self(name)
+    }
+}
+
 /// Evaluates `e`, asking `lookup` for the value of each identifier.
-pub fn eval(e: &Expr, lookup: &dyn Fn(&str) -> Option<i128>) -> Result<i128, EvalError> {
+pub fn eval(e: &Expr, lookup: &dyn Env) -> Result<i128, EvalError> {
     let span = e.span;
     let overflow = || err(EvalErrorKind::Overflow, span);
     Ok(match &e.kind {
         ExprKind::Int { value, .. } => i128::try_from(*value).map_err(|_| overflow())?,
         ExprKind::Char(c) => i128::from(*c),
-        ExprKind::Ident(name) => {
-            lookup(name).ok_or_else(|| err(EvalErrorKind::Unknown(name.clone()), span))?
-        }
+        ExprKind::Ident(name) => lookup
+            .constant(name)
+            .ok_or_else(|| err(EvalErrorKind::Unknown(name.clone()), span))?,
         ExprKind::Float(_) => {
             return Err(err(
                 EvalErrorKind::NotConstant("a floating-point number"),
@@ -63,6 +84,15 @@ pub fn eval(e: &Expr, lookup: &dyn Fn(&str) -> Option<i128>) -> Result<i128, Eva
                 UnOp::BitNot => !v,
                 UnOp::Deref => return Err(err(EvalErrorKind::NotConstant("`*`"), span)),
                 UnOp::AddrOf => return Err(err(EvalErrorKind::NotConstant("`&`"), span)),
+            }
+        }
+        ExprKind::Binary(op @ (BinOp::Sub | BinOp::Add), a, b) if matches!(&a.kind, ExprKind::Ident(n) if lookup.is_type(n)) =>
+        {
+            let v = eval(b, lookup)?;
+            if *op == BinOp::Sub {
+                v.checked_neg().ok_or_else(overflow)?
+            } else {
+                v
             }
         }
         ExprKind::Binary(op, a, b) => {
@@ -94,6 +124,11 @@ pub fn eval(e: &Expr, lookup: &dyn Fn(&str) -> Option<i128>) -> Result<i128, Eva
             let v = eval(a, lookup)?;
             match int_width(t) {
                 Some((bits, signed)) => wrap(v, bits, signed),
+                // A typedef's width is the resolver's business; the value
+                // passes through, and a `const` takes its declared width.
+                None if matches!(t.spec.kind, TypeSpecKind::Named(_)) || !t.pointers.is_empty() => {
+                    v
+                }
                 None => {
                     return Err(err(
                         EvalErrorKind::NotConstant("a cast to a non-integer type"),
@@ -106,6 +141,11 @@ pub fn eval(e: &Expr, lookup: &dyn Fn(&str) -> Option<i128>) -> Result<i128, Eva
             (Some((bits, _)), _) => i128::from(bits / 8),
             (None, TypeSpecKind::Base(BaseType::Float)) => 4,
             (None, TypeSpecKind::Base(BaseType::Double)) => 8,
+            (None, TypeSpecKind::Named(n))
+                if t.pointers.is_empty() && lookup.size_of(&n.name).is_some() =>
+            {
+                lookup.size_of(&n.name).unwrap_or(0)
+            }
             _ => {
                 return Err(err(
                     EvalErrorKind::NotConstant("`sizeof` of this type"),

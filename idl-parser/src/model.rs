@@ -34,6 +34,8 @@ pub struct Model {
     pub coclasses: Vec<Coclass>,
     pub libraries: Vec<Library>,
     pub modules: Vec<Module>,
+    /// Functions declared outside any interface or module (a widl extension).
+    pub functions: Vec<Method>,
     /// `cpp_quote` text, in order, for header back ends.
     pub cpp_quotes: Vec<String>,
 }
@@ -94,6 +96,9 @@ pub enum TypeKind {
     Enum(Enum),
     /// `typedef X Y;` with whatever levels the declarator adds.
     Alias(Layout),
+    /// `struct X` named but never defined: usable only behind a pointer in
+    /// `[local]` declarations, never on the wire.
+    Opaque,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -120,6 +125,9 @@ pub enum UnionSwitch {
     /// `[switch_type(T)] union { [case(1)] ... }`: the containing struct or
     /// parameter list names the discriminant with `switch_is`.
     NonEncapsulated { ty: Option<DataType> },
+    /// A C union with no discriminant and no cases: it has no NDR form, so
+    /// only `[local]` code or a `wire_marshal`ed type can use it.
+    Plain,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -162,6 +170,9 @@ pub struct Layout {
     pub iid_is: Option<Expr>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub disable_consistency_check: bool,
+    /// `name : n`, a bit-field; only `[local]` code can have one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bit_width: Option<u32>,
     /// Every attribute written on the declaration.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub attrs: Vec<Attribute>,
@@ -244,6 +255,8 @@ pub enum DataType {
     /// An interface; it is only reached through a pointer, and the innermost
     /// pointer level above it is the interface pointer itself.
     Interface(String),
+    /// A function pointer: meaningful only in `[local]` declarations.
+    Function,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -280,6 +293,22 @@ pub enum Scalar {
 }
 
 impl Scalar {
+    /// Width in bits and signedness of an integer scalar, as NDR20 sends it.
+    pub fn width(self) -> Option<(u32, bool)> {
+        use Scalar::*;
+        Some(match self {
+            Int8 => (8, true),
+            UInt8 | Char | Byte | Boolean => (8, false),
+            Int16 => (16, true),
+            UInt16 | WChar => (16, false),
+            Int32 | Int3264 => (32, true),
+            UInt32 | UInt3264 | ErrorStatus => (32, false),
+            Int64 => (64, true),
+            UInt64 => (64, false),
+            Float | Double | Handle | Void => return None,
+        })
+    }
+
     pub fn is_integer(self) -> bool {
         !matches!(
             self,

@@ -70,6 +70,7 @@ impl<'a> Builder<'a> {
                 span,
             },
             Rule::typedef => Item::Typedef(self.typedef(p)),
+            Rule::extern_decl => Item::Extern(self.typedef(p)),
             Rule::const_decl => Item::Const(self.const_decl(p)),
             Rule::type_decl => {
                 let (attrs, mut inner) = self.attrs_then(p);
@@ -103,13 +104,11 @@ impl<'a> Builder<'a> {
         std::iter::Peekable<pest::iterators::Pairs<'i, Rule>>,
     ) {
         let mut inner = p.into_inner().peekable();
-        let attrs = match inner.peek() {
-            Some(a) if a.as_rule() == Rule::attr_list => {
-                let a = inner.next().expect("peeked");
-                self.attr_list(a)
-            }
-            _ => Vec::new(),
-        };
+        // `[a] [b] union ...` is one list of attributes.
+        let mut attrs = Vec::new();
+        while let Some(list) = inner.next_if(|a| a.as_rule() == Rule::attr_list) {
+            attrs.extend(self.attr_list(list));
+        }
         (attrs, inner)
     }
 
@@ -243,12 +242,7 @@ impl<'a> Builder<'a> {
             .unwrap_or_else(|| void(span));
         let declarator = match inner.next() {
             Some(d) => self.declarator(d),
-            None => Declarator {
-                pointers: Vec::new(),
-                name: None,
-                dims: Vec::new(),
-                span,
-            },
+            None => Declarator::empty(span),
         };
         Param {
             attrs,
@@ -418,6 +412,7 @@ impl<'a> Builder<'a> {
                 let name = self.next_ident(&mut inner, span);
                 TypeSpecKind::Tagged(tag, name)
             }
+            Rule::safearray => TypeSpecKind::SafeArray(Box::new(self.type_ref(c))),
             Rule::struct_def => TypeSpecKind::Struct(self.struct_def(c)),
             Rule::union_def => TypeSpecKind::Union(self.union_def(c)),
             Rule::enum_def => TypeSpecKind::Enum(self.enum_def(c)),
@@ -609,10 +604,33 @@ impl<'a> Builder<'a> {
         let mut pointers = Vec::new();
         let mut name = None;
         let mut dims = Vec::new();
+        let mut function = None;
+        let mut bits = None;
         for c in p.into_inner() {
             match c.as_rule() {
                 Rule::ptr_op => pointers.push(self.ptr_op(c)),
                 Rule::ident => name = Some(self.ident(c)),
+                Rule::bit_width => bits = c.into_inner().next().map(|e| self.expr(e)),
+                Rule::fn_ptr => {
+                    let mut fn_pointers = Vec::new();
+                    let mut params = Vec::new();
+                    for f in c.into_inner() {
+                        match f.as_rule() {
+                            Rule::ptr_op => fn_pointers.push(self.ptr_op(f)),
+                            Rule::ident => name = Some(self.ident(f)),
+                            Rule::params => {
+                                for param in f.into_inner().filter(|x| x.as_rule() == Rule::param) {
+                                    params.push(self.param(param));
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                    function = Some(Box::new(FnPtr {
+                        pointers: fn_pointers,
+                        params,
+                    }));
+                }
                 Rule::array_dim => {
                     let dspan = self.span(&c);
                     dims.push(match c.into_inner().next() {
@@ -628,6 +646,8 @@ impl<'a> Builder<'a> {
             pointers,
             name,
             dims,
+            function,
+            bits,
             span,
         }
     }

@@ -19,8 +19,6 @@ pub(crate) struct MidlParser;
 /// Parses one preprocessed file. Syntax errors go to `diags`; the items that
 /// did parse are returned either way.
 pub fn parse_file(pp: &Preprocessed, diags: &mut Vec<Diagnostic>) -> ast::File {
-    // Tokens tried at the furthest error position, for "expected `;`".
-    pest::set_error_detail(true);
     let text = pp.text.as_str();
     if let Some(at) = too_deep(text) {
         diags.push(
@@ -45,6 +43,14 @@ pub fn parse_file(pp: &Preprocessed, diags: &mut Vec<Diagnostic>) -> ast::File {
                 pos = skip_ws(text, end.max(pos + 1));
             }
             Err(e) => {
+                // Parse again, tracking the tokens tried at the error, for
+                // "expected `;`". The tracking halves parsing speed, so it is
+                // off until the first error (and then stays on: the switch is
+                // process-wide, and turning it off could race another parse).
+                pest::set_error_detail(true);
+                let e = MidlParser::parse(Rule::item_entry, &text[pos..])
+                    .err()
+                    .unwrap_or(e);
                 diags.push(syntax_error(pp, pos, &e));
                 pos = skip_ws(text, recover(text, pos));
             }
@@ -183,6 +189,10 @@ fn describe_expected(e: &pest::error::Error<Rule>, text: &str) -> (String, usize
                 names.push(format!("`{token}`"));
             }
         }
+    }
+    // "a token" says nothing when something more precise is on the list.
+    if names.iter().any(|n| n != "a token") {
+        names.retain(|n| n != "a token");
     }
     names.sort_unstable();
     names.dedup();

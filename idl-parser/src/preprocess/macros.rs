@@ -132,6 +132,18 @@ pub enum ExpandError {
     },
 }
 
+impl ExpandError {
+    /// Gives a budget error, raised deep inside substitution, its invocation.
+    fn at(self, invocation: &Range<usize>) -> ExpandError {
+        match self {
+            ExpandError::TooLarge { at } if at.is_empty() => ExpandError::TooLarge {
+                at: invocation.clone(),
+            },
+            other => other,
+        }
+    }
+}
+
 pub struct Expander<'a> {
     pub macros: &'a HashMap<String, Macro>,
     /// Tokens that expansion may still produce in this run.
@@ -139,7 +151,7 @@ pub struct Expander<'a> {
     depth: usize,
 }
 
-const MAX_DEPTH: usize = 128;
+pub(crate) const MAX_DEPTH: usize = 128;
 
 impl<'a> Expander<'a> {
     pub fn new(macros: &'a HashMap<String, Macro>, budget: usize) -> Expander<'a> {
@@ -163,7 +175,9 @@ impl<'a> Expander<'a> {
                 }
             };
             let Some(params) = &mac.params else {
-                let produced = self.substitute(mac, &[], &[])?;
+                let produced = self
+                    .substitute(mac, &[], &[])
+                    .map_err(|e| e.at(&t.origin))?;
                 self.push_front(&mut queue, produced, &t, t.origin.clone(), name)?;
                 continue;
             };
@@ -197,7 +211,9 @@ impl<'a> Expander<'a> {
                 .iter()
                 .map(|a| a.iter().map(|p| p.tok.clone()).collect())
                 .collect();
-            let produced = self.substitute(mac, &raw, &cooked)?;
+            let produced = self
+                .substitute(mac, &raw, &cooked)
+                .map_err(|e| e.at(&origin))?;
             self.push_front(&mut queue, produced, &t, origin, name)?;
         }
         Ok(out)

@@ -48,8 +48,10 @@ const PREDEFINED: &[(&str, &str)] = &[
     ("__OXIDL__", "1"),
 ];
 
-/// Cap on tokens produced by macro expansion per root file.
-const EXPANSION_BUDGET: usize = 1_000_000;
+/// Tokens macro expansion may produce for one root file: a base, plus a
+/// share for every byte read, so large real files fit and bombs do not.
+const EXPANSION_BASE: usize = 1_000_000;
+const EXPANSION_PER_BYTE: usize = 8;
 const MAX_INCLUDE_DEPTH: usize = 64;
 
 pub fn preprocess(
@@ -71,7 +73,8 @@ pub fn preprocess(
         diags,
         macros,
         out: Preprocessed::default(),
-        budget: EXPANSION_BUDGET,
+        budget: EXPANSION_BASE,
+        exhausted: false,
     };
     pp.run_file(root, 0);
     pp.out
@@ -83,7 +86,9 @@ struct Preprocessor<'a> {
     diags: &'a mut Vec<Diagnostic>,
     macros: HashMap<String, Macro>,
     out: Preprocessed,
+    /// Tokens macros may still produce: a base plus a share per input byte.
     budget: usize,
+    exhausted: bool,
 }
 
 /// One `#if` ... `#endif` group.
@@ -115,7 +120,11 @@ impl FileState {
 
 impl Preprocessor<'_> {
     fn run_file(&mut self, file: FileId, depth: usize) {
-        let (text, unterminated) = blank_comments(self.sources.text(file));
+        let input = self.sources.text(file);
+        self.budget = self
+            .budget
+            .saturating_add(input.len().saturating_mul(EXPANSION_PER_BYTE));
+        let (text, unterminated) = blank_comments(input);
         if let Some(at) = unterminated {
             self.diags.push(
                 Diagnostic::error(Span::new(file, at..at + 2), "unterminated block comment")
@@ -222,10 +231,17 @@ impl Preprocessor<'_> {
                     )
                     .with_label("in this invocation"),
                     ExpandError::TooLarge { at } => {
-                        self.budget = 0;
+                        // Report once; everything after would fail the same way.
+                        if std::mem::replace(&mut self.exhausted, true) {
+                            return None;
+                        }
                         Diagnostic::error(st.span(at), "macro expansion is too large or too deep")
                             .with_label("expansion stopped here")
-                            .with_note(format!("at most {EXPANSION_BUDGET} tokens may come from macros in one file"))
+                            .with_note(format!(
+                                "macros may produce {EXPANSION_BASE} tokens plus {EXPANSION_PER_BYTE} per byte of input, \
+                                 and nest {} deep",
+                                macros::MAX_DEPTH
+                            ))
                     }
                 };
                 self.diags.push(d);
@@ -355,7 +371,7 @@ impl Preprocessor<'_> {
             ExprKind::Str(_) | ExprKind::Float(_) => {
                 Err("a condition must be an integer".to_string())
             }
-            _ => eval::eval(&e, &|_| None).map_err(|e| e.message()),
+            _ => eval::eval(&e, &|_: &str| None).map_err(|e| e.message()),
         });
         match result {
             Ok(v) => v != 0,

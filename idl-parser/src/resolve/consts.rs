@@ -1,11 +1,13 @@
 //! Constants: `const` declarations and enumerators, evaluated on demand so
 //! that order of declaration does not matter and cycles are reported.
 
+use std::collections::HashMap;
+
 use super::{ConstSource, Resolver, State};
 use crate::ast::{self, ExprKind};
 use crate::diagnostic::Diagnostic;
 use crate::eval::{self, base_width, wrap, EvalError};
-use crate::model::{ConstValue, Constant};
+use crate::model::{ConstValue, Constant, DataType, TypeKind};
 
 impl<'a> Resolver<'a, '_> {
     pub(super) fn evaluate_constants(&mut self) {
@@ -63,19 +65,23 @@ impl<'a> Resolver<'a, '_> {
     }
 
     fn decl_value(&mut self, c: &'a ast::ConstDecl) -> Option<ConstValue> {
-        match &c.value.kind {
-            ExprKind::Str(s) => return Some(ConstValue::Str(s.clone())),
-            ExprKind::Float(f) => return Some(ConstValue::Float(f.clone())),
-            _ => {}
+        if let ExprKind::Str(s) = &c.value.kind {
+            return Some(ConstValue::Str(s.clone()));
+        }
+        if let Some(f) = float_text(&c.value) {
+            return Some(ConstValue::Float(f));
         }
         let v = self.eval_int(&c.value)?;
         // A constant takes its declared type's width, as a C conversion would.
-        let v = match &c.ty.kind {
-            ast::TypeSpecKind::Base(b) if c.pointers.is_empty() => match base_width(*b) {
-                Some((bits, signed)) => wrap(v, bits, signed),
-                None => v,
-            },
-            _ => v,
+        let width = match &c.ty.kind {
+            _ if !c.pointers.is_empty() => None,
+            ast::TypeSpecKind::Base(b) => base_width(*b),
+            ast::TypeSpecKind::Named(n) => self.named_width(&n.name),
+            _ => None,
+        };
+        let v = match width {
+            Some((bits, signed)) => wrap(v, bits, signed),
+            None => v,
         };
         Some(ConstValue::Int(v))
     }
@@ -96,23 +102,46 @@ impl<'a> Resolver<'a, '_> {
         }
     }
 
-    /// Evaluates an integer constant expression, reporting failures.
-    pub(super) fn eval_int(&mut self, e: &ast::Expr) -> Option<i128> {
-        let names = self.const_names.clone();
-        // Evaluate every identifier first, then the expression over them.
-        let mut values = std::collections::HashMap::new();
-        collect_idents(e, &mut |name| {
-            if let Some(&idx) = names.get(name) {
-                values.insert(name.to_string(), idx);
-            }
-        });
-        let mut resolved = std::collections::HashMap::new();
-        for (name, idx) in values {
-            if let Some(ConstValue::Int(v)) = self.const_value(idx) {
-                resolved.insert(name, v);
+    /// Width and signedness of a typedef that renames an integer type.
+    fn named_width(&mut self, name: &str) -> Option<(u32, bool)> {
+        let mut id = *self.type_names.get(name)?;
+        for _ in 0..64 {
+            self.define_type(id);
+            match &self.model.types[id.0].kind {
+                TypeKind::Alias(l) if l.levels.is_empty() => match &l.data {
+                    DataType::Base(s) => return s.width(),
+                    DataType::Named(n) => id = n.id,
+                    _ => return None,
+                },
+                _ => return None,
             }
         }
-        match eval::eval(e, &|n| resolved.get(n).copied()) {
+        None
+    }
+
+    /// Evaluates an integer constant expression, reporting failures.
+    pub(super) fn eval_int(&mut self, e: &ast::Expr) -> Option<i128> {
+        // Evaluate every name the expression uses first, then the expression.
+        let mut names = Names::default();
+        names.collect(e);
+        let mut env = Values::default();
+        for name in names.constants {
+            if self.type_names.contains_key(&name) {
+                env.types.insert(name.clone());
+            }
+            let Some(&idx) = self.const_names.get(&name) else {
+                continue;
+            };
+            if let Some(ConstValue::Int(v)) = self.const_value(idx) {
+                env.constants.insert(name, v);
+            }
+        }
+        for name in names.sized {
+            if let Some((bits, _)) = self.named_width(&name) {
+                env.sizes.insert(name, i128::from(bits / 8));
+            }
+        }
+        match eval::eval(e, &env) {
             Ok(v) => Some(v),
             Err(err) => {
                 self.report_eval(&err);
@@ -130,23 +159,74 @@ impl<'a> Resolver<'a, '_> {
     }
 }
 
-fn collect_idents(e: &ast::Expr, f: &mut dyn FnMut(&str)) {
+/// Names an expression reads: constants, and types under `sizeof`.
+#[derive(Default)]
+struct Names {
+    constants: Vec<String>,
+    sized: Vec<String>,
+}
+
+impl Names {
+    fn collect(&mut self, e: &ast::Expr) {
+        match &e.kind {
+            ExprKind::Ident(n) => self.constants.push(n.clone()),
+            ExprKind::SizeofType(t) => {
+                if let ast::TypeSpecKind::Named(n) = &t.spec.kind {
+                    self.sized.push(n.name.clone());
+                }
+            }
+            ExprKind::Unary(_, a)
+            | ExprKind::Cast(_, a)
+            | ExprKind::SizeofExpr(a)
+            | ExprKind::Member(a, _)
+            | ExprKind::Arrow(a, _) => self.collect(a),
+            ExprKind::Binary(_, a, b) | ExprKind::Index(a, b) => {
+                self.collect(a);
+                self.collect(b);
+            }
+            ExprKind::Cond(a, b, c) => {
+                self.collect(a);
+                self.collect(b);
+                self.collect(c);
+            }
+            _ => {}
+        }
+    }
+}
+
+#[derive(Default)]
+struct Values {
+    constants: HashMap<String, i128>,
+    sizes: HashMap<String, i128>,
+    types: std::collections::HashSet<String>,
+}
+
+impl eval::Env for Values {
+    fn constant(&self, name: &str) -> Option<i128> {
+        // MIDL knows TRUE, FALSE and NULL without any header.
+        self.constants.get(name).copied().or(match name {
+            "TRUE" => Some(1),
+            "FALSE" | "NULL" => Some(0),
+            _ => None,
+        })
+    }
+
+    fn size_of(&self, name: &str) -> Option<i128> {
+        self.sizes.get(name).copied()
+    }
+
+    fn is_type(&self, name: &str) -> bool {
+        self.types.contains(name)
+    }
+}
+
+/// `1.5`, `-16.0`: a floating constant, kept as written.
+fn float_text(e: &ast::Expr) -> Option<String> {
     match &e.kind {
-        ExprKind::Ident(n) => f(n),
-        ExprKind::Unary(_, a)
-        | ExprKind::Cast(_, a)
-        | ExprKind::SizeofExpr(a)
-        | ExprKind::Member(a, _)
-        | ExprKind::Arrow(a, _) => collect_idents(a, f),
-        ExprKind::Binary(_, a, b) | ExprKind::Index(a, b) => {
-            collect_idents(a, f);
-            collect_idents(b, f);
+        ExprKind::Float(f) => Some(f.clone()),
+        ExprKind::Unary(op @ (ast::UnOp::Neg | ast::UnOp::Plus), a) => {
+            float_text(a).map(|f| format!("{}{f}", op.symbol()))
         }
-        ExprKind::Cond(a, b, c) => {
-            collect_idents(a, f);
-            collect_idents(b, f);
-            collect_idents(c, f);
-        }
-        _ => {}
+        _ => None,
     }
 }

@@ -107,8 +107,25 @@ impl<'a> Resolver<'a, '_> {
                 from: None,
             });
         }
-        let base = self.base(spec, at);
+        // A function pointer's type is its return type; only its `*` travel.
+        let base = match &decl.function {
+            Some(f) => {
+                for _ in &f.pointers {
+                    protos.push(Proto::Pointer {
+                        kind: None,
+                        from: None,
+                    });
+                }
+                Base::data(DataType::Function)
+            }
+            None => self.base(spec, at),
+        };
         protos.extend(base.levels);
+        let bit_width = decl
+            .bits
+            .as_ref()
+            .and_then(|b| self.eval_int(b))
+            .and_then(|b| u32::try_from(b).ok());
         let mut layout = Layout {
             c_type: c_type(spec, &decl.pointers, &decl.dims),
             levels: Vec::new(),
@@ -117,6 +134,7 @@ impl<'a> Resolver<'a, '_> {
             switch_is: None,
             iid_is: None,
             disable_consistency_check: base.disable_consistency_check,
+            bit_width,
             attrs: list.iter().map(attrs::describe).collect(),
         };
         let mut pending = Vec::new();
@@ -162,7 +180,9 @@ impl<'a> Resolver<'a, '_> {
         layout.disable_consistency_check |= attrs::has(list, "disable_consistency_check");
         layout.levels = self.finish_pointers(protos, ctx);
         if let DataType::Interface(name) = &layout.data {
-            if !layout.levels.iter().any(|l| matches!(l, Level::Pointer(_))) {
+            // A typedef may rename an interface; its users add the pointer.
+            let by_value = !layout.levels.iter().any(|l| matches!(l, Level::Pointer(_)));
+            if by_value && ctx.role != Role::Typedef {
                 self.error(
                     Diagnostic::error(
                         at,
@@ -366,7 +386,7 @@ impl<'a> Resolver<'a, '_> {
                 TypeKind::Struct(_) => true,
                 _ => false,
             },
-            DataType::Interface(_) => false,
+            DataType::Interface(_) | DataType::Function => false,
         }
     }
 
@@ -439,22 +459,59 @@ impl<'a> Resolver<'a, '_> {
             TypeSpecKind::Tagged(tag, id) => match self.tags.get(&((*tag).into(), id.name.clone()))
             {
                 Some(&t) => data(self.named_data(t)),
+                // C lets `struct X *` name a type defined nowhere (widl even
+                // allows `enum X`): usable by pointer in [local] code.
                 None => {
-                    self.error(
-                        Diagnostic::error(
-                            id.span,
-                            format!("unknown {} `{}`", tag_word(*tag), id.name),
-                        )
-                        .with_label("not declared or imported"),
-                    );
-                    data(DataType::Base(Scalar::Void))
+                    let t = self.opaque(*tag, id);
+                    data(self.named_data(t))
                 }
             },
             TypeSpecKind::Struct(_) | TypeSpecKind::Union(_) | TypeSpecKind::Enum(_) => {
                 let id = self.inline_definition(spec, at);
                 data(self.named_data(id))
             }
+            TypeSpecKind::SafeArray(_) => self.safearray(at),
         }
+    }
+
+    /// `SAFEARRAY(T)` travels as `LPSAFEARRAY`, whose wire_marshal oaidl.idl declares.
+    fn safearray(&mut self, at: Span) -> Base {
+        for name in ["LPSAFEARRAY", "SAFEARRAY"] {
+            if self.type_names.contains_key(name) {
+                let mut b = self.named(&ast::Ident {
+                    name: name.into(),
+                    span: at,
+                });
+                if name == "SAFEARRAY" {
+                    b.levels.insert(
+                        0,
+                        Proto::Pointer {
+                            kind: None,
+                            from: None,
+                        },
+                    );
+                }
+                return b;
+            }
+        }
+        self.error(
+            Diagnostic::error(at, "`SAFEARRAY(...)` needs the SAFEARRAY type")
+                .with_label("SAFEARRAY is not declared")
+                .with_note("import oaidl.idl, which declares it"),
+        );
+        Base::data(DataType::Base(Scalar::Void))
+    }
+
+    /// A struct or union known only by its tag.
+    fn opaque(&mut self, tag: ast::Tag, id: &ast::Ident) -> TypeId {
+        let scope = self.current_scope.unwrap_or(Scope {
+            file: id.span.file,
+            interface: None,
+        });
+        let t = self.new_type(id, super::TypeSource::Opaque, scope);
+        self.tags.insert((tag.into(), id.name.clone()), t);
+        self.define_type(t);
+        t
     }
 
     fn named_data(&mut self, id: TypeId) -> DataType {
@@ -666,6 +723,10 @@ impl<'a> Resolver<'a, '_> {
             ExprKind::Unary(op, a) => {
                 Expr::Unary(*op, Box::new(self.corr_expr(a, names, owner, attr)?))
             }
+            ExprKind::Binary(..) if self.typed_cast(e, names).is_some() => {
+                let (op, operand) = self.typed_cast(e, names)?;
+                Expr::Unary(op, Box::new(self.corr_expr(operand, names, owner, attr)?))
+            }
             ExprKind::Binary(op, a, b) => Expr::Binary(
                 *op,
                 Box::new(self.corr_expr(a, names, owner, attr)?),
@@ -681,6 +742,10 @@ impl<'a> Resolver<'a, '_> {
                 field: f.name.clone(),
                 arrow: matches!(e.kind, ExprKind::Arrow(..)),
             },
+            // `sizeof(long)` and casts: folded when constant, as MIDL does.
+            ExprKind::Cast(_, inner) if !mentions(inner, names) => Expr::Int(self.eval_int(e)?),
+            ExprKind::Cast(_, inner) => return self.corr_expr(inner, names, owner, attr),
+            ExprKind::SizeofType(_) => Expr::Int(self.eval_int(e)?),
             _ => {
                 self.error(
                     Diagnostic::error(e.span, format!("not allowed in `{attr}`"))
@@ -716,8 +781,11 @@ impl<'a> Resolver<'a, '_> {
                     .count() as isize;
                 let all_pointers = l.levels.iter().all(|x| matches!(x, Level::Pointer(_)));
                 let (ok, expected) = match want {
+                    // `iid_is(riid)` with `REFIID riid`, or `iid_is(*piid)`.
                     Operand::Guid => (
-                        all_pointers && pointers == derefs + 1 && self.is_guid(&l.data),
+                        all_pointers
+                            && (pointers == derefs + 1 || pointers == derefs)
+                            && self.is_guid(&l.data),
                         "a pointer to a GUID (IID)",
                     ),
                     Operand::Integer => (
@@ -727,6 +795,11 @@ impl<'a> Resolver<'a, '_> {
                     Operand::Switch => (
                         all_pointers && pointers == derefs && self.is_integer(&l.data, true),
                         "an integer or enum",
+                    ),
+                    // `p ? *p : n` tests a pointer for null.
+                    Operand::Truth => (
+                        all_pointers && pointers >= derefs && self.is_integer(&l.data, true),
+                        "an integer or a pointer to one",
                     ),
                 };
                 if !ok {
@@ -749,17 +822,53 @@ impl<'a> Resolver<'a, '_> {
             ExprKind::Unary(_, a) => {
                 self.check_operand(a, names, layouts, 0, Operand::Integer, attr)
             }
+            ExprKind::Binary(..) if self.typed_cast(e, names).is_some() => match self
+                .typed_cast(e, names)
+            {
+                Some((ast::UnOp::Deref, a)) => {
+                    self.check_operand(a, names, layouts, derefs + 1, want, attr)
+                }
+                Some((_, a)) => self.check_operand(a, names, layouts, 0, Operand::Integer, attr),
+                None => true,
+            },
             ExprKind::Binary(_, a, b) => {
                 self.check_operand(a, names, layouts, 0, Operand::Integer, attr)
                     & self.check_operand(b, names, layouts, 0, Operand::Integer, attr)
             }
             ExprKind::Cond(c, a, b) => {
-                self.check_operand(c, names, layouts, 0, Operand::Integer, attr)
+                self.check_operand(c, names, layouts, 0, Operand::Truth, attr)
                     & self.check_operand(a, names, layouts, 0, want, attr)
                     & self.check_operand(b, names, layouts, 0, want, attr)
             }
             _ => true,
         }
+    }
+
+    /// `(ULONG)*p` parses as `(ULONG) * p`; with typedef names known, a
+    /// type on the left of `*`, `-`, `+` or `&` makes it a cast of a unary.
+    /// The cast itself is dropped: correlations are computed in integers.
+    fn typed_cast<'e>(
+        &self,
+        e: &'e ast::Expr,
+        names: &[String],
+    ) -> Option<(ast::UnOp, &'e ast::Expr)> {
+        let ExprKind::Binary(op, a, b) = &e.kind else {
+            return None;
+        };
+        let ExprKind::Ident(n) = &a.kind else {
+            return None;
+        };
+        if names.contains(n) || !self.type_names.contains_key(n) {
+            return None;
+        }
+        let unary = match op {
+            ast::BinOp::Mul => ast::UnOp::Deref,
+            ast::BinOp::Sub => ast::UnOp::Neg,
+            ast::BinOp::Add => ast::UnOp::Plus,
+            ast::BinOp::BitAnd => ast::UnOp::AddrOf,
+            _ => return None,
+        };
+        Some((unary, b))
     }
 
     fn resolved_kind(&self, data: &DataType) -> Option<&TypeKind> {
@@ -783,7 +892,7 @@ impl<'a> Resolver<'a, '_> {
                 Some(TypeKind::Enum(_)) => allow_enum,
                 _ => false,
             },
-            DataType::Interface(_) => false,
+            DataType::Interface(_) | DataType::Function => false,
         }
     }
 
@@ -803,6 +912,7 @@ enum Operand {
     Integer,
     Switch,
     Guid,
+    Truth,
 }
 
 struct Base {
@@ -939,6 +1049,7 @@ fn spec_text(spec: &ast::TypeSpec) -> String {
             "union {}",
             u.tag.as_ref().map_or("{...}", |t| t.name.as_str())
         ),
+        TypeSpecKind::SafeArray(t) => format!("SAFEARRAY({})", c_type_ref(t)),
         TypeSpecKind::Enum(e) => format!(
             "enum {}",
             e.tag.as_ref().map_or("{...}", |t| t.name.as_str())
@@ -951,7 +1062,11 @@ fn spec_text(spec: &ast::TypeSpec) -> String {
     }
 }
 
-fn c_type(spec: &ast::TypeSpec, pointers: &[ast::PtrOp], dims: &[ast::ArrayDim]) -> String {
+pub(crate) fn c_type(
+    spec: &ast::TypeSpec,
+    pointers: &[ast::PtrOp],
+    dims: &[ast::ArrayDim],
+) -> String {
     let mut s = spec_text(spec);
     if !pointers.is_empty() {
         s.push(' ');
@@ -1003,5 +1118,22 @@ fn paren(e: &ast::Expr) -> String {
     match e.kind {
         ExprKind::Binary(..) | ExprKind::Cond(..) => format!("({})", expr_text(e)),
         _ => expr_text(e),
+    }
+}
+
+/// Whether `e` names any of `names` (a sibling field or parameter).
+fn mentions(e: &ast::Expr, names: &[String]) -> bool {
+    match &e.kind {
+        ExprKind::Ident(n) => names.contains(n),
+        ExprKind::Unary(_, a)
+        | ExprKind::Cast(_, a)
+        | ExprKind::SizeofExpr(a)
+        | ExprKind::Member(a, _)
+        | ExprKind::Arrow(a, _) => mentions(a, names),
+        ExprKind::Binary(_, a, b) | ExprKind::Index(a, b) => {
+            mentions(a, names) || mentions(b, names)
+        }
+        ExprKind::Cond(a, b, c) => mentions(a, names) || mentions(b, names) || mentions(c, names),
+        _ => false,
     }
 }

@@ -65,6 +65,8 @@ enum TypeSource<'a> {
         spec: &'a ast::TypeSpec,
         attrs: &'a [ast::Attr],
     },
+    /// `struct X` used but never defined.
+    Opaque,
 }
 
 struct PendingType<'a> {
@@ -202,10 +204,14 @@ impl<'a, 'd> Resolver<'a, 'd> {
                 }
                 Item::Coclass(_) => self.others.push((item, file)),
                 Item::CppQuote(s) => self.model.cpp_quotes.push(s.value.clone()),
-                Item::Import(_)
+                // A function outside any interface or module (widl allows
+                // them): kept in the model, like a module's functions.
+                Item::Method(_) if interface.is_none() => self.others.push((item, file)),
+                Item::Method(_) => {}
+                Item::Extern(_)
+                | Item::Import(_)
                 | Item::ImportLib(_)
-                | Item::MidlPragma { .. }
-                | Item::Method(_) => {}
+                | Item::MidlPragma { .. } => {}
             }
         }
     }
@@ -335,18 +341,48 @@ impl<'a, 'd> Resolver<'a, 'd> {
         });
         if is_named {
             if let Some(prev) = self.type_names.insert(name.name.clone(), id) {
+                // C11 allows repeating a typedef with the same type.
+                if self.typedef_text(prev).is_some()
+                    && self.typedef_text(prev) == self.typedef_text(id)
+                {
+                    self.type_names.insert(name.name.clone(), prev);
+                    return id;
+                }
                 let prev_span = self.model.types[prev.0].span;
-                self.error(
+                // Across files (say, one copy hidden from C by cpp_quote("#if 0")),
+                // the first definition stands and the second is only a warning.
+                let d = if prev_span.file == name.span.file {
                     Diagnostic::error(
                         name.span,
                         format!("type `{}` is defined more than once", name.name),
                     )
-                    .with_label("second definition")
-                    .with_secondary(prev_span, "first defined here"),
+                } else {
+                    self.type_names.insert(name.name.clone(), prev);
+                    Diagnostic::warning(
+                        name.span,
+                        format!("type `{}` is defined again in another file", name.name),
+                    )
+                    .with_note("the first definition is used")
+                };
+                self.error(
+                    d.with_label("second definition")
+                        .with_secondary(prev_span, "first defined here"),
                 );
             }
         }
         id
+    }
+
+    /// A plain typedef written back as C, to compare repeated typedefs.
+    fn typedef_text(&self, id: TypeId) -> Option<String> {
+        match self.types.get(id.0)?.source {
+            TypeSource::Typedef {
+                td,
+                decl,
+                defines: false,
+            } => Some(layout::c_type(&td.ty, &decl.pointers, &decl.dims)),
+            _ => None,
+        }
     }
 
     fn declare_const(&mut self, source: ConstSource<'a>, name: &ast::Ident, file: FileId) {
@@ -388,7 +424,9 @@ impl<'a, 'd> Resolver<'a, 'd> {
         self.check_attrs(&i.attrs, AttrPlace::Interface);
         let object = attrs::has(&i.attrs, "object");
         let uuid = self.uuid_attr(&i.attrs);
-        if uuid.is_none() && !attrs::has(&i.attrs, "local") {
+        // An interface without methods only groups types, and needs no identity.
+        let has_methods = i.items.iter().any(|it| matches!(it, Item::Method(_)));
+        if uuid.is_none() && has_methods && !attrs::has(&i.attrs, "local") {
             self.error(
                 Diagnostic::error(
                     i.name.span,
@@ -546,9 +584,7 @@ impl<'a, 'd> Resolver<'a, 'd> {
                 &m.ret.spec,
                 &ast::Declarator {
                     pointers: m.ret.pointers.clone(),
-                    name: None,
-                    dims: Vec::new(),
-                    span: m.ret.span,
+                    ..ast::Declarator::empty(m.ret.span)
                 },
                 &[],
                 layout::Ctx::ret(scope),
@@ -641,6 +677,10 @@ impl<'a, 'd> Resolver<'a, 'd> {
                 interface: None,
             };
             match item {
+                Item::Method(m) => {
+                    let f = self.method(m, scope);
+                    self.model.functions.push(f);
+                }
                 Item::Coclass(c) => self.coclass(c),
                 Item::Dispinterface(d) => {
                     self.check_attrs(&d.attrs, AttrPlace::Interface);
@@ -824,9 +864,9 @@ impl<'a, 'd> Resolver<'a, 'd> {
                 AttrPlace::Method => {
                     matches!(name, "in" | "out" | "size_is" | "length_is" | "iid_is")
                 }
-                AttrPlace::Param | AttrPlace::Field => {
-                    matches!(name, "object" | "pointer_default" | "uuid")
-                }
+                // Types may carry a uuid, for type libraries.
+                AttrPlace::Field => matches!(name, "object" | "pointer_default"),
+                AttrPlace::Param => matches!(name, "object" | "pointer_default" | "uuid"),
             };
             if misplaced {
                 self.error(

@@ -45,6 +45,7 @@ impl<'a> Resolver<'a, '_> {
             TypeSource::Definition { spec, attrs } => {
                 (self.definition(spec, attrs, id, scope), attrs)
             }
+            TypeSource::Opaque => (TypeKind::Opaque, &[][..]),
         };
         self.current_scope = saved;
         let t = &mut self.model.types[id.0];
@@ -144,12 +145,7 @@ impl<'a> Resolver<'a, '_> {
         self.check_attrs(&f.attrs, AttrPlace::Field);
         let mut out = Vec::new();
         // An anonymous member (`union { ... };`) has no declarator.
-        let anonymous = [ast::Declarator {
-            pointers: Vec::new(),
-            name: None,
-            dims: Vec::new(),
-            span: f.span,
-        }];
+        let anonymous = [ast::Declarator::empty(f.span)];
         let decls: &[ast::Declarator] = if f.declarators.is_empty() {
             &anonymous
         } else {
@@ -183,7 +179,16 @@ impl<'a> Resolver<'a, '_> {
         owner: &str,
         scope: Scope<'a>,
     ) -> Union {
+        // No discriminant, no case anywhere: a C union, for [local] code.
+        let plain = u.switch.is_none()
+            && !attrs::has(list, "switch_type")
+            && u.arms.iter().all(|a| {
+                a.labels.is_empty()
+                    && !attrs::has(&a.attrs, "case")
+                    && !attrs::has(&a.attrs, "default")
+            });
         let switch = match &u.switch {
+            _ if plain => UnionSwitch::Plain,
             Some(sw) => UnionSwitch::Encapsulated {
                 discriminant: sw.discriminant.name.clone(),
                 ty: self.switch_type(&sw.ty),
@@ -219,7 +224,7 @@ impl<'a> Resolver<'a, '_> {
                     }
                 }
             }
-            if cases.is_empty() && !default {
+            if cases.is_empty() && !default && !plain {
                 self.error(
                     Diagnostic::error(arm.span, format!("union arm in `{owner}` has no case"))
                         .with_label("add [case(...)] or [default]"),
@@ -289,10 +294,5 @@ impl<'a> Resolver<'a, '_> {
 }
 
 fn empty_declarator(spec: &ast::TypeSpec) -> ast::Declarator {
-    ast::Declarator {
-        pointers: Vec::new(),
-        name: None,
-        dims: Vec::new(),
-        span: spec.span,
-    }
+    ast::Declarator::empty(spec.span)
 }
