@@ -566,3 +566,149 @@ fn rendered_diagnostic_has_file_line_and_snippet() {
     assert!(text.contains("show.idl:1:18"), "{text}");
     assert!(text.contains("typedef struct { NOSUCH x; } S;"), "{text}");
 }
+
+// ---------------------------------------------------------------- preprocessor
+
+fn model_of(src: &str) -> Model {
+    let out = load_str("pp.idl", src, &options());
+    let rendered = out.render();
+    out.model.unwrap_or_else(|| panic!("{rendered}"))
+}
+
+fn int_const(m: &Model, name: &str) -> i128 {
+    match m.constant(name).map(|c| &c.value) {
+        Some(ConstValue::Int(v)) => *v,
+        other => panic!("{name}: {other:?}"),
+    }
+}
+
+#[test]
+fn function_like_macros_stringify_and_paste() {
+    let m = model_of(
+        "#define CAT(a, b) a##b\n#define STR(x) #x\n#define SQ(x) ((x) * (x))\n\
+         const long CAT(VAL, UE) = SQ(1 + 2);\nconst char *NAME = STR(hello world);\n",
+    );
+    assert_eq!(int_const(&m, "VALUE"), 9);
+    assert_eq!(
+        m.constant("NAME").map(|c| &c.value),
+        Some(&ConstValue::Str("hello world".into()))
+    );
+}
+
+#[test]
+fn conditionals_pick_one_branch() {
+    let m = model_of(
+        "#define LEVEL 2\n#if LEVEL == 1\nconst long PICK = 1;\n#elif LEVEL == 2 && defined(LEVEL)\n\
+         const long PICK = 2;\n#else\nconst long PICK = 3;\n#endif\n\
+         #ifndef NOPE\nconst long N = 1;\n#endif\n#undef LEVEL\n#ifdef LEVEL\nconst long GONE = 1;\n#endif\n",
+    );
+    assert_eq!(int_const(&m, "PICK"), 2);
+    assert_eq!(int_const(&m, "N"), 1);
+    assert!(m.constant("GONE").is_none());
+}
+
+#[test]
+fn defines_from_options_are_seen() {
+    let opts = Options {
+        defines: vec![("WIDTH".into(), Some("8".into())), ("FLAG".into(), None)],
+        ..options()
+    };
+    let out = load_str(
+        "d.idl",
+        "#if FLAG\nconst long W = WIDTH * 2;\n#endif\n",
+        &opts,
+    );
+    let m = out.model.expect("resolves");
+    assert_eq!(int_const(&m, "W"), 16);
+}
+
+#[test]
+fn diagnostics_point_into_included_files() {
+    let dir = std::env::temp_dir().join(format!("oxidl-inc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::write(dir.join("inner.h"), "\n\ntypedef NOPE T;\n").expect("write");
+    let root = dir.join("outer.idl");
+    std::fs::write(
+        &root,
+        "typedef long A;\n#include \"inner.h\"\ntypedef long B;\n",
+    )
+    .expect("write");
+    let out = load(&[root], &options());
+    let _ = std::fs::remove_dir_all(&dir);
+    let d = out.diagnostics.errors().next().expect("an error");
+    assert_eq!(d.message, "unknown type `NOPE`");
+    assert!(out
+        .sources
+        .path(d.span.file)
+        .is_some_and(|p| p.ends_with("inner.h")));
+    assert_eq!(out.sources.line_col(d.span), (3, 9));
+}
+
+#[test]
+fn pragmas_are_kept() {
+    let m = model_of("#pragma pack(4)\ntypedef long A;\n");
+    assert_eq!(m.pragmas.len(), 1);
+    assert_eq!(m.pragmas[0].text, "pack(4)");
+}
+
+#[test]
+fn comments_inside_strings_are_text() {
+    let m =
+        model_of("cpp_quote(\"/* not a comment */ // nor this\")\nconst char *S = \"a // b\";\n");
+    assert_eq!(m.cpp_quotes, ["/* not a comment */ // nor this"]);
+    assert_eq!(
+        m.constant("S").map(|c| &c.value),
+        Some(&ConstValue::Str("a // b".into()))
+    );
+}
+
+#[test]
+fn each_import_is_read_once() {
+    let m = model_of(
+        "import \"ms-dtyp.idl\";\nimport \"ms-dtyp.idl\", \"ms-dtyp.idl\";\ntypedef DWORD D;\n",
+    );
+    let dtyp = m
+        .files
+        .iter()
+        .filter(|f| f.path.ends_with("ms-dtyp.idl"))
+        .count();
+    assert_eq!(dtyp, 1);
+}
+
+// ---------------------------------------------------------------- libraries
+
+const LIB_IFACE: &str = "[object, uuid(12345678-1234-1234-1234-123456789abc)]\ninterface IA : IUnknown { HRESULT F([in] long a); }\n";
+
+#[test]
+fn library_members_are_recorded() {
+    let src = format!(
+        "import \"ms-dtyp.idl\";\n[object, uuid(00000000-0000-0000-C000-000000000046)] interface IUnknown {{ }}\n\
+         [uuid(11111111-1234-1234-1234-123456789abc), version(1.2)]\nlibrary Lib {{\n    importlib(\"stdole2.tlb\");\n{LIB_IFACE}\
+         [uuid(22222222-1234-1234-1234-123456789abc)] coclass C {{ [default] interface IA; }};\n}};\n"
+    );
+    let m = model_of(&src);
+    let lib = &m.libraries[0];
+    assert_eq!(lib.name, "Lib");
+    assert_eq!(lib.importlibs, ["stdole2.tlb"]);
+    assert_eq!(lib.members, ["IA", "C"]);
+    assert!(m.coclasses[0].interfaces[0].default);
+    assert_eq!(iface(&m, "IA").methods[0].opnum, 0);
+}
+
+#[test]
+fn errors_inside_a_library_are_each_reported_and_the_library_still_closes() {
+    let src = "library Lib {\n    typedef long A\n    typedef long B;\n    const long C = ;\n}\ntypedef NOPE D;\n";
+    let found = errors(src);
+    let lines: Vec<usize> = found.iter().map(|e| e.1).collect();
+    // Lines 3 and 4 have the syntax errors; nothing swallows the `}`, so
+    // resolution is skipped but the file after the library is parsed.
+    assert_eq!(lines, [3, 4], "{found:?}");
+}
+
+#[test]
+fn unclosed_library_is_an_error() {
+    assert_eq!(
+        first_error("library Lib {\n typedef long A;\n"),
+        err("library `Lib` is never closed", 1, 9)
+    );
+}

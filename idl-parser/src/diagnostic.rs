@@ -128,10 +128,17 @@ fn to_codespan(d: &Diagnostic, sources: &SourceMap) -> CsDiagnostic<crate::sourc
         Severity::Warning => CsSeverity::Warning,
         Severity::Error => CsSeverity::Error,
     };
-    let mut labels =
-        vec![Label::primary(d.span.file, safe_range(sources, d.span)).with_message(&d.label)];
+    // A diagnostic about no file in particular (a root that cannot be read)
+    // has no snippet to show.
+    let mut labels = Vec::new();
+    if sources.get(d.span.file).is_some() {
+        labels
+            .push(Label::primary(d.span.file, safe_range(sources, d.span)).with_message(&d.label));
+    }
     for (span, msg) in &d.secondary {
-        labels.push(Label::secondary(span.file, safe_range(sources, *span)).with_message(msg));
+        if sources.get(span.file).is_some() {
+            labels.push(Label::secondary(span.file, safe_range(sources, *span)).with_message(msg));
+        }
     }
     CsDiagnostic::new(severity)
         .with_message(&d.message)

@@ -38,7 +38,7 @@ pub fn load(
         match read_source(loader.sources, root) {
             Ok(id) => loader.load_file(id, true),
             Err(e) => loader.diags.push(Diagnostic::error(
-                Span::default(),
+                Span::NONE,
                 format!("cannot read `{}`: {e}", root.display()),
             )),
         }

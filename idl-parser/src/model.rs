@@ -38,6 +38,14 @@ pub struct Model {
     pub functions: Vec<Method>,
     /// `cpp_quote` text, in order, for header back ends.
     pub cpp_quotes: Vec<String>,
+    /// `#pragma` lines, kept for back ends; they do not change the model.
+    pub pragmas: Vec<Pragma>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Pragma {
+    pub file: FileId,
+    pub text: String,
 }
 
 /// A file that contributed declarations.

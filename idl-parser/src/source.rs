@@ -21,6 +21,13 @@ pub struct Span {
 }
 
 impl Span {
+    /// No place in any file: for errors such as a root that cannot be read.
+    pub const NONE: Span = Span {
+        file: FileId(u32::MAX),
+        start: 0,
+        end: 0,
+    };
+
     pub fn new(file: FileId, range: Range<usize>) -> Span {
         Span {
             file,

@@ -311,7 +311,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn container(&mut self, p: P) -> Container {
+    pub(super) fn container(&mut self, p: P) -> Container {
         let span = self.span(&p);
         let (attrs, mut inner) = self.attrs_then(p);
         let name = self.next_ident(&mut inner, span);

@@ -30,17 +30,54 @@ pub fn parse_file(pp: &Preprocessed, diags: &mut Vec<Diagnostic>) -> ast::File {
         return ast::File { items: Vec::new() };
     }
     let mut items = Vec::new();
-    let mut pos = skip_ws(text, 0);
-    while pos < text.len() {
+    // Open `library` blocks. Their bodies are parsed item by item, like a
+    // file: a library can hold a megabyte of IDL, and pest keeps every token
+    // of the item it parses.
+    let mut open: Vec<(ast::Container, usize)> = Vec::new();
+    let mut pos = 0;
+    loop {
+        pos = skip_ws(text, pos);
+        if pos >= text.len() {
+            break;
+        }
+        if text.as_bytes()[pos] == b'}' {
+            if let Some((mut lib, start)) = open.pop() {
+                let after = skip_ws(text, pos + 1);
+                let end = if text.as_bytes().get(after) == Some(&b';') {
+                    after + 1
+                } else {
+                    pos + 1
+                };
+                lib.span = pp.origins.span(start, end);
+                add(&mut open, &mut items, ast::Item::Library(lib));
+                pos = end;
+                continue;
+            }
+        }
+        let head = if starts_library(text, pos) {
+            MidlParser::parse(Rule::library_head, &text[pos..]).ok()
+        } else {
+            None
+        };
+        if let Some(mut pairs) = head {
+            if let Some(head) = pairs.next() {
+                let end = pos + head.as_span().end();
+                let lib = build::Builder::new(pp, pos, diags).container(head);
+                open.push((lib, pos));
+                pos = end;
+                continue;
+            }
+        }
         match MidlParser::parse(Rule::item_entry, &text[pos..]) {
             Ok(mut pairs) => {
                 let Some(pair) = pairs.next() else { break };
                 let end = pos + pair.as_span().end();
                 let mut b = build::Builder::new(pp, pos, diags);
                 if let Some(item) = pair.into_inner().next() {
-                    items.push(b.item(item));
+                    let item = b.item(item);
+                    add(&mut open, &mut items, item);
                 }
-                pos = skip_ws(text, end.max(pos + 1));
+                pos = end.max(pos + 1);
             }
             Err(e) => {
                 // Parse again, tracking the tokens tried at the error, for
@@ -52,11 +89,55 @@ pub fn parse_file(pp: &Preprocessed, diags: &mut Vec<Diagnostic>) -> ast::File {
                     .err()
                     .unwrap_or(e);
                 diags.push(syntax_error(pp, pos, &e));
-                pos = skip_ws(text, recover(text, pos));
+                pos = recover(text, pos);
             }
         }
     }
+    while let Some((lib, _)) = open.pop() {
+        diags.push(
+            Diagnostic::error(
+                lib.name.span,
+                format!("library `{}` is never closed", lib.name.name),
+            )
+            .with_label("its `{` has no `}`"),
+        );
+        add(&mut open, &mut items, ast::Item::Library(lib));
+    }
     ast::File { items }
+}
+
+/// Whether the item at `pos` is a library: `library`, after any `[...]`.
+/// A cheap look before asking the grammar.
+fn starts_library(text: &str, mut pos: usize) -> bool {
+    let bytes = text.as_bytes();
+    while bytes.get(pos) == Some(&b'[') {
+        let mut depth = 0usize;
+        while pos < bytes.len() {
+            match bytes[pos] {
+                b'[' => depth += 1,
+                b']' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                _ => {}
+            }
+            pos += 1;
+        }
+        pos = skip_ws(text, pos + 1);
+    }
+    let word = text.get(pos..).unwrap_or("");
+    word.starts_with("library")
+        && !word[7..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Adds an item to the innermost open library, or to the file.
+fn add(open: &mut [(ast::Container, usize)], items: &mut Vec<ast::Item>, item: ast::Item) {
+    match open.last_mut() {
+        Some((lib, _)) => lib.items.push(item),
+        None => items.push(item),
+    }
 }
 
 /// Deeper nesting than this is refused before parsing: the parser and the
@@ -124,8 +205,10 @@ fn recover(text: &str, start: usize) -> usize {
                 }
             }
             b'{' => depth += 1,
+            // The `}` of an enclosing library is not this item's to take.
+            b'}' if depth == 0 => return i.max(start + 1).min(bytes.len()),
             b'}' => {
-                depth = depth.saturating_sub(1);
+                depth -= 1;
                 if depth == 0 {
                     let after = skip_ws(text, i + 1);
                     return if bytes.get(after) == Some(&b';') {

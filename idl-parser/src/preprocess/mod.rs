@@ -53,6 +53,21 @@ const PREDEFINED: &[(&str, &str)] = &[
 const EXPANSION_BASE: usize = 1_000_000;
 const EXPANSION_PER_BYTE: usize = 8;
 const MAX_INCLUDE_DEPTH: usize = 64;
+/// Text runs longer than this are expanded in pieces (see `run_file`).
+const CHUNK_BYTES: usize = 16 * 1024;
+
+/// Opening minus closing parentheses in `text`, outside literals: where a
+/// run's total is zero, no macro call is left open.
+fn paren_balance(text: &str) -> i64 {
+    tokenize(text, 0)
+        .iter()
+        .map(|t| match t.text.as_str() {
+            "(" => 1,
+            ")" => -1,
+            _ => 0,
+        })
+        .sum()
+}
 
 pub fn preprocess(
     sources: &mut SourceMap,
@@ -137,6 +152,7 @@ impl Preprocessor<'_> {
             conds: Vec::new(),
         };
         let mut pending: Option<Range<usize>> = None;
+        let mut paren_depth = 0i64;
         let mut offset = 0;
         let lines: Vec<Range<usize>> = st
             .text
@@ -150,13 +166,23 @@ impl Preprocessor<'_> {
         for line in lines {
             let trimmed = st.text[line.clone()].trim_start();
             if trimmed.starts_with('#') {
+                paren_depth = 0;
                 if let Some(chunk) = pending.take() {
                     self.text_chunk(&st, chunk);
                 }
                 let hash = line.end - st.text[line.clone()].trim_start().len();
                 self.directive(&mut st, hash..line.end, depth);
             } else if st.active() {
-                pending = Some(pending.map_or(line.clone(), |p| p.start..line.end));
+                let chunk = pending.map_or(line.clone(), |p| p.start..line.end);
+                paren_depth += paren_balance(&st.text[line.clone()]);
+                // Flush long runs where no macro call can be open, so the
+                // token lists stay small however large the file is.
+                if chunk.len() >= CHUNK_BYTES && paren_depth == 0 {
+                    self.text_chunk(&st, chunk);
+                    pending = None;
+                } else {
+                    pending = Some(chunk);
+                }
             }
         }
         if let Some(chunk) = pending.take() {
@@ -172,10 +198,21 @@ impl Preprocessor<'_> {
 
     /// Expands macros in a run of ordinary lines and appends it to the output.
     fn text_chunk(&mut self, st: &FileState, range: Range<usize>) {
-        let tokens: Vec<PpToken> = tokenize(&st.text[range.clone()], range.start)
-            .into_iter()
-            .map(PpToken::verbatim)
-            .collect();
+        let raw = tokenize(&st.text[range.clone()], range.start);
+        // Most text names no macro: copy it through as one verbatim run.
+        if !raw
+            .iter()
+            .any(|t| t.kind == Kind::Ident && self.macros.contains_key(&t.text))
+        {
+            let out = self.out.text.len();
+            self.out
+                .origins
+                .verbatim(out, st.file, range.start, range.len());
+            self.out.text.push_str(&st.text[range]);
+            self.out.text.push('\n');
+            return;
+        }
+        let tokens: Vec<PpToken> = raw.into_iter().map(PpToken::verbatim).collect();
         let expanded = match self.expand(tokens, st) {
             Some(t) => t,
             None => return,

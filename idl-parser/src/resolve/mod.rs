@@ -36,6 +36,12 @@ pub fn resolve(files: &[ParsedFile], sources: &SourceMap, diags: &mut Vec<Diagno
         .collect();
     for f in files {
         r.declare_items(&f.ast.items, f.file, None);
+        r.model
+            .pragmas
+            .extend(f.pragmas.iter().map(|(span, text)| Pragma {
+                file: span.file,
+                text: text.clone(),
+            }));
     }
     r.evaluate_constants();
     r.define_types();

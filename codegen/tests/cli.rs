@@ -1,0 +1,117 @@
+//! The `oxidl` command as a user runs it.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn oxidl(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_oxidl"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("oxidl runs")
+}
+
+fn temp_idl(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("oxidl-cli-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write idl");
+    path
+}
+
+#[test]
+fn check_accepts_ms_dcom() {
+    let out = oxidl(&["check", "-I", "idl", "idl/ms-dcom.idl"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn check_fails_with_located_diagnostics() {
+    let path = temp_idl(
+        "bad.idl",
+        "typedef struct {\n    NOSUCH a;\n    ALSO_NOT b;\n} S;\n",
+    );
+    let out = oxidl(&["check", path.to_str().expect("utf-8 path")]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    // Both errors, not only the first, each with file:line:col and a snippet.
+    assert!(stderr.contains("unknown type `NOSUCH`"), "{stderr}");
+    assert!(stderr.contains("unknown type `ALSO_NOT`"), "{stderr}");
+    assert!(stderr.contains("bad.idl:2:5"), "{stderr}");
+    assert!(stderr.contains("bad.idl:3:5"), "{stderr}");
+    assert!(stderr.contains("    NOSUCH a;"), "{stderr}");
+}
+
+#[test]
+fn defines_from_the_command_line_reach_the_preprocessor() {
+    let path = temp_idl(
+        "defs.idl",
+        "#if !defined(WANT) || LEVEL != 3\n#error not configured\n#endif\ntypedef long T;\n",
+    );
+    let p = path.to_str().expect("utf-8 path");
+    assert_eq!(oxidl(&["check", p]).status.code(), Some(1));
+    assert_eq!(
+        oxidl(&["check", "-D", "WANT", "-D", "LEVEL=2", p])
+            .status
+            .code(),
+        Some(1)
+    );
+    let ok = oxidl(&["check", "-D", "WANT", "-D", "LEVEL=3", p]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+}
+
+#[test]
+fn dump_json_lists_interfaces_with_opnums() {
+    let out = oxidl(&["dump", "--json", "-I", "idl", "idl/ms-dcom.idl"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    let ifaces = v["interfaces"].as_array().expect("interfaces array");
+    let exporter = ifaces
+        .iter()
+        .find(|i| i["name"] == "IObjectExporter")
+        .expect("IObjectExporter");
+    assert_eq!(exporter["uuid"], "99fcfec4-5260-101b-bbcb-00aa0021347a");
+    assert!(exporter["base"].is_null());
+    assert_eq!(exporter["object"], false);
+    let names: Vec<(&str, u64)> = exporter["methods"]
+        .as_array()
+        .expect("methods")
+        .iter()
+        .map(|m| {
+            (
+                m["name"].as_str().unwrap_or(""),
+                m["opnum"].as_u64().unwrap_or(99),
+            )
+        })
+        .collect();
+    assert_eq!(names[5], ("ServerAlive2", 5));
+}
+
+#[test]
+fn missing_file_is_an_error_not_a_panic() {
+    let out = oxidl(&["check", "no/such/file.idl"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read `no/such/file.idl`"));
+}
