@@ -712,3 +712,120 @@ fn unclosed_library_is_an_error() {
         err("library `Lib` is never closed", 1, 9)
     );
 }
+
+// ---------------------------------------------------------------- fixture details
+
+fn fixture_model() -> Model {
+    fixture().model.expect("fixture resolves")
+}
+
+#[test]
+fn multi_dimensional_arrays_are_one_level_per_dimension() {
+    let m = fixture_model();
+    let dims: Vec<Option<u64>> = field(&m, "ARRAYS", "m")
+        .layout
+        .levels
+        .iter()
+        .map(|l| array(l).fixed)
+        .collect();
+    assert_eq!(dims, [Some(2), Some(3)]);
+    let window = array(&field(&m, "ARRAYS", "window").layout.levels[0]);
+    assert_eq!((window.fixed, window.is_varying()), (Some(16), true));
+    assert_eq!(
+        window.first_is.as_ref().map(ToString::to_string).as_deref(),
+        Some("firstIdx")
+    );
+    let star = array(&field(&m, "STAR_ARRAY", "items").layout.levels[0]);
+    assert!(star.is_conformant());
+    assert_eq!(
+        star.size_is,
+        Some(Expr::Ref {
+            name: "n".into(),
+            index: 0
+        })
+    );
+    let label = array(&field(&m, "POINTERS", "label").layout.levels[0]);
+    assert_eq!((label.fixed, label.string), (Some(16), true));
+}
+
+#[test]
+fn unions_keep_their_cases_and_discriminants() {
+    let m = fixture_model();
+    let TypeKind::Union(enc) = &m.type_named("ENC_U").expect("ENC_U").kind else {
+        panic!("ENC_U is a union")
+    };
+    assert!(
+        matches!(&enc.switch, UnionSwitch::Encapsulated { discriminant, ty: DataType::Base(Scalar::Int32), .. } if discriminant == "t")
+    );
+    let cases: Vec<(Vec<i128>, bool)> = enc
+        .arms
+        .iter()
+        .map(|a| (a.cases.clone(), a.default))
+        .collect();
+    assert_eq!(
+        cases,
+        [(vec![1], false), (vec![2, 3], false), (vec![], true)]
+    );
+    assert!(enc.arms[2].field.is_none());
+
+    let TypeKind::Union(ne) = &m.type_named("NE_UNION").expect("NE_UNION").kind else {
+        panic!("NE_UNION is a union")
+    };
+    assert!(matches!(
+        ne.switch,
+        UnionSwitch::NonEncapsulated {
+            ty: Some(DataType::Base(Scalar::Int16))
+        }
+    ));
+    assert_eq!(ne.arms[1].cases, [2, 3]);
+    assert_eq!(
+        field(&m, "HAS_UNION", "u").layout.switch_is,
+        Some(Expr::Ref {
+            name: "kind".into(),
+            index: 0
+        })
+    );
+}
+
+#[test]
+fn enum_values_come_from_constant_expressions() {
+    let m = fixture_model();
+    let TypeKind::Enum(e) = &m.type_named("FLAGS").expect("FLAGS").kind else {
+        panic!("FLAGS is an enum")
+    };
+    assert!(e.v1_enum);
+    let items: Vec<(&str, i128)> = e.items.iter().map(|(n, v)| (n.as_str(), *v)).collect();
+    // FLAG_C is implicit: the previous value plus one.
+    assert_eq!(items, [("FLAG_A", 8), ("FLAG_B", 24), ("FLAG_C", 25)]);
+    assert_eq!(int_const(&m, "FLAG_B"), 24, "enumerators are constants too");
+}
+
+#[test]
+fn operators_follow_c_precedence() {
+    // Expected values computed by gcc from the same expressions.
+    let cases = [
+        ("1 + 2 * 3", 7),
+        ("(1 + 2) * 3", 9),
+        ("1 << 2 + 1", 8),
+        ("6 & 3 | 8 ^ 12", 6),
+        ("1 | 2 ^ 3 & 4", 3),
+        ("10 - 4 - 3", 3),
+        ("100 / 10 / 5", 2),
+        ("1 < 2 == 1", 1),
+        ("0 || 2 && 3", 1),
+        ("1 ? 2 : 0 ? 3 : 4", 2),
+        ("-~5 + !0", 7),
+        ("0x10 + 010 + 10UL + 'A'", 99),
+        ("(7 + 7) & ~7", 8),
+        ("17 % 5 * 2", 4),
+    ];
+    let src: String = cases
+        .iter()
+        .enumerate()
+        .map(|(i, (e, _))| format!("const hyper E{i} = {e};\n"))
+        .collect();
+    let m = model_of(&src);
+    for (i, (e, want)) in cases.iter().enumerate() {
+        assert_eq!(int_const(&m, &format!("E{i}")), *want, "{e}");
+    }
+}
