@@ -829,3 +829,99 @@ fn operators_follow_c_precedence() {
         assert_eq!(int_const(&m, &format!("E{i}")), *want, "{e}");
     }
 }
+
+// ---------------------------------------------------------------- layout rules
+
+const DTYP: &str = "import \"ms-dtyp.idl\";\n";
+
+fn params_of(src: &str) -> Vec<Param> {
+    let m = model_of(&format!("{DTYP}[uuid(12345678-1234-1234-1234-123456789abc), pointer_default(unique)]\ninterface I {{\n{src}\n}}\n"));
+    m.interfaces[0].methods[0].params.clone()
+}
+
+#[test]
+fn a_sized_string_typedef_is_one_array() {
+    // LPWSTR already ends in a string array; size_is sizes that array.
+    let p = params_of("void F([in] long cch, [in, size_is(cch)] LPWSTR psz);");
+    let l = &p[1].layout.levels;
+    assert_eq!(l.len(), 2, "{l:?}");
+    let a = array(&l[1]);
+    assert!(a.string);
+    assert_eq!(
+        a.size_is,
+        Some(Expr::Ref {
+            name: "cch".into(),
+            index: 0
+        })
+    );
+}
+
+#[test]
+fn array_parameters_decay_to_pointers_even_through_typedefs() {
+    let m = model_of(&format!(
+        "{DTYP}typedef byte MAC[6];\n[uuid(12345678-1234-1234-1234-123456789abc)]\ninterface I {{\n    void F([in] MAC m, [in, unique] long *a[4]);\n}}\n"
+    ));
+    let ps = &m.interfaces[0].methods[0].params;
+    let mac = &ps[0].layout.levels;
+    assert_eq!(pointer(&mac[0]).kind, PointerKind::Ref);
+    assert_eq!(array(&mac[1]).fixed, Some(6));
+    // [unique] goes to the element pointers; the array itself is passed by ref.
+    let a = &ps[1].layout.levels;
+    assert_eq!(pointer(&a[0]).kind, PointerKind::Ref);
+    assert_eq!(array(&a[1]).fixed, Some(4));
+    assert_eq!(
+        (pointer(&a[2]).kind, &pointer(&a[2]).from),
+        (PointerKind::Unique, &PointerKindSource::Attribute)
+    );
+}
+
+#[test]
+fn anonymous_members_keep_sibling_indices() {
+    let m = model_of("typedef struct {\n    union { long a; long b; };\n    long n;\n    [size_is(n)] long *p;\n} S;\n");
+    let p = field(&m, "S", "p");
+    assert_eq!(
+        array(&p.layout.levels[1]).size_is,
+        Some(Expr::Ref {
+            name: "n".into(),
+            index: 1
+        })
+    );
+}
+
+#[test]
+fn constant_correlations_in_union_arms_are_kept() {
+    let m = model_of(
+        "typedef [switch_type(long)] union { [case(1), size_is(16)] byte *p; [default] ; } U;\n",
+    );
+    let TypeKind::Union(u) = &m.type_named("U").expect("U").kind else {
+        panic!("U is a union")
+    };
+    let f = u.arms[0].field.as_ref().expect("arm 1 has a field");
+    assert_eq!(array(&f.layout.levels[1]).size_is, Some(Expr::Int(16)));
+}
+
+#[test]
+fn inline_definitions_get_distinct_names() {
+    let m = model_of("typedef struct A { struct { long x; } b_c; } A;\ntypedef struct A_b { struct { long y; } c; } A_b;\n");
+    let names: Vec<&str> = m
+        .types
+        .iter()
+        .map(|t| t.name.as_str())
+        .filter(|n| n.starts_with("A_b_c"))
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert_ne!(names[0], names[1]);
+}
+
+#[test]
+fn words_from_separate_expansions_stay_apart() {
+    let m = model_of("#define ID(x) x\n#define DECL ID(long)ID(value)\nconst DECL = 3;\n");
+    assert_eq!(int_const(&m, "value"), 3);
+}
+
+#[test]
+fn defined_can_come_from_a_macro() {
+    let m =
+        model_of("#define X\n#define HAVE_X defined(X)\n#if HAVE_X\nconst long Y = 1;\n#endif\n");
+    assert_eq!(int_const(&m, "Y"), 1);
+}

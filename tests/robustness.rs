@@ -288,3 +288,106 @@ fn long_macro_chains_stop_at_a_depth() {
         out.render()
     );
 }
+
+#[test]
+fn deep_expression_trees_are_refused_before_they_overflow_the_stack() {
+    // Each bracket level adds 500 prefixes: few brackets, a very deep tree.
+    let level = format!("{}(", "!".repeat(500));
+    let src = format!("const long X = {}1{};", level.repeat(200), ")".repeat(200));
+    let out = check(&src);
+    assert!(
+        out.diagnostics
+            .errors()
+            .any(|d| d.message == "expression too long"),
+        "{}",
+        out.render()
+    );
+    let ternary = format!("const long Y = {}0;", "1 ? 2 : ".repeat(5000));
+    let out = check(&ternary);
+    assert!(out.diagnostics.has_errors(), "{}", out.render());
+    let cond = format!("#if {}1{}\n#endif\n", level.repeat(200), ")".repeat(200));
+    assert!(check(&cond).diagnostics.has_errors());
+}
+
+#[test]
+fn many_syntax_errors_stop_early() {
+    let src = "@;".repeat(200_000);
+    let out = check(&src);
+    assert!(
+        out.diagnostics.errors().count() <= 101,
+        "{}",
+        out.diagnostics.len()
+    );
+}
+
+#[test]
+fn a_file_included_twice_by_itself_stops() {
+    let dir = std::env::temp_dir().join(format!("oxidl-twice-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("twice.idl");
+    std::fs::write(&path, "#include \"twice.idl\"\n#include \"twice.idl\"\n").expect("write");
+    let out = oxidl_parser::load(&[path], &options());
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(out.diagnostics.has_errors());
+}
+
+#[test]
+fn pragma_once_stops_repeated_includes() {
+    let dir = std::env::temp_dir().join(format!("oxidl-once-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::write(dir.join("once.h"), "#pragma once\ntypedef long ONCE;\n").expect("write");
+    let path = dir.join("main.idl");
+    std::fs::write(
+        &path,
+        "#include \"once.h\"\n#include \"once.h\"\ntypedef ONCE T;\n",
+    )
+    .expect("write");
+    let out = oxidl_parser::load(&[path], &options());
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(out.model.is_some(), "{}", out.render());
+}
+
+#[test]
+fn long_strings_repeated_by_macros_hit_the_byte_budget() {
+    let src = format!(
+        "#define S \"{}\"\n{}\n",
+        "x".repeat(1 << 20),
+        "S ".repeat(100_000)
+    );
+    let out = check(&src);
+    assert!(out
+        .diagnostics
+        .errors()
+        .any(|d| d.message == "macro expansion is too large or too deep"));
+}
+
+#[test]
+fn long_enums_and_definition_chains_do_not_recurse_per_item() {
+    // A constant that uses the last of 50,000 implicit enumerators.
+    let items: String = (0..50_000).map(|i| format!("E{i},")).collect();
+    let out = check(&format!(
+        "const long LAST = E49999;\nenum Big {{ {items} }};\n"
+    ));
+    assert!(out.model.is_some(), "{}", out.render());
+    // Chains deeper than the resolver follows are errors, not stack overflows.
+    let consts: String = (0..20_000)
+        .map(|i| format!("const long C{i} = C{} + 1;\n", i + 1))
+        .collect();
+    let out = check(&format!("{consts}const long C20000 = 0;\n"));
+    assert!(out
+        .diagnostics
+        .errors()
+        .any(|d| d.message == "constant definitions nested too deeply"));
+    let types: String = (0..20_000)
+        .map(|i| format!("typedef T{} T{i};\n", i + 1))
+        .collect();
+    let out = check(&format!("{types}typedef long T20000;\n"));
+    assert!(out
+        .diagnostics
+        .errors()
+        .any(|d| d.message == "type definitions nested too deeply"));
+    // A typedef cycle used by a correlation is reported, not followed forever.
+    let out =
+        check("typedef A A;\ntypedef struct { A n; [size_is(n)] long *p; [string] A *s; } S;\n");
+    assert!(out.diagnostics.has_errors());
+}

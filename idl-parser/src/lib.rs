@@ -46,7 +46,7 @@ pub fn load(roots: &[PathBuf], opts: &Options) -> Output {
 /// Imports and includes are looked up on disk through `opts`.
 pub fn load_str(name: &str, text: &str, opts: &Options) -> Output {
     let mut sources = SourceMap::new();
-    let path = PathBuf::from(name);
+    let path = loader::clean(std::path::Path::new(name));
     sources.add(&path, text.to_string());
     run(sources, &[path], opts)
 }

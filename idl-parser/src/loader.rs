@@ -149,7 +149,7 @@ pub fn read_source(sources: &mut SourceMap, path: &Path) -> std::io::Result<File
 }
 
 /// `a/./b/../c` to `a/c`, so one file has one name however it was reached.
-fn clean(path: &Path) -> PathBuf {
+pub(crate) fn clean(path: &Path) -> PathBuf {
     use std::path::Component;
     let mut out = PathBuf::new();
     for c in path.components() {

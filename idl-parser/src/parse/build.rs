@@ -17,6 +17,8 @@ pub(super) struct Builder<'a> {
     /// For `#if` conditions, every node gets the directive's span.
     fixed: Span,
     diags: &'a mut Vec<Diagnostic>,
+    /// Depth of the expression being built, in tree levels.
+    depth: usize,
 }
 
 type P<'i> = Pair<'i, Rule>;
@@ -27,6 +29,7 @@ impl<'a> Builder<'a> {
             pp: Some(pp),
             base,
             fixed: Span::default(),
+            depth: 0,
             diags,
         }
     }
@@ -36,6 +39,7 @@ impl<'a> Builder<'a> {
             pp: None,
             base: 0,
             fixed: at,
+            depth: 0,
             diags,
         }
     }
@@ -654,7 +658,29 @@ impl<'a> Builder<'a> {
 
     // -------------------------------------------------------------- expressions
 
+    /// Builds an expression, refusing trees deeper than later passes
+    /// (evaluation, printing, dropping) can recurse through.
     pub(super) fn expr(&mut self, p: P) -> Expr {
+        let rule = p.as_rule();
+        let inner = p.clone().into_inner();
+        // Operators and prefixes deepen the tree as much as nesting does.
+        let weight = 1 + match rule {
+            Rule::binary => inner.count() / 2,
+            Rule::unary => inner.count().saturating_sub(1),
+            _ => 0,
+        };
+        self.depth += weight;
+        let e = if self.depth > MAX_DEPTH {
+            let span = self.span(&p);
+            self.too_long(span)
+        } else {
+            self.expr_inner(p)
+        };
+        self.depth -= weight;
+        e
+    }
+
+    fn expr_inner(&mut self, p: P) -> Expr {
         let span = self.span(&p);
         match p.as_rule() {
             Rule::expr => match p.into_inner().next() {
@@ -852,12 +878,15 @@ impl<'a> Builder<'a> {
 /// Expressions are trees that later passes walk recursively; an IDL
 /// expression with more operators than this is refused.
 const MAX_OPERATORS: usize = 512;
+/// The deepest expression tree built, counting nesting and operators.
+const MAX_DEPTH: usize = 1024;
 
 impl Builder<'_> {
     fn too_long(&mut self, span: Span) -> Expr {
         self.diags.push(
-            Diagnostic::error(span, "expression too long")
-                .with_label(format!("more than {MAX_OPERATORS} operators")),
+            Diagnostic::error(span, "expression too long").with_label(format!(
+                "more than {MAX_OPERATORS} operators, or nested more than {MAX_DEPTH} deep"
+            )),
         );
         zero(span)
     }

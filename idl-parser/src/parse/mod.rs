@@ -34,6 +34,7 @@ pub fn parse_file(pp: &Preprocessed, diags: &mut Vec<Diagnostic>) -> ast::File {
     // file: a library can hold a megabyte of IDL, and pest keeps every token
     // of the item it parses.
     let mut open: Vec<(ast::Container, usize)> = Vec::new();
+    let mut syntax_errors = 0;
     let mut pos = 0;
     loop {
         pos = skip_ws(text, pos);
@@ -79,7 +80,18 @@ pub fn parse_file(pp: &Preprocessed, diags: &mut Vec<Diagnostic>) -> ast::File {
                 }
                 pos = end.max(pos + 1);
             }
+            Err(_) if syntax_errors >= MAX_SYNTAX_ERRORS => {
+                diags.push(
+                    Diagnostic::error(
+                        pp.origins.span(pos, pos + 1),
+                        "too many syntax errors; the rest of this file is skipped",
+                    )
+                    .with_label(format!("after {MAX_SYNTAX_ERRORS} errors")),
+                );
+                break;
+            }
             Err(e) => {
+                syntax_errors += 1;
                 // Parse again, tracking the tokens tried at the error, for
                 // "expected `;`". The tracking halves parsing speed, so it is
                 // off until the first error (and then stays on: the switch is
@@ -140,19 +152,34 @@ fn add(open: &mut [(ast::Container, usize)], items: &mut Vec<ast::Item>, item: a
     }
 }
 
+/// Past this many syntax errors in one file, the rest is noise (and each
+/// costs a parse of the item).
+const MAX_SYNTAX_ERRORS: usize = 100;
+
 /// Deeper nesting than this is refused before parsing: the parser and the
 /// passes after it recurse once per level, and the stack is finite.
 const MAX_NESTING: usize = 256;
 
 /// The offset where bracket nesting first exceeds [`MAX_NESTING`].
 fn too_deep(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
     let mut depth = 0usize;
-    for (i, b) in text.bytes().enumerate() {
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        i += 1;
         match b {
+            // Brackets inside literals are text.
+            b'"' | b'\'' => {
+                while i < bytes.len() && bytes[i] != b && bytes[i] != b'\n' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
             b'(' | b'[' | b'{' => {
                 depth += 1;
                 if depth > MAX_NESTING {
-                    return Some(i);
+                    return Some(i - 1);
                 }
             }
             b')' | b']' | b'}' => depth = depth.saturating_sub(1),
@@ -183,7 +210,8 @@ pub fn parse_condition(text: &str, at: Span) -> Result<ast::Expr, String> {
 
 fn skip_ws(text: &str, mut pos: usize) -> usize {
     let bytes = text.as_bytes();
-    while pos < bytes.len() && bytes[pos].is_ascii_whitespace() {
+    // The grammar's white space, vertical tab included.
+    while pos < bytes.len() && (bytes[pos].is_ascii_whitespace() || bytes[pos] == 0x0B) {
         pos += 1;
     }
     pos

@@ -50,6 +50,15 @@ pub fn blank_comments(text: &str) -> (String, Option<usize>) {
                         i += 2;
                         continue;
                     }
+                    if bytes[i] == b'\\'
+                        && bytes.get(i + 1) == Some(&b'\r')
+                        && bytes.get(i + 2) == Some(&b'\n')
+                    {
+                        out[i] = b' ';
+                        out[i + 1] = b' ';
+                        i += 3;
+                        continue;
+                    }
                     out[i] = b' ';
                     i += 1;
                 }

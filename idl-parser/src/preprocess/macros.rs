@@ -146,9 +146,10 @@ impl ExpandError {
 
 pub struct Expander<'a> {
     pub macros: &'a HashMap<String, Macro>,
-    /// Tokens that expansion may still produce in this run.
+    /// Bytes that expansion may still produce in this run.
     pub budget: usize,
     depth: usize,
+    condition: bool,
 }
 
 pub(crate) const MAX_DEPTH: usize = 128;
@@ -159,13 +160,39 @@ impl<'a> Expander<'a> {
             macros,
             budget,
             depth: 0,
+            condition: false,
         }
+    }
+
+    /// Expansion for `#if`: the operand of `defined` stays as written, even
+    /// when `defined` itself came out of a macro.
+    pub fn for_condition(mut self) -> Self {
+        self.condition = true;
+        self
     }
 
     pub fn expand(&mut self, input: Vec<PpToken>) -> Result<Vec<PpToken>, ExpandError> {
         let mut queue: VecDeque<PpToken> = input.into();
         let mut out = Vec::with_capacity(queue.len());
         while let Some(t) = queue.pop_front() {
+            if self.condition && t.tok.kind == Kind::Ident && t.tok.text == "defined" {
+                out.push(t);
+                while queue.front().is_some_and(|p| p.tok.kind == Kind::Space) {
+                    queue.pop_front();
+                }
+                let parens = queue.front().is_some_and(|p| p.tok.is("("));
+                // `defined X` or `defined ( X )`: move them through unexpanded.
+                let take = if parens { 3 } else { 1 };
+                let mut moved = 0;
+                while moved < take {
+                    let Some(p) = queue.pop_front() else { break };
+                    if p.tok.kind != Kind::Space {
+                        moved += 1;
+                    }
+                    out.push(p);
+                }
+                continue;
+            }
             let name = t.tok.text.as_str();
             let mac = match self.macros.get(name) {
                 Some(m) if t.tok.kind == Kind::Ident && !t.hidden(name) => m,
@@ -297,7 +324,7 @@ impl<'a> Expander<'a> {
         let out = paste(out);
         self.budget = self
             .budget
-            .checked_sub(out.len())
+            .checked_sub(out.iter().map(|t| t.text.len().max(1)).sum())
             .ok_or(ExpandError::TooLarge { at: 0..0 })?;
         Ok(out)
     }

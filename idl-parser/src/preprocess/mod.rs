@@ -48,10 +48,12 @@ const PREDEFINED: &[(&str, &str)] = &[
     ("__OXIDL__", "1"),
 ];
 
-/// Tokens macro expansion may produce for one root file: a base, plus a
+/// Bytes macro expansion may produce for one root file: a base, plus a
 /// share for every byte read, so large real files fit and bombs do not.
-const EXPANSION_BASE: usize = 1_000_000;
-const EXPANSION_PER_BYTE: usize = 8;
+const EXPANSION_BASE: usize = 16 << 20;
+const EXPANSION_PER_BYTE: usize = 16;
+/// `#include`s one root file may perform, however they nest.
+const MAX_INCLUDES: usize = 4096;
 const MAX_INCLUDE_DEPTH: usize = 64;
 /// Text runs longer than this are expanded in pieces (see `run_file`).
 const CHUNK_BYTES: usize = 16 * 1024;
@@ -90,6 +92,8 @@ pub fn preprocess(
         out: Preprocessed::default(),
         budget: EXPANSION_BASE,
         exhausted: false,
+        includes: 0,
+        once: Vec::new(),
     };
     pp.run_file(root, 0);
     pp.out
@@ -104,6 +108,10 @@ struct Preprocessor<'a> {
     /// Tokens macros may still produce: a base plus a share per input byte.
     budget: usize,
     exhausted: bool,
+    /// `#include`s performed so far.
+    includes: usize,
+    /// Files that said `#pragma once`.
+    once: Vec<FileId>,
 }
 
 /// One `#if` ... `#endif` group.
@@ -218,11 +226,14 @@ impl Preprocessor<'_> {
             None => return,
         };
         let mut prev_expanded = false;
+        let mut prev_word = false;
         for t in expanded {
+            let word = matches!(t.tok.kind, Kind::Ident | Kind::Number);
             let out = self.out.text.len();
             if t.expanded {
-                // Keep expansions from gluing onto their neighbours.
-                if !prev_expanded {
+                // Keep expansions from gluing onto their neighbours, and two
+                // words from separate expansions (`ID(long)ID(x)`) apart.
+                if !prev_expanded || (prev_word && word) {
                     self.out.text.push(' ');
                 }
                 self.out.origins.expanded(out, st.span(t.origin.clone()));
@@ -238,12 +249,25 @@ impl Preprocessor<'_> {
                 self.out.text.push_str(&t.tok.text);
             }
             prev_expanded = t.expanded;
+            prev_word = word;
         }
         self.out.text.push('\n');
     }
 
     fn expand(&mut self, tokens: Vec<PpToken>, st: &FileState) -> Option<Vec<PpToken>> {
+        self.expand_with(tokens, st, false)
+    }
+
+    fn expand_with(
+        &mut self,
+        tokens: Vec<PpToken>,
+        st: &FileState,
+        condition: bool,
+    ) -> Option<Vec<PpToken>> {
         let mut ex = Expander::new(&self.macros, self.budget);
+        if condition {
+            ex = ex.for_condition();
+        }
         let result = ex.expand(tokens);
         self.budget = ex.budget;
         match result {
@@ -275,7 +299,7 @@ impl Preprocessor<'_> {
                         Diagnostic::error(st.span(at), "macro expansion is too large or too deep")
                             .with_label("expansion stopped here")
                             .with_note(format!(
-                                "macros may produce {EXPANSION_BASE} tokens plus {EXPANSION_PER_BYTE} per byte of input, \
+                                                                "macros may produce {EXPANSION_BASE} bytes plus {EXPANSION_PER_BYTE} per byte of input, \
                                  and nest {} deep",
                                 macros::MAX_DEPTH
                             ))
@@ -319,7 +343,12 @@ impl Preprocessor<'_> {
                     .remove(rest.split_whitespace().next().unwrap_or(""));
             }
             "include" => self.include(st, &rest, at, depth),
-            "pragma" => self.out.pragmas.push((at, rest)),
+            "pragma" => {
+                if rest == "once" {
+                    self.once.push(st.file);
+                }
+                self.out.pragmas.push((at, rest))
+            }
             "error" => self
                 .diags
                 .push(Diagnostic::error(at, format!("#error {rest}")).with_label("reached here")),
@@ -387,20 +416,28 @@ impl Preprocessor<'_> {
             }
             return self.macros.contains_key(macro_name) == (name == "ifdef");
         }
-        let span = st.span(at.start as usize..rest_at + rest.len() + 1);
-        let tokens = self.resolve_defined(tokenize(rest, 0));
-        let Some(expanded) = self.expand(tokens.into_iter().map(PpToken::verbatim).collect(), st)
-        else {
+        let lead = st.text[rest_at..].len() - st.text[rest_at..].trim_start().len();
+        let end = (rest_at + lead + rest.len()).min(st.text.len());
+        let span = st.span(at.start as usize..end);
+        let tokens = self.resolve_defined(tokenize(rest, rest_at + lead));
+        let Some(expanded) = self.expand_with(
+            tokens.into_iter().map(PpToken::verbatim).collect(),
+            st,
+            true,
+        ) else {
             return false;
         };
+        // `#define HAVE defined(X)` puts `defined` in the expansion.
+        let expanded: Vec<Token> =
+            self.resolve_defined(expanded.into_iter().map(|t| t.tok).collect());
         // Identifiers left after expansion are 0, as C says.
         let text: String = expanded
             .iter()
             .map(|t| {
-                if t.tok.kind == Kind::Ident {
+                if t.kind == Kind::Ident {
                     "0"
                 } else {
-                    t.tok.text.as_str()
+                    t.text.as_str()
                 }
             })
             .collect();
@@ -534,6 +571,17 @@ impl Preprocessor<'_> {
                 return;
             }
         };
+        if self.includes >= MAX_INCLUDES {
+            if self.includes == MAX_INCLUDES {
+                self.diags.push(
+                    Diagnostic::error(at, format!("more than {MAX_INCLUDES} `#include`s"))
+                        .with_label("stopped here; is a file including itself more than once?"),
+                );
+            }
+            self.includes += 1;
+            return;
+        }
+        self.includes += 1;
         if depth >= MAX_INCLUDE_DEPTH {
             self.diags.push(
                 Diagnostic::error(
@@ -562,6 +610,7 @@ impl Preprocessor<'_> {
             return;
         };
         match read_source(self.sources, &path) {
+            Ok(id) if self.once.contains(&id) => {}
             Ok(id) => {
                 self.out.includes.push(id);
                 self.run_file(id, depth + 1);

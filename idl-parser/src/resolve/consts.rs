@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use super::layout::MAX_DEFINITION_DEPTH;
 use super::{ConstSource, Resolver, State};
 use crate::ast::{self, ExprKind};
 use crate::diagnostic::Diagnostic;
@@ -50,15 +51,26 @@ impl<'a> Resolver<'a, '_> {
                 );
                 return None;
             }
+            State::Pending if self.nesting >= MAX_DEFINITION_DEPTH => {
+                let span = self.consts[idx].span;
+                self.error(
+                    Diagnostic::error(span, "constant definitions nested too deeply").with_label(
+                        format!("more than {MAX_DEFINITION_DEPTH} constants lead here"),
+                    ),
+                );
+                return None;
+            }
             State::Pending => {}
         }
         self.consts[idx].state = State::InProgress;
+        self.nesting += 1;
         let value = match self.consts[idx].source {
             ConstSource::Decl(c) => self.decl_value(c),
             ConstSource::Enumerator { def, index } => {
                 self.enumerator_value(def, index).map(ConstValue::Int)
             }
         };
+        self.nesting -= 1;
         self.consts[idx].state = State::Done;
         self.consts[idx].value = value.clone();
         value
@@ -93,6 +105,24 @@ impl<'a> Resolver<'a, '_> {
         }
         if index == 0 {
             return Some(0);
+        }
+        // Settle the implicit run before this one in order, so a long enum
+        // costs no recursion: each item then finds its predecessor done.
+        let done = |r: &Self, k: usize| {
+            r.const_names
+                .get(&def.items[k].name.name)
+                .is_some_and(|&i| r.consts[i].state != State::Pending)
+        };
+        let mut start = index - 1;
+        while start > 0 && def.items[start].value.is_none() && !done(self, start) {
+            start -= 1;
+        }
+        for item in &def.items[start..index - 1] {
+            if let Some(&i) = self.const_names.get(&item.name.name) {
+                if self.consts[i].state == State::Pending {
+                    self.const_value(i);
+                }
+            }
         }
         let prev = &def.items[index - 1].name.name;
         let prev_idx = *self.const_names.get(prev)?;

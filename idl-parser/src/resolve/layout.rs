@@ -49,6 +49,10 @@ impl<'s> Ctx<'s> {
     }
 }
 
+/// How many definitions may wait on each other (typedef chains, constants
+/// defined by constants): the resolver recurses once per level.
+pub(crate) const MAX_DEFINITION_DEPTH: usize = 64;
+
 /// A correlation attribute waiting for its siblings' layouts.
 pub(crate) struct PendingCorr<'a> {
     pub attr: &'static str,
@@ -86,7 +90,12 @@ impl<'a> Resolver<'a, '_> {
         list: &'a [ast::Attr],
         ctx: Ctx<'a>,
     ) -> Layout {
-        self.layout_pending(spec, decl, list, ctx).0
+        // No siblings (a typedef, a return value): constants only.
+        let (layout, pending) = self.layout_pending(spec, decl, list, ctx);
+        let mut layouts = [layout];
+        self.correlate(&[], &mut layouts, vec![pending], "");
+        let [layout] = layouts;
+        layout
     }
 
     pub(crate) fn layout_pending(
@@ -147,8 +156,15 @@ impl<'a> Resolver<'a, '_> {
         }
         let mut protos = insert_sized_arrays(protos, sized);
         self.apply_string(list, &mut protos, &layout.data, at);
-        // An array parameter is passed as a pointer to the array, as in C.
-        if ctx.role == Role::Param && !decl.dims.is_empty() {
+        // An array parameter (declared, or through a typedef) is passed as a
+        // pointer to the array, as in C. A pointer attribute goes to the
+        // element pointers if there are any, else to this one.
+        let decays = ctx.role == Role::Param && matches!(protos.first(), Some(Proto::Array(_)));
+        let own_pointer = protos.iter().any(|p| matches!(p, Proto::Pointer { .. }));
+        if decays && own_pointer {
+            self.apply_pointer_attr(list, &mut protos, at);
+        }
+        if decays {
             protos.insert(
                 0,
                 Proto::Pointer {
@@ -160,7 +176,9 @@ impl<'a> Resolver<'a, '_> {
                 p.level += 1;
             }
         }
-        self.apply_pointer_attr(list, &mut protos, at);
+        if !(decays && own_pointer) {
+            self.apply_pointer_attr(list, &mut protos, at);
+        }
         if let Some(a) = attrs::find(list, "range") {
             layout.range = self.range(a);
         }
@@ -286,6 +304,8 @@ impl<'a> Resolver<'a, '_> {
                         continue;
                     }
                 };
+                let next_open =
+                    matches!(protos.get(slot + 1), Some(Proto::Array(a)) if a.fixed.is_none());
                 match protos.get_mut(slot) {
                     None => {
                         self.error(
@@ -309,6 +329,13 @@ impl<'a> Resolver<'a, '_> {
                             level: slot,
                         });
                     }
+                    // A pointer already followed by an open array (LPWSTR's
+                    // string) sizes that array rather than growing another.
+                    Some(Proto::Pointer { .. }) if next_open => pending.push(PendingCorr {
+                        attr: name,
+                        expr,
+                        level: slot + 1,
+                    }),
                     Some(Proto::Pointer { .. }) => {
                         // A sized pointer points at an array; the array is the next level.
                         if !sized.iter().any(|(s, _)| *s == slot) {
@@ -427,6 +454,10 @@ impl<'a> Resolver<'a, '_> {
                 Proto::Pointer { kind, from } => {
                     let top_level = ctx.role == Role::Param && i == 0;
                     let (kind, from) = match (kind, from) {
+                        // A top-level parameter is `ref` unless an attribute says otherwise.
+                        (Some(_), Some(PointerKindSource::PointerDefault)) if top_level => {
+                            (PointerKind::Ref, PointerKindSource::TopLevel)
+                        }
                         (Some(k), Some(f)) => (k, f),
                         _ if top_level => (PointerKind::Ref, PointerKindSource::TopLevel),
                         _ => match pointer_default {
@@ -533,6 +564,15 @@ impl<'a> Resolver<'a, '_> {
             return Base::data(DataType::Base(Scalar::Void));
         };
         self.define_type(t);
+        if self.types[t.0].state == State::InProgress {
+            // A typedef cycle, already reported: stop here rather than loop.
+            if matches!(
+                self.types[t.0].source,
+                super::TypeSource::Typedef { defines: false, .. }
+            ) {
+                return Base::data(DataType::Base(Scalar::Void));
+            }
+        }
         let alias = match &self.model.types[t.0].kind {
             TypeKind::Alias(l) => l.clone(),
             _ => return Base::data(self.named_data(t)),
@@ -559,6 +599,12 @@ impl<'a> Resolver<'a, '_> {
                     PointerKindSource::Typedef(n) => Proto::Pointer {
                         kind: Some(p.kind),
                         from: Some(PointerKindSource::Typedef(n.clone())),
+                    },
+                    // The defining interface's pointer_default outranks the
+                    // using one's; only MIDL's own default is decided anew.
+                    PointerKindSource::PointerDefault => Proto::Pointer {
+                        kind: Some(p.kind),
+                        from: Some(PointerKindSource::PointerDefault),
                     },
                     _ => Proto::Pointer {
                         kind: None,
@@ -616,9 +662,19 @@ impl<'a> Resolver<'a, '_> {
                     );
                 }
             }
+            State::Pending if self.nesting >= MAX_DEFINITION_DEPTH => {
+                let span = self.model.types[id.0].span;
+                self.error(
+                    Diagnostic::error(span, "type definitions nested too deeply").with_label(
+                        format!("more than {MAX_DEFINITION_DEPTH} typedefs lead here"),
+                    ),
+                );
+            }
             State::Pending => {
                 self.types[id.0].state = State::InProgress;
+                self.nesting += 1;
                 self.build_type(id);
+                self.nesting -= 1;
                 self.types[id.0].state = State::Done;
             }
         }
@@ -710,13 +766,16 @@ impl<'a> Resolver<'a, '_> {
                         }
                     }
                 } else {
-                    self.error(
-                        Diagnostic::error(e.span, format!("unknown name `{n}` in `{attr}`"))
-                            .with_label(format!("not a sibling in `{owner}` nor a constant"))
+                    let d = Diagnostic::error(e.span, format!("unknown name `{n}` in `{attr}`"));
+                    self.error(if names.is_empty() {
+                        d.with_label("not a constant")
+                            .with_note(format!("`{attr}` has no sibling fields to name here"))
+                    } else {
+                        d.with_label(format!("not a sibling in `{owner}` nor a constant"))
                             .with_note(format!(
                                 "`{attr}` must name another field or parameter of `{owner}`"
-                            )),
-                    );
+                            ))
+                    });
                     return None;
                 }
             }

@@ -118,6 +118,8 @@ pub(crate) struct Resolver<'a, 'd> {
     current_scope: Option<Scope<'a>>,
     /// Name for the next anonymous inline definition.
     anon_name: Option<String>,
+    /// Definitions being resolved, one inside another.
+    nesting: usize,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -153,6 +155,7 @@ impl<'a, 'd> Resolver<'a, 'd> {
             def_ids: HashMap::new(),
             current_scope: None,
             anon_name: None,
+            nesting: 0,
         }
     }
 

@@ -73,7 +73,8 @@ impl<'a> Resolver<'a, '_> {
                     .items
                     .iter()
                     .filter_map(|item| {
-                        match self.model.constant(&item.name.name).map(|c| &c.value) {
+                        let idx = *self.const_names.get(&item.name.name)?;
+                        match &self.consts[idx].value {
                             Some(ConstValue::Int(v)) => Some((item.name.name.clone(), *v)),
                             _ => None,
                         }
@@ -94,9 +95,17 @@ impl<'a> Resolver<'a, '_> {
         let names: Vec<String> = list
             .iter()
             .flat_map(|f| {
-                f.declarators
+                let names: Vec<String> = f
+                    .declarators
                     .iter()
                     .map(|d| d.name.as_ref().map(|n| n.name.clone()).unwrap_or_default())
+                    .collect();
+                // An anonymous member is still a field, with an empty name.
+                if names.is_empty() {
+                    vec![String::new()]
+                } else {
+                    names
+                }
             })
             .collect();
         let mut fields = Vec::new();
@@ -130,10 +139,16 @@ impl<'a> Resolver<'a, '_> {
         _names: &[String],
         scope: Scope<'a>,
     ) -> Vec<Field> {
-        self.fields_pending(f, "", scope)
-            .into_iter()
-            .map(|(f, _)| f)
-            .collect()
+        // No siblings here (union arms, dispinterface properties): a
+        // correlation may still use constants, as in `[size_is(16)]`.
+        let (mut fields, pending): (Vec<Field>, Vec<_>) =
+            self.fields_pending(f, "", scope).into_iter().unzip();
+        let mut layouts: Vec<Layout> = fields.iter().map(|f| f.layout.clone()).collect();
+        self.correlate(&[], &mut layouts, pending, "");
+        for (f, l) in fields.iter_mut().zip(layouts) {
+            f.layout = l;
+        }
+        fields
     }
 
     fn fields_pending(
@@ -153,8 +168,8 @@ impl<'a> Resolver<'a, '_> {
         };
         for d in decls {
             let name = d.name.as_ref().map(|n| n.name.clone()).unwrap_or_default();
-            if !owner.is_empty() {
-                self.anon_name = Some(format!("{owner}_{name}"));
+            if !owner.is_empty() && !name.is_empty() {
+                self.anon_name = Some(self.unique_type_name(format!("{owner}_{name}")));
             }
             let saved = self.current_scope.replace(scope);
             let (layout, pending) = self.layout_pending(&f.ty, d, &f.attrs, Ctx::field(scope));
@@ -273,6 +288,20 @@ impl<'a> Resolver<'a, '_> {
                 .data
             }
         }
+    }
+
+    /// `base`, or `base_2`, `base_3`... if a type already has that name.
+    fn unique_type_name(&self, base: String) -> String {
+        let taken = |n: &str| {
+            self.type_names.contains_key(n) || self.model.types.iter().any(|t| t.name == n)
+        };
+        if !taken(&base) {
+            return base;
+        }
+        (2..)
+            .map(|k| format!("{base}_{k}"))
+            .find(|n| !taken(n))
+            .unwrap_or(base)
     }
 
     /// `switch_type(NAME)`, where the grammar saw an identifier.
