@@ -2,7 +2,7 @@
 
 use oxidl_parser::model::*;
 use oxidl_parser::{load, load_str, Options, Output};
-use oxidl_tests::workspace;
+use oxidl_tests::{load_files, workspace};
 
 fn options() -> Options {
     Options {
@@ -624,17 +624,16 @@ fn defines_from_options_are_seen() {
 
 #[test]
 fn diagnostics_point_into_included_files() {
-    let dir = std::env::temp_dir().join(format!("oxidl-inc-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    std::fs::write(dir.join("inner.h"), "\n\ntypedef NOPE T;\n").expect("write");
-    let root = dir.join("outer.idl");
-    std::fs::write(
-        &root,
-        "typedef long A;\n#include \"inner.h\"\ntypedef long B;\n",
-    )
-    .expect("write");
-    let out = load(&[root], &options());
-    let _ = std::fs::remove_dir_all(&dir);
+    let out = load_files(
+        &[
+            ("inner.h", "\n\ntypedef NOPE T;\n"),
+            (
+                "outer.idl",
+                "typedef long A;\n#include \"inner.h\"\ntypedef long B;\n",
+            ),
+        ],
+        "outer.idl",
+    );
     let d = out.diagnostics.errors().next().expect("an error");
     assert_eq!(d.message, "unknown type `NOPE`");
     assert!(out

@@ -2,7 +2,7 @@
 //! errors: it never panics, never hangs, and every span it reports is real.
 
 use oxidl_parser::{load_str, Options, Output};
-use oxidl_tests::workspace;
+use oxidl_tests::{load_files, workspace};
 use proptest::prelude::*;
 
 fn options() -> Options {
@@ -217,12 +217,10 @@ fn unterminated_things_are_errors() {
 
 #[test]
 fn a_file_that_includes_itself_stops() {
-    let dir = std::env::temp_dir().join(format!("oxidl-self-include-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let path = dir.join("loop.idl");
-    std::fs::write(&path, "#include \"loop.idl\"\ntypedef long A;\n").expect("write");
-    let out = oxidl_parser::load(&[path], &options());
-    let _ = std::fs::remove_dir_all(&dir);
+    let out = load_files(
+        &[("loop.idl", "#include \"loop.idl\"\ntypedef long A;\n")],
+        "loop.idl",
+    );
     assert!(
         out.diagnostics
             .errors()
@@ -322,28 +320,28 @@ fn many_syntax_errors_stop_early() {
 
 #[test]
 fn a_file_included_twice_by_itself_stops() {
-    let dir = std::env::temp_dir().join(format!("oxidl-twice-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let path = dir.join("twice.idl");
-    std::fs::write(&path, "#include \"twice.idl\"\n#include \"twice.idl\"\n").expect("write");
-    let out = oxidl_parser::load(&[path], &options());
-    let _ = std::fs::remove_dir_all(&dir);
+    let out = load_files(
+        &[(
+            "twice.idl",
+            "#include \"twice.idl\"\n#include \"twice.idl\"\n",
+        )],
+        "twice.idl",
+    );
     assert!(out.diagnostics.has_errors());
 }
 
 #[test]
 fn pragma_once_stops_repeated_includes() {
-    let dir = std::env::temp_dir().join(format!("oxidl-once-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    std::fs::write(dir.join("once.h"), "#pragma once\ntypedef long ONCE;\n").expect("write");
-    let path = dir.join("main.idl");
-    std::fs::write(
-        &path,
-        "#include \"once.h\"\n#include \"once.h\"\ntypedef ONCE T;\n",
-    )
-    .expect("write");
-    let out = oxidl_parser::load(&[path], &options());
-    let _ = std::fs::remove_dir_all(&dir);
+    let out = load_files(
+        &[
+            ("once.h", "#pragma once\ntypedef long ONCE;\n"),
+            (
+                "main.idl",
+                "#include \"once.h\"\n#include \"once.h\"\ntypedef ONCE T;\n",
+            ),
+        ],
+        "main.idl",
+    );
     assert!(out.model.is_some(), "{}", out.render());
 }
 
