@@ -924,3 +924,13 @@ fn defined_can_come_from_a_macro() {
         model_of("#define X\n#define HAVE_X defined(X)\n#if HAVE_X\nconst long Y = 1;\n#endif\n");
     assert_eq!(int_const(&m, "Y"), 1);
 }
+
+#[test]
+fn pointer_default_must_name_a_pointer_kind() {
+    let src =
+        "[uuid(12345678-1234-1234-1234-123456789abc), pointer_default(shared)]\ninterface I {\n}\n";
+    assert_eq!(
+        first_error(src),
+        err("`pointer_default` takes `ref`, `unique` or `ptr`", 1, 62)
+    );
+}

@@ -445,6 +445,19 @@ impl<'a, 'd> Resolver<'a, 'd> {
                 .with_note("add [uuid(...)], or [local] if it is never called remotely"),
             );
         }
+        if let Some(a) = attrs::find(&i.attrs, "pointer_default") {
+            if pointer_default(&i.attrs).is_none() {
+                let at = a
+                    .args
+                    .as_ref()
+                    .and_then(|x| x.first())
+                    .map_or(a.span, ast::AttrArg::span);
+                self.error(
+                    Diagnostic::error(at, "`pointer_default` takes `ref`, `unique` or `ptr`")
+                        .with_label("not a pointer kind"),
+                );
+            }
+        }
         let base = i.base.as_ref().map(|b| b.name.clone());
         if let Some(b) = &i.base {
             if !self.interface_names.contains_key(&b.name) {
