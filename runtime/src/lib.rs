@@ -1,4 +1,6 @@
 //! oxidl: the runtime that generated DCOM code depends on.
 //!
-//! NDR marshaling, the DCE/RPC transport and ORPC dispatch arrive with the
-//! issues that build them; this crate is the name users depend on.
+//! [`ndr`] marshals values in NDR20. The DCE/RPC transport and ORPC
+//! dispatch arrive with the work that builds them.
+
+pub mod ndr;

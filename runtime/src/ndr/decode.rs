@@ -1,0 +1,162 @@
+//! Reading NDR20 from untrusted bytes: every read is bounds-checked, every
+//! count is checked against the bytes left before anything is allocated.
+
+use super::error::{Error, ErrorKind, Result};
+
+/// How deep pointers may nest before decoding gives up.
+pub const MAX_DEPTH: u32 = 256;
+
+#[derive(Debug)]
+pub struct Decoder<'a> {
+    buf: &'a [u8],
+    pos: usize,
+    depth: u32,
+}
+
+macro_rules! get {
+    ($($name:ident: $ty:ty),* $(,)?) => {$(
+        #[doc = concat!("Reads a `", stringify!($ty), "` at its natural alignment.")]
+        pub fn $name(&mut self) -> Result<$ty> {
+            const N: usize = std::mem::size_of::<$ty>();
+            self.align(N)?;
+            let b = self.take(N)?;
+            let mut a = [0u8; N];
+            a.copy_from_slice(b);
+            Ok(<$ty>::from_le_bytes(a))
+        }
+    )*};
+}
+
+macro_rules! get_vec {
+    ($($name:ident: $ty:ty),* $(,)?) => {$(
+        #[doc = concat!("Reads `n` `", stringify!($ty), "` elements, aligned once.")]
+        pub fn $name(&mut self, n: usize) -> Result<Vec<$ty>> {
+            const N: usize = std::mem::size_of::<$ty>();
+            self.align(N)?;
+            self.check_count(n as u64, N)?;
+            let b = self.take(n * N)?;
+            Ok(b.chunks_exact(N).map(|c| {
+                let mut a = [0u8; N];
+                a.copy_from_slice(c);
+                <$ty>::from_le_bytes(a)
+            }).collect())
+        }
+    )*};
+}
+
+impl<'a> Decoder<'a> {
+    pub fn new(buf: &'a [u8]) -> Decoder<'a> {
+        Decoder {
+            buf,
+            pos: 0,
+            depth: 0,
+        }
+    }
+
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
+    pub fn remaining(&self) -> usize {
+        self.buf.len() - self.pos
+    }
+
+    pub fn error(&self, kind: ErrorKind) -> Error {
+        Error {
+            offset: self.pos,
+            kind,
+        }
+    }
+
+    fn take(&mut self, n: usize) -> Result<&'a [u8]> {
+        if n > self.remaining() {
+            return Err(self.error(ErrorKind::Truncated {
+                needed: n,
+                remaining: self.remaining(),
+            }));
+        }
+        let b = &self.buf[self.pos..self.pos + n];
+        self.pos += n;
+        Ok(b)
+    }
+
+    /// Skips padding to a multiple of `n` (a power of two) from the start.
+    pub fn align(&mut self, n: usize) -> Result<()> {
+        let pad = self.pos.wrapping_neg() & (n - 1);
+        self.take(pad).map(|_| ())
+    }
+
+    get!(u8: u8, i8: i8, u16: u16, i16: i16, u32: u32, i32: i32, u64: u64, i64: i64, f32: f32, f64: f64);
+    get_vec!(u16s: u16, i16s: i16, u32s: u32, i32s: i32, u64s: u64, i64s: i64, f32s: f32, f64s: f64);
+
+    /// `n` raw bytes, no alignment.
+    pub fn bytes(&mut self, n: usize) -> Result<&'a [u8]> {
+        self.take(n)
+    }
+
+    /// NDR's boolean: any non-zero byte is true, as Windows reads it.
+    pub fn boolean(&mut self) -> Result<bool> {
+        Ok(self.u8()? != 0)
+    }
+
+    /// A conformance, variance or count.
+    pub fn count(&mut self) -> Result<u32> {
+        self.u32()
+    }
+
+    /// Fails unless `count` elements of at least `elem_size` bytes each can
+    /// still be in the buffer: call it before allocating for them.
+    pub fn check_count(&self, count: u64, elem_size: usize) -> Result<usize> {
+        let remaining = self.remaining();
+        let fits = usize::try_from(count)
+            .ok()
+            .and_then(|c| c.checked_mul(elem_size.max(1)))
+            .is_some_and(|bytes| bytes <= remaining);
+        if !fits {
+            return Err(self.error(ErrorKind::CountTooLarge {
+                count,
+                elem_size,
+                remaining,
+            }));
+        }
+        Ok(count as usize)
+    }
+
+    /// A referent ID: `None` for a null pointer.
+    pub fn referent(&mut self) -> Result<Option<u32>> {
+        Ok(Some(self.u32()?).filter(|&id| id != 0))
+    }
+
+    /// A GUID in its mixed-endian wire form.
+    pub fn guid(&mut self) -> Result<uuid::Uuid> {
+        self.align(4)?;
+        let b = self.take(16)?;
+        let mut a = [0u8; 16];
+        a.copy_from_slice(b);
+        Ok(uuid::Uuid::from_bytes_le(a))
+    }
+
+    /// Enters a pointee; fails past [`MAX_DEPTH`] levels, so hostile input
+    /// cannot recurse the stack away. Pair with [`Decoder::leave`].
+    pub fn enter(&mut self) -> Result<()> {
+        if self.depth >= MAX_DEPTH {
+            return Err(self.error(ErrorKind::TooDeep(MAX_DEPTH)));
+        }
+        self.depth += 1;
+        Ok(())
+    }
+
+    pub fn leave(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+    }
+
+    /// Succeeds if only alignment padding (fewer than 8 zero bytes) is left.
+    pub fn finish(&self) -> Result<()> {
+        let rest = &self.buf[self.pos..];
+        if rest.len() < 8 && rest.iter().all(|&b| b == 0) {
+            Ok(())
+        } else {
+            Err(self.error(ErrorKind::TrailingBytes(rest.len())))
+        }
+    }
+}

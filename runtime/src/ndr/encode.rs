@@ -1,0 +1,105 @@
+//! Writing NDR20, little-endian, with alignment measured from the start of
+//! the stub data.
+
+use super::error::{Error, ErrorKind, Result};
+
+/// The first referent ID Windows uses; each new one adds 4.
+pub const FIRST_REFERENT: u32 = 0x0002_0000;
+
+#[derive(Debug, Default)]
+pub struct Encoder {
+    buf: Vec<u8>,
+    next_referent: u32,
+}
+
+macro_rules! put {
+    ($($name:ident: $ty:ty),* $(,)?) => {$(
+        #[doc = concat!("Writes a `", stringify!($ty), "` at its natural alignment.")]
+        pub fn $name(&mut self, v: $ty) {
+            self.align(std::mem::size_of::<$ty>());
+            self.buf.extend_from_slice(&v.to_le_bytes());
+        }
+    )*};
+}
+
+macro_rules! put_slice {
+    ($($name:ident: $ty:ty),* $(,)?) => {$(
+        #[doc = concat!("Writes `", stringify!($ty), "` elements back to back, aligned once.")]
+        pub fn $name(&mut self, v: &[$ty]) {
+            self.align(std::mem::size_of::<$ty>());
+            self.buf.reserve(std::mem::size_of_val(v));
+            for x in v {
+                self.buf.extend_from_slice(&x.to_le_bytes());
+            }
+        }
+    )*};
+}
+
+impl Encoder {
+    pub fn new() -> Encoder {
+        Encoder {
+            buf: Vec::new(),
+            next_referent: FIRST_REFERENT,
+        }
+    }
+
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.buf
+    }
+
+    pub fn position(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// Pads with zeros to a multiple of `n` (a power of two) from the start.
+    pub fn align(&mut self, n: usize) {
+        let pad = self.buf.len().wrapping_neg() & (n - 1);
+        self.buf.resize(self.buf.len() + pad, 0);
+    }
+
+    put!(u8: u8, i8: i8, u16: u16, i16: i16, u32: u32, i32: i32, u64: u64, i64: i64, f32: f32, f64: f64);
+    put_slice!(u16s: u16, i16s: i16, u32s: u32, i32s: i32, u64s: u64, i64s: i64, f32s: f32, f64s: f64);
+
+    /// Raw bytes, no alignment: `byte` arrays and already-encoded data.
+    pub fn bytes(&mut self, b: &[u8]) {
+        self.buf.extend_from_slice(b);
+    }
+
+    /// NDR's boolean: one byte, 0 or 1.
+    pub fn boolean(&mut self, v: bool) {
+        self.buf.push(u8::from(v));
+    }
+
+    /// A conformance, variance or count: 32 bits in NDR20.
+    pub fn count(&mut self, n: usize) -> Result<()> {
+        let v = u32::try_from(n).map_err(|_| self.error(ErrorKind::CountOverflow(n)))?;
+        self.u32(v);
+        Ok(())
+    }
+
+    /// A pointer's referent ID: 0 for null, otherwise a fresh one.
+    pub fn referent(&mut self, present: bool) -> u32 {
+        let id = if present {
+            let id = self.next_referent;
+            self.next_referent = self.next_referent.wrapping_add(4);
+            id
+        } else {
+            0
+        };
+        self.u32(id);
+        id
+    }
+
+    /// A GUID in its mixed-endian wire form.
+    pub fn guid(&mut self, g: &uuid::Uuid) {
+        self.align(4);
+        self.buf.extend_from_slice(&g.to_bytes_le());
+    }
+
+    fn error(&self, kind: ErrorKind) -> Error {
+        Error {
+            offset: self.buf.len(),
+            kind,
+        }
+    }
+}

@@ -1,0 +1,174 @@
+//! NDR20: the Network Data Representation of DCE/RPC, transfer syntax
+//! 8a885d04-1ceb-11c9-9fe8-08002b104860 version 2, little-endian
+//! (C706 chapter 14, MS-RPCE 2.2.5).
+//!
+//! Values are written in two passes, as NDR orders them: the inline part
+//! of a value ([`Ndr::encode_scalars`], with referent IDs for its pointers),
+//! then the pointees it defers ([`Ndr::encode_buffers`]). Decoding mirrors
+//! this. Generated code implements [`Ndr`] for every IDL type; the helpers
+//! here are what it calls.
+
+mod decode;
+mod encode;
+mod error;
+mod string;
+
+pub use decode::{Decoder, MAX_DEPTH};
+pub use encode::{Encoder, FIRST_REFERENT};
+pub use error::{Error, ErrorKind, Result};
+pub use string::WString;
+
+/// A type with an NDR20 representation.
+pub trait Ndr: Sized {
+    /// Alignment of the inline part: the largest of its members'.
+    const ALIGN: usize;
+
+    /// Writes the inline part, with a referent ID for each embedded pointer.
+    fn encode_scalars(&self, e: &mut Encoder) -> Result<()>;
+
+    /// Writes the pointees of embedded pointers, in NDR's deferred order.
+    fn encode_buffers(&self, _e: &mut Encoder) -> Result<()> {
+        Ok(())
+    }
+
+    /// Reads the inline part. A non-null embedded pointer comes back holding
+    /// a [`Ndr::placeholder`], which [`Ndr::decode_buffers`] replaces.
+    fn decode_scalars(d: &mut Decoder<'_>) -> Result<Self>;
+
+    /// Reads the pointees the inline part referred to.
+    fn decode_buffers(&mut self, _d: &mut Decoder<'_>) -> Result<()> {
+        Ok(())
+    }
+
+    /// Any value of the type, cheap to make: it stands in for a pointee
+    /// between the two decoding passes, and is never seen after them.
+    #[doc(hidden)]
+    fn placeholder() -> Self;
+}
+
+/// Marshals `v` as one top-level parameter: its inline part, then its
+/// deferred pointees.
+///
+/// # Panics
+///
+/// If an array holds more than `u32::MAX` elements, which NDR20 cannot
+/// count; [`try_to_bytes`] returns that as an error instead.
+pub fn to_bytes<T: Ndr>(v: &T) -> Vec<u8> {
+    match try_to_bytes(v) {
+        Ok(b) => b,
+        Err(e) => panic!("cannot marshal: {e}"),
+    }
+}
+
+/// [`to_bytes`], returning an error for counts NDR20 cannot express.
+pub fn try_to_bytes<T: Ndr>(v: &T) -> Result<Vec<u8>> {
+    let mut e = Encoder::new();
+    v.encode_scalars(&mut e)?;
+    v.encode_buffers(&mut e)?;
+    Ok(e.into_bytes())
+}
+
+/// Unmarshals a `T` that fills `bytes`, allowing only alignment padding after it.
+pub fn from_bytes<T: Ndr>(bytes: &[u8]) -> Result<T> {
+    let mut d = Decoder::new(bytes);
+    let v = decode_pointee(&mut d)?;
+    d.finish()?;
+    Ok(v)
+}
+
+/// Writes a pointee (or a top-level value): aligned, inline part, buffers.
+pub fn encode_pointee<T: Ndr>(e: &mut Encoder, v: &T) -> Result<()> {
+    e.align(T::ALIGN);
+    v.encode_scalars(e)?;
+    v.encode_buffers(e)
+}
+
+/// Reads a pointee (or a top-level value), bounding how deep pointees nest.
+pub fn decode_pointee<T: Ndr>(d: &mut Decoder<'_>) -> Result<T> {
+    d.enter()?;
+    d.align(T::ALIGN)?;
+    let mut v = T::decode_scalars(d)?;
+    v.decode_buffers(d)?;
+    d.leave();
+    Ok(v)
+}
+
+/// Checks a decoded value against `[range(min, max)]`.
+pub fn check_range(d: &Decoder<'_>, value: i128, min: i128, max: i128) -> Result<()> {
+    if value < min || value > max {
+        return Err(d.error(ErrorKind::Range { value, min, max }));
+    }
+    Ok(())
+}
+
+/// Reads the offset and actual count of a varying array whose maximum is
+/// `max`, checking that they fit unless consistency checks are off.
+pub fn decode_variance(d: &mut Decoder<'_>, max: u64, check: bool) -> Result<(u32, u32)> {
+    let offset = d.count()?;
+    let actual = d.count()?;
+    if check && u64::from(offset) + u64::from(actual) > max {
+        return Err(d.error(ErrorKind::VarianceOutOfBounds {
+            offset: offset.into(),
+            actual: actual.into(),
+            max,
+        }));
+    }
+    Ok((offset, actual))
+}
+
+/// Checks that a count taken from the data agrees with the field that
+/// correlates with it (`size_is(n)`: `n` must equal the array's length).
+pub fn check_correlation(
+    d: &Decoder<'_>,
+    what: &'static str,
+    expected: u64,
+    found: u64,
+) -> Result<()> {
+    if expected != found {
+        return Err(d.error(ErrorKind::Mismatch {
+            what,
+            expected,
+            found,
+        }));
+    }
+    Ok(())
+}
+
+macro_rules! primitive {
+    ($($ty:ty => $put:ident, $get:ident);* $(;)?) => {$(
+        impl Ndr for $ty {
+            const ALIGN: usize = std::mem::size_of::<$ty>();
+            fn encode_scalars(&self, e: &mut Encoder) -> Result<()> {
+                e.$put(*self);
+                Ok(())
+            }
+            fn decode_scalars(d: &mut Decoder<'_>) -> Result<Self> {
+                d.$get()
+            }
+            fn placeholder() -> Self {
+                Self::default()
+            }
+        }
+    )*};
+}
+
+primitive! {
+    u8 => u8, u8; i8 => i8, i8; u16 => u16, u16; i16 => i16, i16;
+    u32 => u32, u32; i32 => i32, i32; u64 => u64, u64; i64 => i64, i64;
+    f32 => f32, f32; f64 => f64, f64; bool => boolean, boolean;
+}
+
+/// GUIDs: `Data1`, `Data2`, `Data3` little-endian, `Data4` as bytes.
+impl Ndr for uuid::Uuid {
+    const ALIGN: usize = 4;
+    fn encode_scalars(&self, e: &mut Encoder) -> Result<()> {
+        e.guid(self);
+        Ok(())
+    }
+    fn decode_scalars(d: &mut Decoder<'_>) -> Result<Self> {
+        d.guid()
+    }
+    fn placeholder() -> Self {
+        uuid::Uuid::nil()
+    }
+}
