@@ -1,6 +1,6 @@
 //! The `oxidl` command: check IDL files and dump their resolved model.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
@@ -26,6 +26,21 @@ enum Command {
         front: FrontEnd,
         #[arg(required = true)]
         files: Vec<PathBuf>,
+    },
+    /// Write Rust types with NDR20 marshaling for an IDL file.
+    Gen {
+        #[command(flatten)]
+        front: FrontEnd,
+        file: PathBuf,
+        /// Where to write the Rust; standard output if absent.
+        #[arg(short = 'o', value_name = "OUT.rs")]
+        out: Option<PathBuf>,
+        /// Path of the runtime crate in the generated code.
+        #[arg(long, default_value = "::oxidl")]
+        runtime: String,
+        /// Generate only the root file's declarations, not its imports'.
+        #[arg(long)]
+        root_only: bool,
     },
     /// Print the resolved model.
     Dump {
@@ -76,6 +91,13 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         }
+        Command::Gen {
+            front,
+            file,
+            out,
+            runtime,
+            root_only,
+        } => generate(&front, &file, out.as_deref(), runtime, root_only),
         Command::Dump {
             json: _,
             front,
@@ -96,6 +118,61 @@ fn main() -> ExitCode {
                     ExitCode::FAILURE
                 }
             }
+        }
+    }
+}
+
+fn generate(
+    front: &FrontEnd,
+    file: &Path,
+    out: Option<&Path>,
+    runtime: String,
+    root_only: bool,
+) -> ExitCode {
+    let result = oxidl_parser::load(&[file.to_path_buf()], &front.options());
+    report(&result);
+    let Some(model) = result.model else {
+        return ExitCode::FAILURE;
+    };
+    let files = if root_only {
+        model
+            .files
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.root)
+            .map(|(i, _)| i)
+            .collect()
+    } else {
+        Default::default()
+    };
+    let opts = oxidl_codegen::rust::Options {
+        runtime,
+        files,
+        source_name: file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    };
+    let code = match oxidl_codegen::rust::generate(&model, &opts) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let written = match out {
+        Some(path) => std::fs::write(path, code)
+            .map_err(|e| format!("cannot write `{}`: {e}", path.display())),
+        None => {
+            print!("{code}");
+            Ok(())
+        }
+    };
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
         }
     }
 }

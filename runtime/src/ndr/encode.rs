@@ -96,6 +96,20 @@ impl Encoder {
         self.buf.extend_from_slice(&g.to_bytes_le());
     }
 
+    /// A length that does not fit the IDL field that carries it.
+    pub fn count_overflow(&self, n: usize) -> Error {
+        self.error(ErrorKind::CountOverflow(n))
+    }
+
+    /// Two arrays sized by the same field hold different numbers of elements.
+    pub fn mismatch(&self, what: &'static str, expected: usize, found: usize) -> Error {
+        self.error(ErrorKind::Mismatch {
+            what,
+            expected: expected as u64,
+            found: found as u64,
+        })
+    }
+
     fn error(&self, kind: ErrorKind) -> Error {
         Error {
             offset: self.buf.len(),

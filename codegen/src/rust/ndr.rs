@@ -1,0 +1,932 @@
+//! Structs and their `Ndr` impls. Four walks over a field's levels write
+//! the code: encode inline parts, encode deferred pointees, and the same
+//! two for decoding, with placeholders standing in between the passes.
+
+use std::collections::BTreeMap;
+
+use oxidl_parser::model::*;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::{field_name, scalar_io, type_name, unsupported, Data, Gen, Result};
+
+/// The arrays a count field sizes: (field index, level index).
+type Users = Vec<(usize, usize)>;
+
+struct Plan<'s> {
+    item: &'s str,
+    fields: &'s [Field],
+    /// Count fields the data implies, with the arrays they size.
+    implied: BTreeMap<usize, Users>,
+    /// The last field is an embedded conformant array: its max_count leads the struct.
+    conformant: bool,
+}
+
+impl<'m> Gen<'m> {
+    pub(crate) fn struct_def(&self, t: &TypeDef, s: &Struct) -> Result<TokenStream> {
+        let plan = self.plan(&t.name, &s.fields)?;
+        let rt = &self.rt;
+        let name = type_name(&t.name);
+        let doc = format!("`{}` from the IDL.", t.name);
+        let mut decl = Vec::new();
+        for (i, f) in s.fields.iter().enumerate() {
+            if plan.implied.contains_key(&i) {
+                continue;
+            }
+            let id = field_name(&f.name);
+            let ty = self.rtype(&t.name, &f.layout.levels, &f.layout.data)?;
+            decl.push(quote!(pub #id: #ty));
+        }
+        let align = self.struct_align(&plan)?;
+        let enc_scalars = self.encode_scalars(&plan)?;
+        let enc_buffers = self.encode_buffers(&plan)?;
+        let dec_scalars = self.decode_scalars(&plan)?;
+        let dec_buffers = self.decode_buffers(&plan)?;
+        let placeholders = s
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !plan.implied.contains_key(i))
+            .map(|(_, f)| {
+                let id = field_name(&f.name);
+                let ph = self.placeholder(&t.name, &f.layout.levels, &f.layout.data)?;
+                Ok(quote!(#id: #ph))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone, PartialEq)]
+            pub struct #name { #(#decl,)* }
+
+            impl #rt::ndr::Ndr for #name {
+                const ALIGN: usize = #align;
+                fn encode_scalars(&self, e: &mut #rt::ndr::Encoder) -> #rt::ndr::Result<()> {
+                    #enc_scalars
+                    Ok(())
+                }
+                fn encode_buffers(&self, e: &mut #rt::ndr::Encoder) -> #rt::ndr::Result<()> {
+                    let _ = &e;
+                    #enc_buffers
+                    Ok(())
+                }
+                fn decode_scalars(d: &mut #rt::ndr::Decoder<'_>) -> #rt::ndr::Result<Self> {
+                    #dec_scalars
+                }
+                fn decode_buffers(&mut self, d: &mut #rt::ndr::Decoder<'_>) -> #rt::ndr::Result<()> {
+                    let _ = &d;
+                    #dec_buffers
+                    Ok(())
+                }
+                fn placeholder() -> Self {
+                    Self { #(#placeholders,)* }
+                }
+            }
+        })
+    }
+
+    /// Which count fields the data implies, and whether the struct is conformant.
+    fn plan<'s>(&self, item: &'s str, fields: &'s [Field]) -> Result<Plan<'s>> {
+        let mut refs: BTreeMap<usize, (Users, bool)> = BTreeMap::new();
+        for (j, f) in fields.iter().enumerate() {
+            let l = &f.layout;
+            for e in [&l.switch_is, &l.iid_is].into_iter().flatten() {
+                for r in e.refs() {
+                    refs.entry(r).or_default().1 = true;
+                }
+            }
+            for (k, level) in l.levels.iter().enumerate() {
+                let Level::Array(a) = level else { continue };
+                for (attr, e) in [
+                    ("size", &a.size_is),
+                    ("length", &a.length_is),
+                    ("max", &a.max_is),
+                    ("min", &a.min_is),
+                    ("first", &a.first_is),
+                    ("last", &a.last_is),
+                ] {
+                    let Some(e) = e else { continue };
+                    let plain = matches!(e, Expr::Ref { .. }) && attr == "size";
+                    for r in e.refs() {
+                        let entry = refs.entry(r).or_default();
+                        if plain {
+                            entry.0.push((j, k));
+                        } else {
+                            entry.1 = true;
+                        }
+                    }
+                }
+            }
+        }
+        let implied = refs
+            .into_iter()
+            .filter(|(i, (users, other))| {
+                !other
+                    && !users.is_empty()
+                    && fields.get(*i).is_some_and(|f| f.layout.levels.is_empty() && matches!(self.data(&f.layout.data, item), Ok(Data::Scalar(s)) if s.is_integer()))
+                    && users.iter().all(|(_, k)| *k <= 1)
+            })
+            .map(|(i, (users, _))| (i, users))
+            .collect();
+        for (i, f) in fields.iter().enumerate() {
+            if let Some(Level::Array(a)) = f.layout.levels.first() {
+                if a.fixed.is_none() && i + 1 != fields.len() {
+                    return Err(unsupported(
+                        item,
+                        "an embedded conformant array that is not the last field",
+                    ));
+                }
+                if a.string && a.fixed.is_some() {
+                    return Err(unsupported(item, "an embedded fixed-size string"));
+                }
+            }
+            if f.layout
+                .levels
+                .iter()
+                .any(|l| matches!(l, Level::Pointer(p) if p.kind == PointerKind::Full))
+            {
+                return Err(unsupported(item, "a full ([ptr]) pointer"));
+            }
+        }
+        let conformant = matches!(fields.last().and_then(|f| f.layout.levels.first()), Some(Level::Array(a)) if a.fixed.is_none());
+        Ok(Plan {
+            item,
+            fields,
+            implied,
+            conformant,
+        })
+    }
+
+    fn struct_align(&self, plan: &Plan) -> Result<TokenStream> {
+        let rt = &self.rt;
+        let mut aligns = Vec::new();
+        if plan.conformant {
+            aligns.push(quote!(4));
+        }
+        for f in plan.fields {
+            aligns.push(self.align(plan.item, &f.layout.levels, &f.layout.data)?);
+        }
+        Ok(quote!(#rt::ndr::max_align(&[#(#aligns),*])))
+    }
+
+    /// The alignment of a value's inline part.
+    fn align(&self, item: &str, levels: &[Level], data: &DataType) -> Result<TokenStream> {
+        let rt = &self.rt;
+        Ok(match levels.split_first() {
+            None => match self.data(data, item)? {
+                Data::Scalar(s) => {
+                    let n = scalar_io(s).1;
+                    quote!(#n)
+                }
+                Data::Type => {
+                    let ty = self.data_type(data, item)?;
+                    quote!(<#ty as #rt::ndr::Ndr>::ALIGN)
+                }
+            },
+            Some((Level::Pointer(_), _)) => quote!(4),
+            Some((Level::Array(a), rest)) => {
+                let inner = self.align(item, rest, data)?;
+                if a.is_varying() {
+                    quote!(#rt::ndr::max_align(&[4, #inner]))
+                } else {
+                    inner
+                }
+            }
+        })
+    }
+
+    // ---------------------------------------------------------------- counts
+
+    /// The length of the array a count field sizes, read from the value.
+    fn user_len(&self, plan: &Plan, (j, k): (usize, usize)) -> Result<TokenStream> {
+        let f = &plan.fields[j];
+        let id = field_name(&f.name);
+        match (k, f.layout.levels.first()) {
+            (0, _) => Ok(quote!(self.#id.len())),
+            (1, Some(Level::Pointer(p))) if p.kind == PointerKind::Ref => {
+                Ok(quote!(self.#id.len()))
+            }
+            (1, Some(Level::Pointer(_))) => Ok(quote!(self.#id.as_ref().map_or(0, |v| v.len()))),
+            _ => Err(unsupported(plan.item, "a count that sizes a deeper level")),
+        }
+    }
+
+    /// A correlation expression as Rust, over `value(i)` for field `i`.
+    fn corr(
+        &self,
+        item: &str,
+        e: &Expr,
+        value: &dyn Fn(usize) -> TokenStream,
+    ) -> Result<TokenStream> {
+        Ok(match e {
+            Expr::Int(v) | Expr::Const { value: v, .. } => quote!(#v),
+            Expr::Ref { index, .. } => {
+                let v = value(*index);
+                quote!(i128::from(#v))
+            }
+            Expr::Unary(op, a) => {
+                let a = self.corr(item, a, value)?;
+                match op {
+                    UnOp::Neg => quote!((#a).wrapping_neg()),
+                    UnOp::Plus => a,
+                    UnOp::BitNot => quote!(!(#a)),
+                    UnOp::Not => quote!(i128::from((#a) == 0)),
+                    UnOp::Deref | UnOp::AddrOf => {
+                        return Err(unsupported(item, "`*` or `&` in a correlation"))
+                    }
+                }
+            }
+            Expr::Binary(op, a, b) => {
+                let (a, b) = (self.corr(item, a, value)?, self.corr(item, b, value)?);
+                match op {
+                    BinOp::Add => quote!((#a).wrapping_add(#b)),
+                    BinOp::Sub => quote!((#a).wrapping_sub(#b)),
+                    BinOp::Mul => quote!((#a).wrapping_mul(#b)),
+                    BinOp::Div => quote!((#a).checked_div(#b).unwrap_or(0)),
+                    BinOp::Rem => quote!((#a).checked_rem(#b).unwrap_or(0)),
+                    BinOp::Shl => {
+                        quote!((#a).checked_shl(u32::try_from(#b).unwrap_or(u32::MAX)).unwrap_or(0))
+                    }
+                    BinOp::Shr => {
+                        quote!((#a).checked_shr(u32::try_from(#b).unwrap_or(u32::MAX)).unwrap_or(0))
+                    }
+                    BinOp::BitAnd => quote!((#a) & (#b)),
+                    BinOp::BitOr => quote!((#a) | (#b)),
+                    BinOp::BitXor => quote!((#a) ^ (#b)),
+                    BinOp::And => quote!(i128::from((#a) != 0 && (#b) != 0)),
+                    BinOp::Or => quote!(i128::from((#a) != 0 || (#b) != 0)),
+                    BinOp::Eq => quote!(i128::from((#a) == (#b))),
+                    BinOp::Ne => quote!(i128::from((#a) != (#b))),
+                    BinOp::Lt => quote!(i128::from((#a) < (#b))),
+                    BinOp::Gt => quote!(i128::from((#a) > (#b))),
+                    BinOp::Le => quote!(i128::from((#a) <= (#b))),
+                    BinOp::Ge => quote!(i128::from((#a) >= (#b))),
+                }
+            }
+            Expr::Cond(c, a, b) => {
+                let (c, a, b) = (
+                    self.corr(item, c, value)?,
+                    self.corr(item, a, value)?,
+                    self.corr(item, b, value)?,
+                );
+                quote!(if (#c) != 0 { #a } else { #b })
+            }
+            Expr::Member { .. } => {
+                return Err(unsupported(item, "a member access in a correlation"))
+            }
+        })
+    }
+
+    /// The `size_is` or `length_is` that fixes the length of the array at
+    /// level `k` of field `j`, when it is an expression rather than an implied count.
+    fn sized_by<'e>(&self, plan: &'e Plan, j: usize, k: usize) -> Option<&'e Expr> {
+        let Some(Level::Array(a)) = plan.fields[j].layout.levels.get(k) else {
+            return None;
+        };
+        let e = a.size_is.as_ref().or(a.length_is.as_ref())?;
+        match e {
+            Expr::Ref { index, .. } if plan.implied.contains_key(index) => None,
+            e => Some(e),
+        }
+    }
+
+    // ---------------------------------------------------------------- encode
+
+    fn encode_scalars(&self, plan: &Plan) -> Result<TokenStream> {
+        let mut out = Vec::new();
+        // Implied counts come from the arrays; arrays sized alike must agree.
+        for (i, users) in &plan.implied {
+            let local = format_ident!("__count_{}", i);
+            let first = self.user_len(plan, users[0])?;
+            out.push(quote!(let #local: usize = #first;));
+            for u in &users[1..] {
+                let other = self.user_len(plan, *u)?;
+                let what = "arrays sized by one count";
+                out.push(
+                    quote!(if #other != #local { return Err(e.mismatch(#what, #local, #other)); }),
+                );
+            }
+        }
+        if plan.conformant {
+            let last = plan.fields.len() - 1;
+            let id = field_name(&plan.fields[last].name);
+            out.push(quote!(e.align(4); e.count(self.#id.len())?;));
+        }
+        out.push(quote!(e.align(<Self as ndr_::Ndr>::ALIGN);));
+        for (i, f) in plan.fields.iter().enumerate() {
+            if plan.implied.contains_key(&i) {
+                let local = format_ident!("__count_{}", i);
+                let Ok(Data::Scalar(s)) = self.data(&f.layout.data, plan.item) else {
+                    continue;
+                };
+                let (put, _) = scalar_io(s);
+                let ty = super::scalar_type(s);
+                out.push(
+                    quote!(e.#put(#ty::try_from(#local).map_err(|_| e.count_overflow(#local))?);),
+                );
+                continue;
+            }
+            let id = field_name(&f.name);
+            out.push(self.check_expr_len_encode(plan, i)?);
+            out.push(self.es(
+                plan.item,
+                quote!(&self.#id),
+                &f.layout.levels,
+                &f.layout.data,
+            )?);
+        }
+        let rt = &self.rt;
+        Ok(quote!(use #rt::ndr as ndr_; #(#out)*))
+    }
+
+    /// On encode, an array sized by an expression must have that length.
+    fn check_expr_len_encode(&self, plan: &Plan, j: usize) -> Result<TokenStream> {
+        let f = &plan.fields[j];
+        let mut out = Vec::new();
+        for k in 0..f.layout.levels.len().min(2) {
+            let Some(e) = self.sized_by(plan, j, k) else {
+                continue;
+            };
+            let value = |i: usize| {
+                let id = field_name(&plan.fields[i].name);
+                quote!(self.#id)
+            };
+            let want = self.corr(plan.item, e, &value)?;
+            let len = self.user_len(plan, (j, k))?;
+            let present = if k == 0 {
+                quote!(true)
+            } else {
+                let id = field_name(&f.name);
+                match f.layout.levels.first() {
+                    Some(Level::Pointer(p)) if p.kind != PointerKind::Ref => {
+                        quote!(self.#id.is_some())
+                    }
+                    _ => quote!(true),
+                }
+            };
+            out.push(quote! {
+                if #present {
+                    let want = #want;
+                    let have = #len;
+                    if i128::try_from(have).ok() != Some(want) {
+                        return Err(e.mismatch("array length against its size_is", usize::try_from(want).unwrap_or(usize::MAX), have));
+                    }
+                }
+            });
+        }
+        Ok(quote!(#(#out)*))
+    }
+
+    fn encode_buffers(&self, plan: &Plan) -> Result<TokenStream> {
+        let mut out = Vec::new();
+        for (i, f) in plan.fields.iter().enumerate() {
+            if plan.implied.contains_key(&i) {
+                continue;
+            }
+            let id = field_name(&f.name);
+            out.push(self.eb(
+                plan.item,
+                quote!(&self.#id),
+                &f.layout.levels,
+                &f.layout.data,
+            )?);
+        }
+        Ok(quote!(#(#out)*))
+    }
+
+    /// Inline part of a value at `place` (an expression of type `&T`).
+    fn es(
+        &self,
+        item: &str,
+        place: TokenStream,
+        levels: &[Level],
+        data: &DataType,
+    ) -> Result<TokenStream> {
+        let rt = &self.rt;
+        Ok(match levels.split_first() {
+            None => match self.data(data, item)? {
+                Data::Scalar(s) => {
+                    let (put, _) = scalar_io(s);
+                    quote!(e.#put(*#place);)
+                }
+                Data::Type => quote!(#rt::ndr::Ndr::encode_scalars(#place, e)?;),
+            },
+            Some((Level::Pointer(p), _)) => match p.kind {
+                PointerKind::Ref => quote!(e.referent(true);),
+                _ => quote!(e.referent((#place).is_some());),
+            },
+            Some((Level::Array(a), rest)) => {
+                let mut out = Vec::new();
+                if a.fixed.is_none() && a.is_varying() {
+                    out.push(quote!(e.count(0)?; e.count((#place).len())?;));
+                }
+                out.push(self.elements_scalars(item, place, rest, data)?);
+                quote!(#(#out)*)
+            }
+        })
+    }
+
+    fn elements_scalars(
+        &self,
+        item: &str,
+        place: TokenStream,
+        rest: &[Level],
+        data: &DataType,
+    ) -> Result<TokenStream> {
+        if rest.is_empty() {
+            if let Data::Scalar(s) = self.data(data, item)? {
+                if let Some(bulk) = bulk_put(s) {
+                    return Ok(quote!(e.#bulk(&(#place)[..]);));
+                }
+            }
+        }
+        let each = self.es(item, quote!(x), rest, data)?;
+        Ok(quote!(for x in (#place).iter() { #each }))
+    }
+
+    /// Deferred pointees of a value at `place`.
+    fn eb(
+        &self,
+        item: &str,
+        place: TokenStream,
+        levels: &[Level],
+        data: &DataType,
+    ) -> Result<TokenStream> {
+        let rt = &self.rt;
+        Ok(match levels.split_first() {
+            None => match self.data(data, item)? {
+                Data::Scalar(_) => quote!(),
+                Data::Type => quote!(#rt::ndr::Ndr::encode_buffers(#place, e)?;),
+            },
+            Some((Level::Pointer(p), rest)) => {
+                let deref = if pointee_is_vec(rest) {
+                    quote!(v)
+                } else {
+                    quote!(&**v)
+                };
+                let body = self.ep(item, deref, rest, data)?;
+                match p.kind {
+                    PointerKind::Ref => quote!({ let v = #place; #body }),
+                    _ => quote!(if let Some(v) = #place { #body }),
+                }
+            }
+            Some((Level::Array(_), rest)) => {
+                if !self.needs_buffers(rest, data) {
+                    quote!()
+                } else {
+                    let each = self.eb(item, quote!(x), rest, data)?;
+                    quote!(for x in (#place).iter() { #each })
+                }
+            }
+        })
+    }
+
+    /// A complete pointee at `v` (an expression of type `&T`).
+    fn ep(
+        &self,
+        item: &str,
+        v: TokenStream,
+        levels: &[Level],
+        data: &DataType,
+    ) -> Result<TokenStream> {
+        let rt = &self.rt;
+        Ok(match levels.split_first() {
+            None => match self.data(data, item)? {
+                Data::Scalar(s) => {
+                    let (put, _) = scalar_io(s);
+                    quote!(e.#put(*#v);)
+                }
+                Data::Type => quote!(#rt::ndr::encode_pointee(e, #v)?;),
+            },
+            Some((Level::Array(a), rest)) => {
+                if a.string && rest.is_empty() {
+                    return match self.data(data, item)? {
+                        Data::Scalar(Scalar::WChar) => Ok(quote!((#v).encode(e)?;)),
+                        _ => Err(unsupported(item, "a [string] of char")),
+                    };
+                }
+                let mut out = Vec::new();
+                if a.fixed.is_none() {
+                    out.push(quote!(e.count((#v).len())?;));
+                }
+                if a.is_varying() {
+                    out.push(quote!(e.count(0)?; e.count((#v).len())?;));
+                }
+                out.push(self.elements_scalars(item, v.clone(), rest, data)?);
+                if self.needs_buffers(rest, data) {
+                    let each = self.eb(item, quote!(x), rest, data)?;
+                    out.push(quote!(for x in (#v).iter() { #each }));
+                }
+                quote!(#(#out)*)
+            }
+            Some((Level::Pointer(_), _)) => {
+                let s = self.es(item, v.clone(), levels, data)?;
+                let b = self.eb(item, v, levels, data)?;
+                quote!(e.align(4); #s #b)
+            }
+        })
+    }
+
+    fn needs_buffers(&self, levels: &[Level], data: &DataType) -> bool {
+        levels.iter().any(|l| matches!(l, Level::Pointer(_)))
+            || matches!(self.data(data, ""), Ok(Data::Type))
+    }
+
+    // ---------------------------------------------------------------- decode
+
+    fn decode_scalars(&self, plan: &Plan) -> Result<TokenStream> {
+        let rt = &self.rt;
+        let mut out = Vec::new();
+        if plan.conformant {
+            out.push(quote!(d.align(4)?; let __max = d.count()?;));
+        }
+        out.push(quote!(d.align(<Self as #rt::ndr::Ndr>::ALIGN)?;));
+        let local = |i: usize| {
+            if plan.implied.contains_key(&i) {
+                format_ident!("__count_{}", i)
+            } else {
+                format_ident!("f_{}", i)
+            }
+        };
+        for (i, f) in plan.fields.iter().enumerate() {
+            let name = local(i);
+            let l = &f.layout;
+            let value = if i + 1 == plan.fields.len() && plan.conformant {
+                self.embedded_conformant(plan.item, l)?
+            } else {
+                self.ds(plan.item, &l.levels, &l.data)?
+            };
+            out.push(quote!(let mut #name = #value;));
+            if let Some((lo, hi)) = l.range {
+                out.push(quote!(#rt::ndr::check_range(d, i128::from(#name), #lo, #hi)?;));
+            }
+        }
+        // Counts against the arrays they size.
+        let value = |i: usize| {
+            let n = local(i);
+            quote!(#n)
+        };
+        for (i, users) in &plan.implied {
+            let count = format_ident!("__count_{}", i);
+            for &(j, k) in users {
+                let arr = local(j);
+                if k == 0 {
+                    out.push(quote!(#rt::ndr::check_correlation(d, "size_is", u64::from(#count), #arr.len() as u64)?;));
+                } else {
+                    // The pointee comes later; its placeholder carries the count,
+                    // once the bytes left show that many elements can follow.
+                    let levels = &plan.fields[j].layout.levels;
+                    let each = self.placeholder(
+                        plan.item,
+                        levels.get(2..).unwrap_or(&[]),
+                        &plan.fields[j].layout.data,
+                    )?;
+                    let fill = quote!({
+                        let n = d.check_count(u64::from(#count), 1)?;
+                        (0..n).map(|_| #each).collect()
+                    });
+                    let set = match levels.first() {
+                        Some(Level::Pointer(p)) if p.kind == PointerKind::Ref => {
+                            quote!(#arr = #fill;)
+                        }
+                        _ => quote!(if let Some(v) = &mut #arr { *v = #fill; }),
+                    };
+                    out.push(set);
+                }
+            }
+        }
+        if plan.conformant {
+            let last = plan.fields.len() - 1;
+            if let Some(e) = self.sized_by(plan, last, 0) {
+                let want = self.corr(plan.item, e, &value)?;
+                out.push(quote!(#rt::ndr::check_correlation(d, "size_is", u64::try_from(#want).unwrap_or(u64::MAX), u64::from(__max))?;));
+            }
+        }
+        let inits = plan
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !plan.implied.contains_key(i))
+            .map(|(i, f)| {
+                let id = field_name(&f.name);
+                let n = local(i);
+                quote!(#id: #n)
+            });
+        let names: Vec<_> = (0..plan.fields.len()).map(local).collect();
+        Ok(quote! {
+            #(#out)*
+            #(let _ = &mut #names;)*
+            Ok(Self { #(#inits,)* })
+        })
+    }
+
+    /// The last field's conformant array, whose max_count led the struct.
+    fn embedded_conformant(&self, item: &str, l: &Layout) -> Result<TokenStream> {
+        let rt = &self.rt;
+        let Some((Level::Array(a), rest)) = l.levels.split_first() else {
+            return Err(unsupported(
+                item,
+                "a conformant struct without a conformant array",
+            ));
+        };
+        let check = !l.disable_consistency_check;
+        let count = if a.is_varying() {
+            quote!({ let (_, actual) = #rt::ndr::decode_variance(d, u64::from(__max), #check)?; actual })
+        } else {
+            quote!(__max)
+        };
+        self.elements(item, count, rest, &l.data)
+    }
+
+    /// `n` elements' inline parts (n: a u32 expression).
+    fn elements(
+        &self,
+        item: &str,
+        n: TokenStream,
+        rest: &[Level],
+        data: &DataType,
+    ) -> Result<TokenStream> {
+        if rest.is_empty() {
+            if let Data::Scalar(s) = self.data(data, item)? {
+                if matches!(s, Scalar::UInt8 | Scalar::Byte | Scalar::Char) {
+                    return Ok(quote!({ let n: u32 = #n; d.bytes(n as usize)?.to_vec() }));
+                }
+                if let Some(bulk) = bulk_get(s) {
+                    return Ok(quote!({ let n: u32 = #n; d.#bulk(n as usize)? }));
+                }
+            }
+        }
+        let each = self.ds(item, rest, data)?;
+        Ok(quote!({
+            let n: u32 = #n;
+            let n = d.check_count(u64::from(n), 1)?;
+            let mut v = Vec::with_capacity(n);
+            for _ in 0..n { v.push(#each); }
+            v
+        }))
+    }
+
+    /// Reads the inline part of a value with these levels (an expression).
+    fn ds(&self, item: &str, levels: &[Level], data: &DataType) -> Result<TokenStream> {
+        let rt = &self.rt;
+        Ok(match levels.split_first() {
+            None => match self.data(data, item)? {
+                Data::Scalar(s) => {
+                    let (get, _) = scalar_io(s);
+                    quote!(d.#get()?)
+                }
+                Data::Type => {
+                    let ty = self.data_type(data, item)?;
+                    quote!(<#ty as #rt::ndr::Ndr>::decode_scalars(d)?)
+                }
+            },
+            Some((Level::Pointer(p), rest)) => {
+                let ph = self.pointee_placeholder(item, rest, data)?;
+                match p.kind {
+                    PointerKind::Ref => quote!({
+                        if d.referent()?.is_none() { return Err(d.error(#rt::ndr::ErrorKind::NullRef)); }
+                        #ph
+                    }),
+                    _ => quote!(match d.referent()? { Some(_) => Some(#ph), None => None }),
+                }
+            }
+            Some((Level::Array(a), rest)) => match a.fixed {
+                Some(n) => {
+                    let n = n as usize;
+                    let each = self.ds(item, rest, data)?;
+                    quote!({
+                        let mut v = Vec::with_capacity(#n);
+                        for _ in 0..#n { v.push(#each); }
+                        <[_; #n]>::try_from(v).map_err(|v: Vec<_>| d.error(#rt::ndr::ErrorKind::Mismatch {
+                            what: "fixed array", expected: #n as u64, found: v.len() as u64,
+                        }))?
+                    })
+                }
+                None => {
+                    return Err(unsupported(
+                        item,
+                        "a conformant array that is not the last field",
+                    ))
+                }
+            },
+        })
+    }
+
+    fn pointee_placeholder(
+        &self,
+        item: &str,
+        rest: &[Level],
+        data: &DataType,
+    ) -> Result<TokenStream> {
+        let ph = self.placeholder(item, rest, data)?;
+        Ok(if pointee_is_vec(rest) {
+            ph
+        } else {
+            quote!(Box::new(#ph))
+        })
+    }
+
+    /// A stand-in value of a type with these levels.
+    pub(crate) fn placeholder(
+        &self,
+        item: &str,
+        levels: &[Level],
+        data: &DataType,
+    ) -> Result<TokenStream> {
+        let rt = &self.rt;
+        Ok(match levels.split_first() {
+            None => match self.data(data, item)? {
+                Data::Scalar(_) => quote!(Default::default()),
+                Data::Type => {
+                    let ty = self.data_type(data, item)?;
+                    quote!(<#ty as #rt::ndr::Ndr>::placeholder())
+                }
+            },
+            Some((Level::Pointer(p), rest)) => match p.kind {
+                PointerKind::Ref => self.pointee_placeholder(item, rest, data)?,
+                _ => quote!(None),
+            },
+            Some((Level::Array(a), rest)) => match a.fixed {
+                Some(_) => {
+                    let each = self.placeholder(item, rest, data)?;
+                    quote!(std::array::from_fn(|_| #each))
+                }
+                None => quote!(Default::default()),
+            },
+        })
+    }
+
+    fn decode_buffers(&self, plan: &Plan) -> Result<TokenStream> {
+        let rt = &self.rt;
+        let mut out = Vec::new();
+        for (j, f) in plan.fields.iter().enumerate() {
+            if plan.implied.contains_key(&j) {
+                continue;
+            }
+            let id = field_name(&f.name);
+            let l = &f.layout;
+            // A sized pointee is checked against its count once read.
+            let implied = plan.implied.values().any(|users| users.contains(&(j, 1)));
+            let expr = self.sized_by(plan, j, 1);
+            let check = if implied {
+                quote!(#rt::ndr::check_correlation(d, "size_is", expected as u64, v.len() as u64)?;)
+            } else if let Some(e) = expr {
+                let value = |i: usize| {
+                    let id = field_name(&plan.fields[i].name);
+                    quote!(self.#id)
+                };
+                let want = self.corr(plan.item, e, &value)?;
+                quote!(#rt::ndr::check_correlation(d, "size_is", u64::try_from(#want).unwrap_or(u64::MAX), v.len() as u64)?;)
+            } else {
+                quote!()
+            };
+            match (l.levels.split_first(), check.is_empty()) {
+                (Some((Level::Pointer(p), rest)), false) => {
+                    let read = self.dp(plan.item, rest, &l.data, !l.disable_consistency_check)?;
+                    let body =
+                        quote!({ let expected = v.len(); let _ = expected; *v = #read; #check });
+                    out.push(match p.kind {
+                        PointerKind::Ref => quote!({ let v = &mut self.#id; #body }),
+                        _ => quote!(if let Some(v) = &mut self.#id #body),
+                    });
+                }
+                _ => out.push(self.db(
+                    plan.item,
+                    quote!(&mut self.#id),
+                    &l.levels,
+                    &l.data,
+                    !l.disable_consistency_check,
+                )?),
+            }
+        }
+        Ok(quote!(#(#out)*))
+    }
+
+    /// Reads the deferred pointees of a value at `place` (type `&mut T`).
+    fn db(
+        &self,
+        item: &str,
+        place: TokenStream,
+        levels: &[Level],
+        data: &DataType,
+        check: bool,
+    ) -> Result<TokenStream> {
+        let rt = &self.rt;
+        Ok(match levels.split_first() {
+            None => match self.data(data, item)? {
+                Data::Scalar(_) => quote!(),
+                Data::Type => quote!(#rt::ndr::Ndr::decode_buffers(#place, d)?;),
+            },
+            Some((Level::Pointer(p), rest)) => {
+                let read = self.dp(item, rest, data, check)?;
+                let assign = if pointee_is_vec(rest) {
+                    quote!(*v = #read;)
+                } else {
+                    quote!(**v = #read;)
+                };
+                match p.kind {
+                    PointerKind::Ref => quote!({ let v = #place; #assign }),
+                    _ => quote!(if let Some(v) = #place { #assign }),
+                }
+            }
+            Some((Level::Array(_), rest)) => {
+                if !self.needs_buffers(rest, data) {
+                    quote!()
+                } else {
+                    let each = self.db(item, quote!(x), rest, data, check)?;
+                    quote!(for x in (#place).iter_mut() { #each })
+                }
+            }
+        })
+    }
+
+    /// Reads a complete pointee (an expression).
+    fn dp(
+        &self,
+        item: &str,
+        levels: &[Level],
+        data: &DataType,
+        check: bool,
+    ) -> Result<TokenStream> {
+        let rt = &self.rt;
+        Ok(match levels.split_first() {
+            None => match self.data(data, item)? {
+                Data::Scalar(s) => {
+                    let (get, _) = scalar_io(s);
+                    quote!(d.#get()?)
+                }
+                Data::Type => {
+                    let ty = self.data_type(data, item)?;
+                    quote!(#rt::ndr::decode_pointee::<#ty>(d)?)
+                }
+            },
+            Some((Level::Array(a), rest)) => {
+                if a.string && rest.is_empty() {
+                    return match self.data(data, item)? {
+                        Data::Scalar(Scalar::WChar) => Ok(quote!(#rt::ndr::WString::decode(d)?)),
+                        _ => Err(unsupported(item, "a [string] of char")),
+                    };
+                }
+                if a.fixed.is_some() {
+                    return Err(unsupported(item, "a pointer to a fixed-size array"));
+                }
+                let count = if a.is_varying() {
+                    quote!({ let (_, actual) = #rt::ndr::decode_variance(d, u64::from(__max), #check)?; actual })
+                } else {
+                    quote!(__max)
+                };
+                let elems = self.elements(item, count, rest, data)?;
+                let buffers = if self.needs_buffers(rest, data) {
+                    let each = self.db(item, quote!(x), rest, data, check)?;
+                    quote!(for x in v.iter_mut() { #each })
+                } else {
+                    quote!()
+                };
+                let binding = if buffers.is_empty() {
+                    quote!(let v)
+                } else {
+                    quote!(let mut v)
+                };
+                quote!({
+                    let __max = d.count()?;
+                    #binding = #elems;
+                    #buffers
+                    v
+                })
+            }
+            Some((Level::Pointer(_), _)) => {
+                let s = self.ds(item, levels, data)?;
+                let b = self.db(item, quote!(&mut p), levels, data, check)?;
+                quote!({ d.align(4)?; let mut p = #s; #b p })
+            }
+        })
+    }
+}
+
+/// Whether a pointer with these remaining levels points at a Vec (or a
+/// string), which the Rust type holds without a Box.
+fn pointee_is_vec(rest: &[Level]) -> bool {
+    matches!(rest.first(), Some(Level::Array(a)) if a.fixed.is_none())
+}
+
+fn bulk_put(s: Scalar) -> Option<proc_macro2::Ident> {
+    let name = match s {
+        Scalar::UInt8 | Scalar::Byte | Scalar::Char => "bytes",
+        Scalar::Int16 => "i16s",
+        Scalar::UInt16 | Scalar::WChar => "u16s",
+        Scalar::Int32 | Scalar::Int3264 => "i32s",
+        Scalar::UInt32 | Scalar::UInt3264 | Scalar::ErrorStatus => "u32s",
+        Scalar::Int64 => "i64s",
+        Scalar::UInt64 => "u64s",
+        Scalar::Float => "f32s",
+        Scalar::Double => "f64s",
+        _ => return None,
+    };
+    Some(format_ident!("{}", name))
+}
+
+fn bulk_get(s: Scalar) -> Option<proc_macro2::Ident> {
+    match s {
+        Scalar::UInt8 | Scalar::Byte | Scalar::Char => None,
+        _ => bulk_put(s),
+    }
+}

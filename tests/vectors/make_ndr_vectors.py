@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""Writes NDR20 wire vectors for MS-DCOM types, built by impacket (an
+independent implementation, tested for years against Windows), to
+tests/vectors/ndr/NAME.hex. The Rust tests decode each one as the named
+type and re-encode it, expecting the same bytes.
+
+Referent IDs are set to Windows' pattern (0x20000, then +4 in NDR order),
+which impacket otherwise draws at random. impacket pads with 0xAB where
+Windows and oxidl pad with zeros; the tests allow exactly that difference.
+
+    pip install impacket && python3 tests/vectors/make_ndr_vectors.py
+"""
+import os
+import sys
+
+from impacket.dcerpc.v5 import dcomrt
+from impacket.dcerpc.v5.dtypes import NULL
+from impacket.uuid import string_to_bin
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ndr")
+
+
+def marshal(obj):
+    """A value as one top-level parameter: inline part, then its pointees."""
+    data = obj.getData(0)
+    return data + obj.getDataReferents(len(data))
+
+
+def guid(text):
+    g = dcomrt.GUID()
+    g["Data"] = string_to_bin(text)
+    return g
+
+
+def comversion(major, minor):
+    v = dcomrt.COMVERSION()
+    v["MajorVersion"] = major
+    v["MinorVersion"] = minor
+    return v
+
+
+def orpcthis(extensions):
+    o = dcomrt.ORPCTHIS()
+    o["version"] = comversion(5, 7)
+    o["flags"] = 1
+    o["reserved1"] = 0
+    o["cid"] = guid("2a6fe89a-1f0e-4a4c-9d6c-3b6c6e8e2f11")
+    o["extensions"] = extensions
+    if extensions is not NULL:
+        o.fields["extensions"].fields["ReferentID"] = 0x20000
+    return o
+
+
+def extent_array():
+    # One extent of 5 bytes; data is padded to (5 + 7) & ~7 = 8 bytes, and
+    # the pointer array to (1 + 1) & ~1 = 2 entries, the second null.
+    ext = dcomrt.ORPC_EXTENT()
+    ext["id"] = guid("f1f19680-4d2a-11ce-a66a-0020af6e72f4")
+    ext["size"] = 5
+    ext["data"] = list(b"hello\0\0\0")
+    arr = dcomrt.ORPC_EXTENT_ARRAY()
+    arr["size"] = 1
+    arr["reserved"] = 0
+    p1 = dcomrt.PORPC_EXTENT()
+    p1["Data"] = ext
+    p1.fields["ReferentID"] = 0x20008
+    arr["extent"] = [p1, NULL]
+    arr.fields["extent"].fields["ReferentID"] = 0x20004
+    return arr
+
+
+def vectors():
+    yield "ORPCTHIS-no-extensions", orpcthis(NULL)
+    yield "ORPCTHIS-with-extension", orpcthis(extent_array())
+
+    that = dcomrt.ORPCTHAT()
+    that["flags"] = 0
+    that["extensions"] = NULL
+    yield "ORPCTHAT", that
+
+    std = dcomrt.STDOBJREF()
+    std["flags"] = 0x1000  # SORF_NOPING
+    std["cPublicRefs"] = 5
+    std["oxid"] = 0x1122334455667788
+    std["oid"] = 0x99AABBCCDDEEFF00
+    std["ipid"] = guid("00009801-1234-5678-9abc-def012345678")
+    yield "STDOBJREF", std
+
+    qi = dcomrt.REMQIRESULT()
+    qi["hResult"] = 0
+    qi["std"] = std
+    yield "REMQIRESULT", qi
+
+    ref = dcomrt.REMINTERFACEREF()
+    ref["ipid"] = guid("00009801-1234-5678-9abc-def012345678")
+    ref["cPublicRefs"] = 5
+    ref["cPrivateRefs"] = 0
+    yield "REMINTERFACEREF", ref
+
+    # ncacn_ip_tcp:127.0.0.1[135], then one security binding (NTLM).
+    words = [0x07] + [ord(c) for c in "127.0.0.1[135]"] + [0, 0]
+    sec_offset = len(words)
+    words += [0x0A, 0xFFFF] + [0, 0]
+    dsa = dcomrt.DUALSTRINGARRAY()
+    dsa["wNumEntries"] = len(words)
+    dsa["wSecurityOffset"] = sec_offset
+    dsa["aStringArray"] = words
+    yield "DUALSTRINGARRAY", dsa
+
+    mip = dcomrt.MInterfacePointer()
+    mip["ulCntData"] = 8
+    mip["abData"] = list(b"MEOW\x01\x00\x00\x00")
+    yield "MInterfacePointer", mip
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    for name, obj in vectors():
+        with open(os.path.join(OUT, name + ".hex"), "w") as f:
+            f.write(marshal(obj).hex() + "\n")
+        print(name, file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
