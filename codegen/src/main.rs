@@ -42,6 +42,11 @@ enum Command {
         #[arg(long)]
         root_only: bool,
     },
+    /// Work with NDR20 stub data.
+    Ndr {
+        #[command(subcommand)]
+        command: NdrCommand,
+    },
     /// Print the resolved model.
     Dump {
         /// Print it as JSON (the only format for now).
@@ -50,6 +55,21 @@ enum Command {
         #[command(flatten)]
         front: FrontEnd,
         file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum NdrCommand {
+    /// Decode stub data as an MS-DCOM type, print it, and re-encode it:
+    /// exit 0 only if decoding worked and gave back the same bytes.
+    Decode {
+        /// A type of ms-dcom.idl or ms-dtyp.idl, such as ORPCTHIS.
+        #[arg(value_name = "TYPE")]
+        type_name: String,
+        file: PathBuf,
+        /// The file holds hexadecimal text rather than bytes.
+        #[arg(long)]
+        hex: bool,
     },
 }
 
@@ -98,6 +118,14 @@ fn main() -> ExitCode {
             runtime,
             root_only,
         } => generate(&front, &file, out.as_deref(), runtime, root_only),
+        Command::Ndr {
+            command:
+                NdrCommand::Decode {
+                    type_name,
+                    file,
+                    hex,
+                },
+        } => ndr_decode(&type_name, &file, hex),
         Command::Dump {
             json: _,
             front,
@@ -175,6 +203,76 @@ fn generate(
             ExitCode::FAILURE
         }
     }
+}
+
+fn ndr_decode(type_name: &str, file: &Path, hex: bool) -> ExitCode {
+    let raw = match std::fs::read(file) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("error: cannot read `{}`: {e}", file.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    let bytes = if hex {
+        match parse_hex(&raw) {
+            Some(b) => b,
+            None => {
+                eprintln!("error: `{}` is not hexadecimal text", file.display());
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        raw
+    };
+    match oxidl::dcom::decode_by_name(type_name, &bytes) {
+        None => {
+            eprintln!(
+                "error: unknown type `{type_name}`; known: {}",
+                oxidl::dcom::TYPE_NAMES.join(", ")
+            );
+            ExitCode::FAILURE
+        }
+        Some(Err(e)) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+        Some(Ok((text, again))) => {
+            println!("{text}");
+            // Only alignment padding may follow the value in the input.
+            let same = bytes.starts_with(&again)
+                && bytes[again.len()..].iter().all(|&b| b == 0)
+                && bytes.len() - again.len() < 8;
+            if same {
+                ExitCode::SUCCESS
+            } else {
+                eprintln!(
+                    "error: re-encoding gave different bytes:\n  input  {}\n  output {}",
+                    to_hex(&bytes),
+                    to_hex(&again)
+                );
+                ExitCode::FAILURE
+            }
+        }
+    }
+}
+
+fn parse_hex(text: &[u8]) -> Option<Vec<u8>> {
+    let digits: Vec<u8> = text
+        .iter()
+        .copied()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
+    if digits.len() % 2 != 0 {
+        return None;
+    }
+    digits
+        .chunks(2)
+        .map(|p| u8::from_str_radix(std::str::from_utf8(p).ok()?, 16).ok())
+        .collect()
+}
+
+fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn report(out: &Output) {

@@ -115,3 +115,48 @@ fn missing_file_is_an_error_not_a_panic() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read `no/such/file.idl`"));
 }
+
+#[test]
+fn ndr_decode_prints_and_round_trips() {
+    let out = oxidl(&[
+        "ndr",
+        "decode",
+        "ORPCTHIS",
+        "tests/vectors/ndr/ORPCTHIS-with-extension.hex",
+        "--hex",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("major_version: 5"), "{stdout}");
+    assert!(
+        stdout.contains("f1f19680-4d2a-11ce-a66a-0020af6e72f4"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn ndr_decode_fails_on_bad_input_and_unknown_types() {
+    let short = temp_idl("short.hex", "0500070001");
+    let out = oxidl(&[
+        "ndr",
+        "decode",
+        "ORPCTHIS",
+        short.to_str().expect("utf-8"),
+        "--hex",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("NDR error at byte"));
+    let out = oxidl(&[
+        "ndr",
+        "decode",
+        "NOSUCHTYPE",
+        short.to_str().expect("utf-8"),
+        "--hex",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown type `NOSUCHTYPE`"));
+}

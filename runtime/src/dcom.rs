@@ -3001,3 +3001,112 @@ impl crate::ndr::Ndr for SpecialPropertiesData_Alternate {
         }
     }
 }
+/// The names [`decode_by_name`] knows.
+pub const TYPE_NAMES: &[&str] = &[
+    "GUID",
+    "UUID",
+    "FILETIME",
+    "LARGE_INTEGER",
+    "ULARGE_INTEGER",
+    "LUID",
+    "RPC_UNICODE_STRING",
+    "SYSTEMTIME",
+    "UINT128",
+    "RPC_SID_IDENTIFIER_AUTHORITY",
+    "RPC_SID",
+    "CLSID",
+    "IID",
+    "IPID",
+    "CID",
+    "COMVERSION",
+    "ORPC_EXTENT",
+    "ORPC_EXTENT_ARRAY",
+    "ORPCTHIS",
+    "ORPCTHAT",
+    "DUALSTRINGARRAY",
+    "tagCPFLAGS",
+    "MInterfacePointer",
+    "ErrorObjectData",
+    "STDOBJREF",
+    "REMQIRESULT",
+    "REMINTERFACEREF",
+    "COSERVERINFO",
+    "customREMOTE_REQUEST_SCM_INFO",
+    "customREMOTE_REPLY_SCM_INFO",
+    "InstantiationInfoData",
+    "LocationInfoData",
+    "ActivationContextInfoData",
+    "CustomHeader",
+    "PropsOutInfo",
+    "SecurityInfoData",
+    "ScmRequestInfoData",
+    "ScmReplyInfoData",
+    "InstanceInfoData",
+    "SPD_FLAGS",
+    "SpecialPropertiesData",
+    "SpecialPropertiesData_Alternate",
+];
+/// Decodes `bytes` as the type called `name`: the value, printed
+/// with `{:#?}`, and its encoding again. `None` for an unknown name.
+pub fn decode_by_name(
+    name: &str,
+    bytes: &[u8],
+) -> Option<crate::ndr::Result<(String, Vec<u8>)>> {
+    fn run<T: crate::ndr::Ndr + std::fmt::Debug>(
+        bytes: &[u8],
+    ) -> crate::ndr::Result<(String, Vec<u8>)> {
+        let value: T = crate::ndr::from_bytes(bytes)?;
+        Ok((format!("{value:#?}"), crate::ndr::try_to_bytes(&value)?))
+    }
+    Some(
+        match name {
+            "GUID" => run::<GUID>(bytes),
+            "UUID" => run::<UUID>(bytes),
+            "FILETIME" => run::<FILETIME>(bytes),
+            "LARGE_INTEGER" => run::<LARGE_INTEGER>(bytes),
+            "ULARGE_INTEGER" => run::<ULARGE_INTEGER>(bytes),
+            "LUID" => run::<LUID>(bytes),
+            "RPC_UNICODE_STRING" => run::<RPC_UNICODE_STRING>(bytes),
+            "SYSTEMTIME" => run::<SYSTEMTIME>(bytes),
+            "UINT128" => run::<UINT128>(bytes),
+            "RPC_SID_IDENTIFIER_AUTHORITY" => run::<RPC_SID_IDENTIFIER_AUTHORITY>(bytes),
+            "RPC_SID" => run::<RPC_SID>(bytes),
+            "CLSID" => run::<CLSID>(bytes),
+            "IID" => run::<IID>(bytes),
+            "IPID" => run::<IPID>(bytes),
+            "CID" => run::<CID>(bytes),
+            "COMVERSION" => run::<COMVERSION>(bytes),
+            "ORPC_EXTENT" => run::<ORPC_EXTENT>(bytes),
+            "ORPC_EXTENT_ARRAY" => run::<ORPC_EXTENT_ARRAY>(bytes),
+            "ORPCTHIS" => run::<ORPCTHIS>(bytes),
+            "ORPCTHAT" => run::<ORPCTHAT>(bytes),
+            "DUALSTRINGARRAY" => run::<DUALSTRINGARRAY>(bytes),
+            "tagCPFLAGS" => run::<tagCPFLAGS>(bytes),
+            "MInterfacePointer" => run::<MInterfacePointer>(bytes),
+            "ErrorObjectData" => run::<ErrorObjectData>(bytes),
+            "STDOBJREF" => run::<STDOBJREF>(bytes),
+            "REMQIRESULT" => run::<REMQIRESULT>(bytes),
+            "REMINTERFACEREF" => run::<REMINTERFACEREF>(bytes),
+            "COSERVERINFO" => run::<COSERVERINFO>(bytes),
+            "customREMOTE_REQUEST_SCM_INFO" => {
+                run::<customREMOTE_REQUEST_SCM_INFO>(bytes)
+            }
+            "customREMOTE_REPLY_SCM_INFO" => run::<customREMOTE_REPLY_SCM_INFO>(bytes),
+            "InstantiationInfoData" => run::<InstantiationInfoData>(bytes),
+            "LocationInfoData" => run::<LocationInfoData>(bytes),
+            "ActivationContextInfoData" => run::<ActivationContextInfoData>(bytes),
+            "CustomHeader" => run::<CustomHeader>(bytes),
+            "PropsOutInfo" => run::<PropsOutInfo>(bytes),
+            "SecurityInfoData" => run::<SecurityInfoData>(bytes),
+            "ScmRequestInfoData" => run::<ScmRequestInfoData>(bytes),
+            "ScmReplyInfoData" => run::<ScmReplyInfoData>(bytes),
+            "InstanceInfoData" => run::<InstanceInfoData>(bytes),
+            "SPD_FLAGS" => run::<SPD_FLAGS>(bytes),
+            "SpecialPropertiesData" => run::<SpecialPropertiesData>(bytes),
+            "SpecialPropertiesData_Alternate" => {
+                run::<SpecialPropertiesData_Alternate>(bytes)
+            }
+            _ => return None,
+        },
+    )
+}

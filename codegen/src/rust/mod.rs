@@ -67,11 +67,16 @@ pub fn generate(model: &Model, opts: &Options) -> Result<String> {
             items.push(g.constant(c));
         }
     }
+    let mut named = Vec::new();
     for t in &model.types {
         if g.wanted(t.file.0 as usize, opts) {
             items.push(g.type_def(t)?);
+            if g.marshals(t) {
+                named.push(t.name.as_str());
+            }
         }
     }
+    items.push(g.registry(&named));
     let file: syn::File =
         syn::parse2(quote!(#(#items)*)).map_err(|e| Error::Syntax(e.to_string()))?;
     let source = if opts.source_name.is_empty() {
@@ -155,6 +160,44 @@ impl<'m> Gen<'m> {
                 what: "a union".into(),
             }),
             TypeKind::Opaque => Ok(quote!()),
+        }
+    }
+
+    /// Whether the type has an `Ndr` impl of its own (directly or, for an
+    /// alias without levels, through its target).
+    fn marshals(&self, t: &TypeDef) -> bool {
+        match &t.kind {
+            TypeKind::Struct(_) | TypeKind::Enum(_) => true,
+            TypeKind::Alias(l) => {
+                l.levels.is_empty() && matches!(self.data(&l.data, &t.name), Ok(Data::Type))
+            }
+            TypeKind::Union(_) | TypeKind::Opaque => false,
+        }
+    }
+
+    /// Decoding by type name, for tools such as `oxidl ndr decode`.
+    fn registry(&self, names: &[&str]) -> TokenStream {
+        let rt = &self.rt;
+        let arms = names.iter().map(|n| {
+            let ty = type_name(n);
+            quote!(#n => run::<#ty>(bytes),)
+        });
+        quote! {
+            /// The names [`decode_by_name`] knows.
+            pub const TYPE_NAMES: &[&str] = &[#(#names),*];
+
+            /// Decodes `bytes` as the type called `name`: the value, printed
+            /// with `{:#?}`, and its encoding again. `None` for an unknown name.
+            pub fn decode_by_name(name: &str, bytes: &[u8]) -> Option<#rt::ndr::Result<(String, Vec<u8>)>> {
+                fn run<T: #rt::ndr::Ndr + std::fmt::Debug>(bytes: &[u8]) -> #rt::ndr::Result<(String, Vec<u8>)> {
+                    let value: T = #rt::ndr::from_bytes(bytes)?;
+                    Ok((format!("{value:#?}"), #rt::ndr::try_to_bytes(&value)?))
+                }
+                Some(match name {
+                    #(#arms)*
+                    _ => return None,
+                })
+            }
         }
     }
 
