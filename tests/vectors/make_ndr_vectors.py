@@ -5,15 +5,15 @@ tests/vectors/ndr/NAME.hex. The Rust tests decode each one as the named
 type and re-encode it, expecting the same bytes.
 
 Referent IDs are set to Windows' pattern (0x20000, then +4 in NDR order),
-which impacket otherwise draws at random. impacket pads with 0xAB where
-Windows and oxidl pad with zeros; the tests allow exactly that difference.
+which impacket otherwise draws at random. impacket pads with 0xAB or 0xAA
+where Windows and oxidl pad with zeros; the tests allow exactly that.
 
     pip install impacket && python3 tests/vectors/make_ndr_vectors.py
 """
 import os
 import sys
 
-from impacket.dcerpc.v5 import dcomrt
+from impacket.dcerpc.v5 import dcomrt, ndr
 from impacket.dcerpc.v5.dtypes import NULL
 from impacket.uuid import string_to_bin
 
@@ -23,7 +23,22 @@ OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ndr")
 def marshal(obj):
     """A value as one top-level parameter: inline part, then its pointees."""
     data = obj.getData(0)
-    return data + obj.getDataReferents(len(data))
+    data += obj.getDataReferents(len(data))
+    if isinstance(obj, dcomrt.TypeSerialization1):
+        # impacket writes the activation property structures with their
+        # MS-RPCE type-serialization headers (8 + 8 bytes); the NDR body
+        # after them, of the length the private header gives, is the value.
+        return data[16 : 16 + int.from_bytes(data[8:12], "little")]
+    return data
+
+
+def ulongs(values):
+    out = []
+    for v in values:
+        x = ndr.NDRULONG()
+        x["Data"] = v
+        out.append(x)
+    return out
 
 
 def guid(text):
@@ -113,9 +128,66 @@ def vectors():
     yield "MInterfacePointer", mip
 
 
+def set_referent(obj, field, referent):
+    obj.fields[field].fields["ReferentID"] = referent
+
+
+def activation_vectors():
+    # A string-bearing struct behind a pointer: SecurityInfoData -> COSERVERINFO.
+    server = dcomrt.COSERVERINFO()
+    server["dwReserved1"] = 0
+    server["pwszName"] = "SERVER\x00"
+    server["pdwReserved"] = NULL
+    server["dwReserved2"] = 0
+    sec = dcomrt.SecurityInfoData()
+    sec["dwAuthnFlags"] = 0
+    sec["pServerInfo"] = server
+    sec["pdwReserved"] = NULL
+    set_referent(sec, "pServerInfo", 0x20000)
+    set_referent(sec["pServerInfo"], "pwszName", 0x20004)
+    yield "SecurityInfoData", sec
+
+    # A count that sizes an array behind a pointer (cIID, pIID).
+    inst = dcomrt.InstantiationInfoData()
+    inst["classId"] = guid("85911500-e978-4cc4-918c-e829b5e25e13")
+    inst["classCtx"] = 0x14
+    inst["actvflags"] = 0
+    inst["fIsSurrogate"] = 0
+    inst["cIID"] = 2
+    inst["instFlag"] = 0
+    inst["pIID"] = [guid("ac40e92e-1925-45a0-9f3e-95874a35497b"), guid("00000000-0000-0000-c000-000000000046")]
+    inst["thisSize"] = 0
+    inst["clientCOMVersion"] = comversion(5, 7)
+    set_referent(inst, "pIID", 0x20000)
+    yield "InstantiationInfoData", inst
+
+    # One count (cIfs) sizing two arrays.
+    head = dcomrt.CustomHeader()
+    head["totalSize"] = 400
+    head["headerSize"] = 120
+    head["dwReserved"] = 0
+    head["destCtx"] = 2
+    head["cIfs"] = 2
+    head["classInfoClsid"] = guid("000001ab-0000-0000-c000-000000000046")
+    head["pclsid"] = [guid("000001ab-0000-0000-c000-000000000046"), guid("000001a5-0000-0000-c000-000000000046")]
+    head["pSizes"] = ulongs([100, 200])
+    head["pdwReserved"] = NULL
+    set_referent(head, "pclsid", 0x20000)
+    set_referent(head, "pSizes", 0x20004)
+    yield "CustomHeader", head
+
+    # A 16-bit count for an array of shorts.
+    scm = dcomrt.customREMOTE_REQUEST_SCM_INFO()
+    scm["ClientImpLevel"] = 2
+    scm["cRequestedProtseqs"] = 1
+    scm["pRequestedProtseqs"] = [7]
+    set_referent(scm, "pRequestedProtseqs", 0x20000)
+    yield "customREMOTE_REQUEST_SCM_INFO", scm
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
-    for name, obj in vectors():
+    for name, obj in list(vectors()) + list(activation_vectors()):
         with open(os.path.join(OUT, name + ".hex"), "w") as f:
             f.write(marshal(obj).hex() + "\n")
         print(name, file=sys.stderr)
