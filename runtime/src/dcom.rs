@@ -1157,6 +1157,11 @@ impl tagCPFLAGS {
     pub const CPFLAG_EXPOSE: Self = Self(2);
     pub const CPFLAG_ENVOY: Self = Self(4);
 }
+impl From<tagCPFLAGS> for i128 {
+    fn from(v: tagCPFLAGS) -> i128 {
+        i128::from(v.0)
+    }
+}
 impl crate::ndr::Ndr for tagCPFLAGS {
     const ALIGN: usize = 2usize;
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
@@ -2731,6 +2736,11 @@ pub struct SPD_FLAGS(pub u16);
 impl SPD_FLAGS {
     pub const SPD_FLAG_USE_CONSOLE_SESSION: Self = Self(1);
     pub const SPD_FLAG_USE_DEFAULT_AUTHN_LVL: Self = Self(2);
+}
+impl From<SPD_FLAGS> for i128 {
+    fn from(v: SPD_FLAGS) -> i128 {
+        i128::from(v.0)
+    }
 }
 impl crate::ndr::Ndr for SPD_FLAGS {
     const ALIGN: usize = 2usize;

@@ -7,6 +7,7 @@
 
 mod names;
 mod ndr;
+mod union;
 
 use std::collections::BTreeSet;
 
@@ -155,10 +156,7 @@ impl<'m> Gen<'m> {
                 Ok(ty) => quote!(#[doc = #doc] pub type #name = #ty;),
                 Err(_) => quote!(),
             }),
-            TypeKind::Union(_) => Err(Error::Unsupported {
-                item: t.name.clone(),
-                what: "a union".into(),
-            }),
+            TypeKind::Union(u) => self.union_def(t, u),
             TypeKind::Opaque => Ok(quote!()),
         }
     }
@@ -171,7 +169,8 @@ impl<'m> Gen<'m> {
             TypeKind::Alias(l) => {
                 l.levels.is_empty() && matches!(self.data(&l.data, &t.name), Ok(Data::Type))
             }
-            TypeKind::Union(_) | TypeKind::Opaque => false,
+            TypeKind::Union(u) => !matches!(u.switch, UnionSwitch::Plain),
+            TypeKind::Opaque => false,
         }
     }
 
@@ -221,7 +220,13 @@ impl<'m> Gen<'m> {
             #[doc = #doc]
             #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
             pub struct #name(pub #repr);
-            impl #name { #(#consts)* }
+                        impl #name { #(#consts)* }
+            // For switch_is and other correlations, which compute in i128.
+            impl From<#name> for i128 {
+                fn from(v: #name) -> i128 {
+                    i128::from(v.0)
+                }
+            }
             impl #rt::ndr::Ndr for #name {
                 const ALIGN: usize = #align;
                 fn encode_scalars(&self, e: &mut #rt::ndr::Encoder) -> #rt::ndr::Result<()> {
@@ -251,7 +256,7 @@ impl<'m> Gen<'m> {
                 match &t.kind {
                     TypeKind::Alias(l) if l.levels.is_empty() => self.data(&l.data, item),
                     TypeKind::Struct(_) | TypeKind::Enum(_) => Ok(Data::Type),
-                    TypeKind::Union(_) => Err(unsupported(item, "a union")),
+                    TypeKind::Union(_) => Ok(Data::Type),
                     TypeKind::Opaque => Err(unsupported(
                         item,
                         &format!("`{}`, which is never defined", t.name),

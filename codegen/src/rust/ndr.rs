@@ -163,13 +163,18 @@ impl<'m> Gen<'m> {
             aligns.push(quote!(4));
         }
         for f in plan.fields {
-            aligns.push(self.align(plan.item, &f.layout.levels, &f.layout.data)?);
+            aligns.push(self.align_of(plan.item, &f.layout.levels, &f.layout.data)?);
         }
         Ok(quote!(#rt::ndr::max_align(&[#(#aligns),*])))
     }
 
     /// The alignment of a value's inline part.
-    fn align(&self, item: &str, levels: &[Level], data: &DataType) -> Result<TokenStream> {
+    pub(crate) fn align_of(
+        &self,
+        item: &str,
+        levels: &[Level],
+        data: &DataType,
+    ) -> Result<TokenStream> {
         let rt = &self.rt;
         Ok(match levels.split_first() {
             None => match self.data(data, item)? {
@@ -184,7 +189,7 @@ impl<'m> Gen<'m> {
             },
             Some((Level::Pointer(_), _)) => quote!(4),
             Some((Level::Array(a), rest)) => {
-                let inner = self.align(item, rest, data)?;
+                let inner = self.align_of(item, rest, data)?;
                 if a.is_varying() {
                     quote!(#rt::ndr::max_align(&[4, #inner]))
                 } else {
@@ -327,6 +332,21 @@ impl<'m> Gen<'m> {
             }
             let id = field_name(&f.name);
             out.push(self.check_expr_len_encode(plan, i)?);
+            if let (Some(e), true) = (&f.layout.switch_is, f.layout.levels.is_empty()) {
+                // The union's own variant decides its discriminant; the
+                // field that switch_is names must agree with it.
+                let value = |i: usize| {
+                    let id = field_name(&plan.fields[i].name);
+                    quote!(self.#id)
+                };
+                let want = self.corr(plan.item, e, &value)?;
+                out.push(quote! {
+                    let (want, have) = (#want, self.#id.discriminant());
+                    if want != have {
+                        return Err(e.mismatch("union discriminant against its switch_is", usize::try_from(want).unwrap_or(usize::MAX), usize::try_from(have).unwrap_or(usize::MAX)));
+                    }
+                });
+            }
             out.push(self.es(
                 plan.item,
                 quote!(&self.#id),
@@ -394,7 +414,7 @@ impl<'m> Gen<'m> {
     }
 
     /// Inline part of a value at `place` (an expression of type `&T`).
-    fn es(
+    pub(crate) fn es(
         &self,
         item: &str,
         place: TokenStream,
@@ -444,7 +464,7 @@ impl<'m> Gen<'m> {
     }
 
     /// Deferred pointees of a value at `place`.
-    fn eb(
+    pub(crate) fn eb(
         &self,
         item: &str,
         place: TokenStream,
@@ -594,6 +614,18 @@ impl<'m> Gen<'m> {
                 }
             }
         }
+        for (i, f) in plan.fields.iter().enumerate() {
+            if let (Some(e), true) = (&f.layout.switch_is, f.layout.levels.is_empty()) {
+                let want = self.corr(plan.item, e, &value)?;
+                let have = local(i);
+                out.push(quote! {
+                    let (want, have) = (#want, #have.discriminant());
+                    if want != have {
+                        return Err(d.error(#rt::ndr::ErrorKind::Mismatch { what: "switch_is", expected: want as u64, found: have as u64 }));
+                    }
+                });
+            }
+        }
         if plan.conformant {
             let last = plan.fields.len() - 1;
             if let Some(e) = self.sized_by(plan, last, 0) {
@@ -666,7 +698,7 @@ impl<'m> Gen<'m> {
     }
 
     /// Reads the inline part of a value with these levels (an expression).
-    fn ds(&self, item: &str, levels: &[Level], data: &DataType) -> Result<TokenStream> {
+    pub(crate) fn ds(&self, item: &str, levels: &[Level], data: &DataType) -> Result<TokenStream> {
         let rt = &self.rt;
         Ok(match levels.split_first() {
             None => match self.data(data, item)? {
@@ -802,7 +834,7 @@ impl<'m> Gen<'m> {
     }
 
     /// Reads the deferred pointees of a value at `place` (type `&mut T`).
-    fn db(
+    pub(crate) fn db(
         &self,
         item: &str,
         place: TokenStream,
