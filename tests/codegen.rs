@@ -55,3 +55,31 @@ fn generated_names_follow_the_idl() {
     assert!(!dsa.contains("w_num_entries"), "{dsa}");
     assert!(dsa.contains("w_security_offset"));
 }
+
+fn fixture_source() -> String {
+    let out = load(&[workspace().join("tests/fixtures/codegen.idl")], &FrontEnd::default());
+    let model = out.model.expect("codegen.idl resolves");
+    let opts = Options {
+        source_name: "codegen.idl".into(),
+        ..Options::default()
+    };
+    generate(&model, &opts).expect("generates")
+}
+
+#[test]
+fn generated_code_snapshots() {
+    insta::assert_snapshot!("codegen_fixture", fixture_source());
+    insta::assert_snapshot!("ms_dcom", ms_dcom_source());
+}
+
+#[test]
+fn unsupported_constructs_are_named_errors() {
+    let out = oxidl_parser::load_str(
+        "full.idl",
+        "typedef struct { [ptr] long *p; } HAS_FULL;\n",
+        &FrontEnd::default(),
+    );
+    let model = out.model.expect("resolves");
+    let err = generate(&model, &Options::default()).expect_err("full pointers are not generated yet");
+    assert_eq!(err.to_string(), "`HAS_FULL`: a full ([ptr]) pointer is not supported by the Rust back end yet");
+}
