@@ -57,7 +57,10 @@ fn generated_names_follow_the_idl() {
 }
 
 fn fixture_source() -> String {
-    let out = load(&[workspace().join("tests/fixtures/codegen.idl")], &FrontEnd::default());
+    let out = load(
+        &[workspace().join("tests/fixtures/codegen.idl")],
+        &FrontEnd::default(),
+    );
     let model = out.model.expect("codegen.idl resolves");
     let opts = Options {
         source_name: "codegen.idl".into(),
@@ -80,6 +83,10 @@ fn unsupported_constructs_are_named_errors() {
         &FrontEnd::default(),
     );
     let model = out.model.expect("resolves");
-    let err = generate(&model, &Options::default()).expect_err("full pointers are not generated yet");
-    assert_eq!(err.to_string(), "`HAS_FULL`: a full ([ptr]) pointer is not supported by the Rust back end yet");
+    let err =
+        generate(&model, &Options::default()).expect_err("full pointers are not generated yet");
+    assert_eq!(
+        err.to_string(),
+        "`HAS_FULL`: a full ([ptr]) pointer is not supported by the Rust back end yet"
+    );
 }
