@@ -166,31 +166,18 @@ impl crate::ndr::Ndr for FILETIME {
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
-        e.u32(*&self.dw_low_date_time);
-        e.u32(*&self.dw_high_date_time);
-        Ok(())
-    }
-    fn encode_buffers(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
-        let _ = &e;
+        e.u32(self.dw_low_date_time);
+        e.u32(self.dw_high_date_time);
         Ok(())
     }
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
-        let mut f_0 = d.u32()?;
-        let mut f_1 = d.u32()?;
-        let _ = &mut f_0;
-        let _ = &mut f_1;
+        let dw_low_date_time = d.u32()?;
+        let dw_high_date_time = d.u32()?;
         Ok(Self {
-            dw_low_date_time: f_0,
-            dw_high_date_time: f_1,
+            dw_low_date_time: dw_low_date_time,
+            dw_high_date_time: dw_high_date_time,
         })
-    }
-    fn decode_buffers(
-        &mut self,
-        d: &mut crate::ndr::Decoder<'_>,
-    ) -> crate::ndr::Result<()> {
-        let _ = &d;
-        Ok(())
     }
     fn placeholder() -> Self {
         Self {
@@ -213,25 +200,13 @@ impl crate::ndr::Ndr for LARGE_INTEGER {
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
-        e.i64(*&self.quad_part);
-        Ok(())
-    }
-    fn encode_buffers(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
-        let _ = &e;
+        e.i64(self.quad_part);
         Ok(())
     }
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
-        let mut f_0 = d.i64()?;
-        let _ = &mut f_0;
-        Ok(Self { quad_part: f_0 })
-    }
-    fn decode_buffers(
-        &mut self,
-        d: &mut crate::ndr::Decoder<'_>,
-    ) -> crate::ndr::Result<()> {
-        let _ = &d;
-        Ok(())
+        let quad_part = d.i64()?;
+        Ok(Self { quad_part: quad_part })
     }
     fn placeholder() -> Self {
         Self {
@@ -251,25 +226,13 @@ impl crate::ndr::Ndr for ULARGE_INTEGER {
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
-        e.u64(*&self.quad_part);
-        Ok(())
-    }
-    fn encode_buffers(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
-        let _ = &e;
+        e.u64(self.quad_part);
         Ok(())
     }
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
-        let mut f_0 = d.u64()?;
-        let _ = &mut f_0;
-        Ok(Self { quad_part: f_0 })
-    }
-    fn decode_buffers(
-        &mut self,
-        d: &mut crate::ndr::Decoder<'_>,
-    ) -> crate::ndr::Result<()> {
-        let _ = &d;
-        Ok(())
+        let quad_part = d.u64()?;
+        Ok(Self { quad_part: quad_part })
     }
     fn placeholder() -> Self {
         Self {
@@ -290,31 +253,18 @@ impl crate::ndr::Ndr for LUID {
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
-        e.u32(*&self.low_part);
-        e.i32(*&self.high_part);
-        Ok(())
-    }
-    fn encode_buffers(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
-        let _ = &e;
+        e.u32(self.low_part);
+        e.i32(self.high_part);
         Ok(())
     }
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
-        let mut f_0 = d.u32()?;
-        let mut f_1 = d.i32()?;
-        let _ = &mut f_0;
-        let _ = &mut f_1;
+        let low_part = d.u32()?;
+        let high_part = d.i32()?;
         Ok(Self {
-            low_part: f_0,
-            high_part: f_1,
+            low_part: low_part,
+            high_part: high_part,
         })
-    }
-    fn decode_buffers(
-        &mut self,
-        d: &mut crate::ndr::Decoder<'_>,
-    ) -> crate::ndr::Result<()> {
-        let _ = &d;
-        Ok(())
     }
     fn placeholder() -> Self {
         Self {
@@ -337,8 +287,8 @@ impl crate::ndr::Ndr for RPC_UNICODE_STRING {
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
-        e.u16(*&self.length);
-        e.u16(*&self.maximum_length);
+        e.u16(self.length);
+        e.u16(self.maximum_length);
         if self.buffer.is_some() {
             let want = (i128::from(self.maximum_length)).checked_div(2i128).unwrap_or(0);
             let have = self.buffer.as_ref().map_or(0, |v| v.len());
@@ -353,41 +303,36 @@ impl crate::ndr::Ndr for RPC_UNICODE_STRING {
                 );
             }
         }
-        e.referent((&self.buffer).is_some());
+        e.referent(self.buffer.is_some());
         Ok(())
     }
     fn encode_buffers(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
-        let _ = &e;
         if let Some(v) = &self.buffer {
             e.count((v).len())?;
             e.count(0)?;
             e.count((v).len())?;
-            e.u16s(&(v)[..]);
+            e.u16s(v);
         }
         Ok(())
     }
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
-        let mut f_0 = d.u16()?;
-        let mut f_1 = d.u16()?;
-        let mut f_2 = match d.referent()? {
+        let length = d.u16()?;
+        let maximum_length = d.u16()?;
+        let buffer = match d.referent()? {
             Some(_) => Some(Default::default()),
             None => None,
         };
-        let _ = &mut f_0;
-        let _ = &mut f_1;
-        let _ = &mut f_2;
         Ok(Self {
-            length: f_0,
-            maximum_length: f_1,
-            buffer: f_2,
+            length: length,
+            maximum_length: maximum_length,
+            buffer: buffer,
         })
     }
     fn decode_buffers(
         &mut self,
         d: &mut crate::ndr::Decoder<'_>,
     ) -> crate::ndr::Result<()> {
-        let _ = &d;
         if let Some(v) = &mut self.buffer {
             let expected = v.len();
             let _ = expected;
@@ -447,55 +392,36 @@ impl crate::ndr::Ndr for SYSTEMTIME {
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
-        e.u16(*&self.w_year);
-        e.u16(*&self.w_month);
-        e.u16(*&self.w_day_of_week);
-        e.u16(*&self.w_day);
-        e.u16(*&self.w_hour);
-        e.u16(*&self.w_minute);
-        e.u16(*&self.w_second);
-        e.u16(*&self.w_milliseconds);
-        Ok(())
-    }
-    fn encode_buffers(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
-        let _ = &e;
+        e.u16(self.w_year);
+        e.u16(self.w_month);
+        e.u16(self.w_day_of_week);
+        e.u16(self.w_day);
+        e.u16(self.w_hour);
+        e.u16(self.w_minute);
+        e.u16(self.w_second);
+        e.u16(self.w_milliseconds);
         Ok(())
     }
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
-        let mut f_0 = d.u16()?;
-        let mut f_1 = d.u16()?;
-        let mut f_2 = d.u16()?;
-        let mut f_3 = d.u16()?;
-        let mut f_4 = d.u16()?;
-        let mut f_5 = d.u16()?;
-        let mut f_6 = d.u16()?;
-        let mut f_7 = d.u16()?;
-        let _ = &mut f_0;
-        let _ = &mut f_1;
-        let _ = &mut f_2;
-        let _ = &mut f_3;
-        let _ = &mut f_4;
-        let _ = &mut f_5;
-        let _ = &mut f_6;
-        let _ = &mut f_7;
+        let w_year = d.u16()?;
+        let w_month = d.u16()?;
+        let w_day_of_week = d.u16()?;
+        let w_day = d.u16()?;
+        let w_hour = d.u16()?;
+        let w_minute = d.u16()?;
+        let w_second = d.u16()?;
+        let w_milliseconds = d.u16()?;
         Ok(Self {
-            w_year: f_0,
-            w_month: f_1,
-            w_day_of_week: f_2,
-            w_day: f_3,
-            w_hour: f_4,
-            w_minute: f_5,
-            w_second: f_6,
-            w_milliseconds: f_7,
+            w_year: w_year,
+            w_month: w_month,
+            w_day_of_week: w_day_of_week,
+            w_day: w_day,
+            w_hour: w_hour,
+            w_minute: w_minute,
+            w_second: w_second,
+            w_milliseconds: w_milliseconds,
         })
-    }
-    fn decode_buffers(
-        &mut self,
-        d: &mut crate::ndr::Decoder<'_>,
-    ) -> crate::ndr::Result<()> {
-        let _ = &d;
-        Ok(())
     }
     fn placeholder() -> Self {
         Self {
@@ -523,28 +449,15 @@ impl crate::ndr::Ndr for UINT128 {
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
-        e.u64(*&self.lower);
-        e.u64(*&self.upper);
-        Ok(())
-    }
-    fn encode_buffers(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
-        let _ = &e;
+        e.u64(self.lower);
+        e.u64(self.upper);
         Ok(())
     }
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
-        let mut f_0 = d.u64()?;
-        let mut f_1 = d.u64()?;
-        let _ = &mut f_0;
-        let _ = &mut f_1;
-        Ok(Self { lower: f_0, upper: f_1 })
-    }
-    fn decode_buffers(
-        &mut self,
-        d: &mut crate::ndr::Decoder<'_>,
-    ) -> crate::ndr::Result<()> {
-        let _ = &d;
-        Ok(())
+        let lower = d.u64()?;
+        let upper = d.u64()?;
+        Ok(Self { lower: lower, upper: upper })
     }
     fn placeholder() -> Self {
         Self {
@@ -565,16 +478,12 @@ impl crate::ndr::Ndr for RPC_SID_IDENTIFIER_AUTHORITY {
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
-        e.bytes(&(&self.value)[..]);
-        Ok(())
-    }
-    fn encode_buffers(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
-        let _ = &e;
+        e.bytes(&self.value);
         Ok(())
     }
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
-        let mut f_0 = {
+        let value_ = {
             let mut v = Vec::with_capacity(6usize);
             for _ in 0..6usize {
                 v.push(d.u8()?);
@@ -589,15 +498,7 @@ impl crate::ndr::Ndr for RPC_SID_IDENTIFIER_AUTHORITY {
                         })
                 })?
         };
-        let _ = &mut f_0;
-        Ok(Self { value: f_0 })
-    }
-    fn decode_buffers(
-        &mut self,
-        d: &mut crate::ndr::Decoder<'_>,
-    ) -> crate::ndr::Result<()> {
-        let _ = &d;
-        Ok(())
+        Ok(Self { value: value_ })
     }
     fn placeholder() -> Self {
         Self {
@@ -624,18 +525,20 @@ impl crate::ndr::Ndr for RPC_SID {
     );
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
-        let __count_1: usize = self.sub_authority.len();
+        let sub_authority_count: usize = self.sub_authority.len();
         e.align(4);
         e.count(self.sub_authority.len())?;
         e.align(<Self as ndr_::Ndr>::ALIGN);
-        e.u8(*&self.revision);
-        e.u8(u8::try_from(__count_1).map_err(|_| e.count_overflow(__count_1))?);
+        e.u8(self.revision);
+        e.u8(
+            u8::try_from(sub_authority_count)
+                .map_err(|_| e.count_overflow(sub_authority_count))?,
+        );
         crate::ndr::Ndr::encode_scalars(&self.identifier_authority, e)?;
-        e.u32s(&(&self.sub_authority)[..]);
+        e.u32s(&self.sub_authority);
         Ok(())
     }
     fn encode_buffers(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
-        let _ = &e;
         crate::ndr::Ndr::encode_buffers(&self.identifier_authority, e)?;
         Ok(())
     }
@@ -643,36 +546,31 @@ impl crate::ndr::Ndr for RPC_SID {
         d.align(4)?;
         let __max = d.count()?;
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
-        let mut f_0 = d.u8()?;
-        let mut __count_1 = d.u8()?;
-        let mut f_2 = <RPC_SID_IDENTIFIER_AUTHORITY as crate::ndr::Ndr>::decode_scalars(
+        let revision = d.u8()?;
+        let sub_authority_count = d.u8()?;
+        let identifier_authority = <RPC_SID_IDENTIFIER_AUTHORITY as crate::ndr::Ndr>::decode_scalars(
             d,
         )?;
-        let mut f_3 = {
+        let sub_authority = {
             let n: u32 = __max;
             d.u32s(n as usize)?
         };
         crate::ndr::check_correlation(
             d,
             "size_is",
-            u64::from(__count_1),
-            f_3.len() as u64,
+            u64::from(sub_authority_count),
+            sub_authority.len() as u64,
         )?;
-        let _ = &mut f_0;
-        let _ = &mut __count_1;
-        let _ = &mut f_2;
-        let _ = &mut f_3;
         Ok(Self {
-            revision: f_0,
-            identifier_authority: f_2,
-            sub_authority: f_3,
+            revision: revision,
+            identifier_authority: identifier_authority,
+            sub_authority: sub_authority,
         })
     }
     fn decode_buffers(
         &mut self,
         d: &mut crate::ndr::Decoder<'_>,
     ) -> crate::ndr::Result<()> {
-        let _ = &d;
         crate::ndr::Ndr::decode_buffers(&mut self.identifier_authority, d)?;
         Ok(())
     }
@@ -717,31 +615,18 @@ impl crate::ndr::Ndr for COMVERSION {
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
-        e.u16(*&self.major_version);
-        e.u16(*&self.minor_version);
-        Ok(())
-    }
-    fn encode_buffers(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
-        let _ = &e;
+        e.u16(self.major_version);
+        e.u16(self.minor_version);
         Ok(())
     }
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
-        let mut f_0 = d.u16()?;
-        let mut f_1 = d.u16()?;
-        let _ = &mut f_0;
-        let _ = &mut f_1;
+        let major_version = d.u16()?;
+        let minor_version = d.u16()?;
         Ok(Self {
-            major_version: f_0,
-            minor_version: f_1,
+            major_version: major_version,
+            minor_version: minor_version,
         })
-    }
-    fn decode_buffers(
-        &mut self,
-        d: &mut crate::ndr::Decoder<'_>,
-    ) -> crate::ndr::Result<()> {
-        let _ = &d;
-        Ok(())
     }
     fn placeholder() -> Self {
         Self {
@@ -767,7 +652,7 @@ impl crate::ndr::Ndr for ORPC_EXTENT {
         e.count(self.data.len())?;
         e.align(<Self as ndr_::Ndr>::ALIGN);
         crate::ndr::Ndr::encode_scalars(&self.id, e)?;
-        e.u32(*&self.size);
+        e.u32(self.size);
         if true {
             let want = ((i128::from(self.size)).wrapping_add(7i128)) & (!(7i128));
             let have = self.data.len();
@@ -782,11 +667,10 @@ impl crate::ndr::Ndr for ORPC_EXTENT {
                 );
             }
         }
-        e.bytes(&(&self.data)[..]);
+        e.bytes(&self.data);
         Ok(())
     }
     fn encode_buffers(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
-        let _ = &e;
         crate::ndr::Ndr::encode_buffers(&self.id, e)?;
         Ok(())
     }
@@ -794,33 +678,29 @@ impl crate::ndr::Ndr for ORPC_EXTENT {
         d.align(4)?;
         let __max = d.count()?;
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
-        let mut f_0 = <GUID as crate::ndr::Ndr>::decode_scalars(d)?;
-        let mut f_1 = d.u32()?;
-        let mut f_2 = {
+        let id = <GUID as crate::ndr::Ndr>::decode_scalars(d)?;
+        let size = d.u32()?;
+        let data = {
             let n: u32 = __max;
             d.bytes(n as usize)?.to_vec()
         };
         crate::ndr::check_correlation(
             d,
             "size_is",
-            u64::try_from(((i128::from(f_1)).wrapping_add(7i128)) & (!(7i128)))
+            u64::try_from(((i128::from(size)).wrapping_add(7i128)) & (!(7i128)))
                 .unwrap_or(u64::MAX),
             u64::from(__max),
         )?;
-        let _ = &mut f_0;
-        let _ = &mut f_1;
-        let _ = &mut f_2;
         Ok(Self {
-            id: f_0,
-            size: f_1,
-            data: f_2,
+            id: id,
+            size: size,
+            data: data,
         })
     }
     fn decode_buffers(
         &mut self,
         d: &mut crate::ndr::Decoder<'_>,
     ) -> crate::ndr::Result<()> {
-        let _ = &d;
         crate::ndr::Ndr::decode_buffers(&mut self.id, d)?;
         Ok(())
     }
@@ -844,8 +724,8 @@ impl crate::ndr::Ndr for ORPC_EXTENT_ARRAY {
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
-        e.u32(*&self.size);
-        e.u32(*&self.reserved);
+        e.u32(self.size);
+        e.u32(self.reserved);
         if self.extent.is_some() {
             let want = ((i128::from(self.size)).wrapping_add(1i128)) & (!(1i128));
             let have = self.extent.as_ref().map_or(0, |v| v.len());
@@ -860,15 +740,14 @@ impl crate::ndr::Ndr for ORPC_EXTENT_ARRAY {
                 );
             }
         }
-        e.referent((&self.extent).is_some());
+        e.referent(self.extent.is_some());
         Ok(())
     }
     fn encode_buffers(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
-        let _ = &e;
         if let Some(v) = &self.extent {
             e.count((v).len())?;
-            for x in (v).iter() {
-                e.referent((x).is_some());
+            for x in v.iter() {
+                e.referent(x.is_some());
             }
             for x in (v).iter() {
                 if let Some(v) = x {
@@ -880,26 +759,22 @@ impl crate::ndr::Ndr for ORPC_EXTENT_ARRAY {
     }
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
-        let mut f_0 = d.u32()?;
-        let mut f_1 = d.u32()?;
-        let mut f_2 = match d.referent()? {
+        let size = d.u32()?;
+        let reserved = d.u32()?;
+        let extent = match d.referent()? {
             Some(_) => Some(Default::default()),
             None => None,
         };
-        let _ = &mut f_0;
-        let _ = &mut f_1;
-        let _ = &mut f_2;
         Ok(Self {
-            size: f_0,
-            reserved: f_1,
-            extent: f_2,
+            size: size,
+            reserved: reserved,
+            extent: extent,
         })
     }
     fn decode_buffers(
         &mut self,
         d: &mut crate::ndr::Decoder<'_>,
     ) -> crate::ndr::Result<()> {
-        let _ = &d;
         if let Some(v) = &mut self.extent {
             let expected = v.len();
             let _ = expected;
@@ -971,14 +846,13 @@ impl crate::ndr::Ndr for ORPCTHIS {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
         crate::ndr::Ndr::encode_scalars(&self.version, e)?;
-        e.u32(*&self.flags);
-        e.u32(*&self.reserved1);
+        e.u32(self.flags);
+        e.u32(self.reserved1);
         crate::ndr::Ndr::encode_scalars(&self.cid, e)?;
-        e.referent((&self.extensions).is_some());
+        e.referent(self.extensions.is_some());
         Ok(())
     }
     fn encode_buffers(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
-        let _ = &e;
         crate::ndr::Ndr::encode_buffers(&self.version, e)?;
         crate::ndr::Ndr::encode_buffers(&self.cid, e)?;
         if let Some(v) = &self.extensions {
@@ -988,34 +862,28 @@ impl crate::ndr::Ndr for ORPCTHIS {
     }
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
-        let mut f_0 = <COMVERSION as crate::ndr::Ndr>::decode_scalars(d)?;
-        let mut f_1 = d.u32()?;
-        let mut f_2 = d.u32()?;
-        let mut f_3 = <CID as crate::ndr::Ndr>::decode_scalars(d)?;
-        let mut f_4 = match d.referent()? {
+        let version = <COMVERSION as crate::ndr::Ndr>::decode_scalars(d)?;
+        let flags = d.u32()?;
+        let reserved1 = d.u32()?;
+        let cid = <CID as crate::ndr::Ndr>::decode_scalars(d)?;
+        let extensions = match d.referent()? {
             Some(_) => {
                 Some(Box::new(<ORPC_EXTENT_ARRAY as crate::ndr::Ndr>::placeholder()))
             }
             None => None,
         };
-        let _ = &mut f_0;
-        let _ = &mut f_1;
-        let _ = &mut f_2;
-        let _ = &mut f_3;
-        let _ = &mut f_4;
         Ok(Self {
-            version: f_0,
-            flags: f_1,
-            reserved1: f_2,
-            cid: f_3,
-            extensions: f_4,
+            version: version,
+            flags: flags,
+            reserved1: reserved1,
+            cid: cid,
+            extensions: extensions,
         })
     }
     fn decode_buffers(
         &mut self,
         d: &mut crate::ndr::Decoder<'_>,
     ) -> crate::ndr::Result<()> {
-        let _ = &d;
         crate::ndr::Ndr::decode_buffers(&mut self.version, d)?;
         crate::ndr::Ndr::decode_buffers(&mut self.cid, d)?;
         if let Some(v) = &mut self.extensions {
@@ -1044,12 +912,11 @@ impl crate::ndr::Ndr for ORPCTHAT {
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
-        e.u32(*&self.flags);
-        e.referent((&self.extensions).is_some());
+        e.u32(self.flags);
+        e.referent(self.extensions.is_some());
         Ok(())
     }
     fn encode_buffers(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
-        let _ = &e;
         if let Some(v) = &self.extensions {
             crate::ndr::encode_pointee(e, &**v)?;
         }
@@ -1057,25 +924,22 @@ impl crate::ndr::Ndr for ORPCTHAT {
     }
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
-        let mut f_0 = d.u32()?;
-        let mut f_1 = match d.referent()? {
+        let flags = d.u32()?;
+        let extensions = match d.referent()? {
             Some(_) => {
                 Some(Box::new(<ORPC_EXTENT_ARRAY as crate::ndr::Ndr>::placeholder()))
             }
             None => None,
         };
-        let _ = &mut f_0;
-        let _ = &mut f_1;
         Ok(Self {
-            flags: f_0,
-            extensions: f_1,
+            flags: flags,
+            extensions: extensions,
         })
     }
     fn decode_buffers(
         &mut self,
         d: &mut crate::ndr::Decoder<'_>,
     ) -> crate::ndr::Result<()> {
-        let _ = &d;
         if let Some(v) = &mut self.extensions {
             **v = crate::ndr::decode_pointee::<ORPC_EXTENT_ARRAY>(d)?;
         }
@@ -1098,49 +962,37 @@ impl crate::ndr::Ndr for DUALSTRINGARRAY {
     const ALIGN: usize = crate::ndr::max_align(&[4, 2usize, 2usize, 2usize]);
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
-        let __count_0: usize = self.a_string_array.len();
+        let w_num_entries: usize = self.a_string_array.len();
         e.align(4);
         e.count(self.a_string_array.len())?;
         e.align(<Self as ndr_::Ndr>::ALIGN);
-        e.u16(u16::try_from(__count_0).map_err(|_| e.count_overflow(__count_0))?);
-        e.u16(*&self.w_security_offset);
-        e.u16s(&(&self.a_string_array)[..]);
-        Ok(())
-    }
-    fn encode_buffers(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
-        let _ = &e;
+        e.u16(
+            u16::try_from(w_num_entries).map_err(|_| e.count_overflow(w_num_entries))?,
+        );
+        e.u16(self.w_security_offset);
+        e.u16s(&self.a_string_array);
         Ok(())
     }
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(4)?;
         let __max = d.count()?;
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
-        let mut __count_0 = d.u16()?;
-        let mut f_1 = d.u16()?;
-        let mut f_2 = {
+        let w_num_entries = d.u16()?;
+        let w_security_offset = d.u16()?;
+        let a_string_array = {
             let n: u32 = __max;
             d.u16s(n as usize)?
         };
         crate::ndr::check_correlation(
             d,
             "size_is",
-            u64::from(__count_0),
-            f_2.len() as u64,
+            u64::from(w_num_entries),
+            a_string_array.len() as u64,
         )?;
-        let _ = &mut __count_0;
-        let _ = &mut f_1;
-        let _ = &mut f_2;
         Ok(Self {
-            w_security_offset: f_1,
-            a_string_array: f_2,
+            w_security_offset: w_security_offset,
+            a_string_array: a_string_array,
         })
-    }
-    fn decode_buffers(
-        &mut self,
-        d: &mut crate::ndr::Decoder<'_>,
-    ) -> crate::ndr::Result<()> {
-        let _ = &d;
-        Ok(())
     }
     fn placeholder() -> Self {
         Self {
@@ -1184,43 +1036,30 @@ impl crate::ndr::Ndr for MInterfacePointer {
     const ALIGN: usize = crate::ndr::max_align(&[4, 4usize, 1usize]);
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
-        let __count_0: usize = self.ab_data.len();
+        let ul_cnt_data: usize = self.ab_data.len();
         e.align(4);
         e.count(self.ab_data.len())?;
         e.align(<Self as ndr_::Ndr>::ALIGN);
-        e.u32(u32::try_from(__count_0).map_err(|_| e.count_overflow(__count_0))?);
-        e.bytes(&(&self.ab_data)[..]);
-        Ok(())
-    }
-    fn encode_buffers(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
-        let _ = &e;
+        e.u32(u32::try_from(ul_cnt_data).map_err(|_| e.count_overflow(ul_cnt_data))?);
+        e.bytes(&self.ab_data);
         Ok(())
     }
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(4)?;
         let __max = d.count()?;
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
-        let mut __count_0 = d.u32()?;
-        let mut f_1 = {
+        let ul_cnt_data = d.u32()?;
+        let ab_data = {
             let n: u32 = __max;
             d.bytes(n as usize)?.to_vec()
         };
         crate::ndr::check_correlation(
             d,
             "size_is",
-            u64::from(__count_0),
-            f_1.len() as u64,
+            u64::from(ul_cnt_data),
+            ab_data.len() as u64,
         )?;
-        let _ = &mut __count_0;
-        let _ = &mut f_1;
-        Ok(Self { ab_data: f_1 })
-    }
-    fn decode_buffers(
-        &mut self,
-        d: &mut crate::ndr::Decoder<'_>,
-    ) -> crate::ndr::Result<()> {
-        let _ = &d;
-        Ok(())
+        Ok(Self { ab_data: ab_data })
     }
     fn placeholder() -> Self {
         Self {
@@ -1247,16 +1086,15 @@ impl crate::ndr::Ndr for ErrorObjectData {
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
-        e.u32(*&self.dw_version);
-        e.u32(*&self.dw_help_context);
+        e.u32(self.dw_version);
+        e.u32(self.dw_help_context);
         crate::ndr::Ndr::encode_scalars(&self.iid, e)?;
-        e.referent((&self.psz_source).is_some());
-        e.referent((&self.psz_description).is_some());
-        e.referent((&self.psz_help_file).is_some());
+        e.referent(self.psz_source.is_some());
+        e.referent(self.psz_description.is_some());
+        e.referent(self.psz_help_file.is_some());
         Ok(())
     }
     fn encode_buffers(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
-        let _ = &e;
         crate::ndr::Ndr::encode_buffers(&self.iid, e)?;
         if let Some(v) = &self.psz_source {
             (v).encode(e)?;
@@ -1271,41 +1109,34 @@ impl crate::ndr::Ndr for ErrorObjectData {
     }
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
-        let mut f_0 = d.u32()?;
-        let mut f_1 = d.u32()?;
-        let mut f_2 = <IID as crate::ndr::Ndr>::decode_scalars(d)?;
-        let mut f_3 = match d.referent()? {
+        let dw_version = d.u32()?;
+        let dw_help_context = d.u32()?;
+        let iid = <IID as crate::ndr::Ndr>::decode_scalars(d)?;
+        let psz_source = match d.referent()? {
             Some(_) => Some(Default::default()),
             None => None,
         };
-        let mut f_4 = match d.referent()? {
+        let psz_description = match d.referent()? {
             Some(_) => Some(Default::default()),
             None => None,
         };
-        let mut f_5 = match d.referent()? {
+        let psz_help_file = match d.referent()? {
             Some(_) => Some(Default::default()),
             None => None,
         };
-        let _ = &mut f_0;
-        let _ = &mut f_1;
-        let _ = &mut f_2;
-        let _ = &mut f_3;
-        let _ = &mut f_4;
-        let _ = &mut f_5;
         Ok(Self {
-            dw_version: f_0,
-            dw_help_context: f_1,
-            iid: f_2,
-            psz_source: f_3,
-            psz_description: f_4,
-            psz_help_file: f_5,
+            dw_version: dw_version,
+            dw_help_context: dw_help_context,
+            iid: iid,
+            psz_source: psz_source,
+            psz_description: psz_description,
+            psz_help_file: psz_help_file,
         })
     }
     fn decode_buffers(
         &mut self,
         d: &mut crate::ndr::Decoder<'_>,
     ) -> crate::ndr::Result<()> {
-        let _ = &d;
         crate::ndr::Ndr::decode_buffers(&mut self.iid, d)?;
         if let Some(v) = &mut self.psz_source {
             *v = crate::ndr::WString::decode(d)?;
@@ -1345,43 +1176,36 @@ impl crate::ndr::Ndr for STDOBJREF {
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
-        e.u32(*&self.flags);
-        e.u32(*&self.c_public_refs);
-        e.u64(*&self.oxid);
-        e.u64(*&self.oid);
+        e.u32(self.flags);
+        e.u32(self.c_public_refs);
+        e.u64(self.oxid);
+        e.u64(self.oid);
         crate::ndr::Ndr::encode_scalars(&self.ipid, e)?;
         Ok(())
     }
     fn encode_buffers(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
-        let _ = &e;
         crate::ndr::Ndr::encode_buffers(&self.ipid, e)?;
         Ok(())
     }
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
-        let mut f_0 = d.u32()?;
-        let mut f_1 = d.u32()?;
-        let mut f_2 = d.u64()?;
-        let mut f_3 = d.u64()?;
-        let mut f_4 = <IPID as crate::ndr::Ndr>::decode_scalars(d)?;
-        let _ = &mut f_0;
-        let _ = &mut f_1;
-        let _ = &mut f_2;
-        let _ = &mut f_3;
-        let _ = &mut f_4;
+        let flags = d.u32()?;
+        let c_public_refs = d.u32()?;
+        let oxid = d.u64()?;
+        let oid = d.u64()?;
+        let ipid = <IPID as crate::ndr::Ndr>::decode_scalars(d)?;
         Ok(Self {
-            flags: f_0,
-            c_public_refs: f_1,
-            oxid: f_2,
-            oid: f_3,
-            ipid: f_4,
+            flags: flags,
+            c_public_refs: c_public_refs,
+            oxid: oxid,
+            oid: oid,
+            ipid: ipid,
         })
     }
     fn decode_buffers(
         &mut self,
         d: &mut crate::ndr::Decoder<'_>,
     ) -> crate::ndr::Result<()> {
-        let _ = &d;
         crate::ndr::Ndr::decode_buffers(&mut self.ipid, d)?;
         Ok(())
     }
@@ -1408,28 +1232,27 @@ impl crate::ndr::Ndr for REMQIRESULT {
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
-        e.i32(*&self.h_result);
+        e.i32(self.h_result);
         crate::ndr::Ndr::encode_scalars(&self.std, e)?;
         Ok(())
     }
     fn encode_buffers(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
-        let _ = &e;
         crate::ndr::Ndr::encode_buffers(&self.std, e)?;
         Ok(())
     }
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
-        let mut f_0 = d.i32()?;
-        let mut f_1 = <STDOBJREF as crate::ndr::Ndr>::decode_scalars(d)?;
-        let _ = &mut f_0;
-        let _ = &mut f_1;
-        Ok(Self { h_result: f_0, std: f_1 })
+        let h_result = d.i32()?;
+        let std = <STDOBJREF as crate::ndr::Ndr>::decode_scalars(d)?;
+        Ok(Self {
+            h_result: h_result,
+            std: std,
+        })
     }
     fn decode_buffers(
         &mut self,
         d: &mut crate::ndr::Decoder<'_>,
     ) -> crate::ndr::Result<()> {
-        let _ = &d;
         crate::ndr::Ndr::decode_buffers(&mut self.std, d)?;
         Ok(())
     }
@@ -1455,34 +1278,29 @@ impl crate::ndr::Ndr for REMINTERFACEREF {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
         crate::ndr::Ndr::encode_scalars(&self.ipid, e)?;
-        e.u32(*&self.c_public_refs);
-        e.u32(*&self.c_private_refs);
+        e.u32(self.c_public_refs);
+        e.u32(self.c_private_refs);
         Ok(())
     }
     fn encode_buffers(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
-        let _ = &e;
         crate::ndr::Ndr::encode_buffers(&self.ipid, e)?;
         Ok(())
     }
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
-        let mut f_0 = <IPID as crate::ndr::Ndr>::decode_scalars(d)?;
-        let mut f_1 = d.u32()?;
-        let mut f_2 = d.u32()?;
-        let _ = &mut f_0;
-        let _ = &mut f_1;
-        let _ = &mut f_2;
+        let ipid = <IPID as crate::ndr::Ndr>::decode_scalars(d)?;
+        let c_public_refs = d.u32()?;
+        let c_private_refs = d.u32()?;
         Ok(Self {
-            ipid: f_0,
-            c_public_refs: f_1,
-            c_private_refs: f_2,
+            ipid: ipid,
+            c_public_refs: c_public_refs,
+            c_private_refs: c_private_refs,
         })
     }
     fn decode_buffers(
         &mut self,
         d: &mut crate::ndr::Decoder<'_>,
     ) -> crate::ndr::Result<()> {
-        let _ = &d;
         crate::ndr::Ndr::decode_buffers(&mut self.ipid, d)?;
         Ok(())
     }
@@ -1511,14 +1329,13 @@ impl crate::ndr::Ndr for COSERVERINFO {
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
-        e.u32(*&self.dw_reserved1);
-        e.referent((&self.pwsz_name).is_some());
-        e.referent((&self.pdw_reserved).is_some());
-        e.u32(*&self.dw_reserved2);
+        e.u32(self.dw_reserved1);
+        e.referent(self.pwsz_name.is_some());
+        e.referent(self.pdw_reserved.is_some());
+        e.u32(self.dw_reserved2);
         Ok(())
     }
     fn encode_buffers(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
-        let _ = &e;
         if let Some(v) = &self.pwsz_name {
             (v).encode(e)?;
         }
@@ -1529,32 +1346,27 @@ impl crate::ndr::Ndr for COSERVERINFO {
     }
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
-        let mut f_0 = d.u32()?;
-        let mut f_1 = match d.referent()? {
+        let dw_reserved1 = d.u32()?;
+        let pwsz_name = match d.referent()? {
             Some(_) => Some(Default::default()),
             None => None,
         };
-        let mut f_2 = match d.referent()? {
+        let pdw_reserved = match d.referent()? {
             Some(_) => Some(Box::new(Default::default())),
             None => None,
         };
-        let mut f_3 = d.u32()?;
-        let _ = &mut f_0;
-        let _ = &mut f_1;
-        let _ = &mut f_2;
-        let _ = &mut f_3;
+        let dw_reserved2 = d.u32()?;
         Ok(Self {
-            dw_reserved1: f_0,
-            pwsz_name: f_1,
-            pdw_reserved: f_2,
-            dw_reserved2: f_3,
+            dw_reserved1: dw_reserved1,
+            pwsz_name: pwsz_name,
+            pdw_reserved: pdw_reserved,
+            dw_reserved2: dw_reserved2,
         })
     }
     fn decode_buffers(
         &mut self,
         d: &mut crate::ndr::Decoder<'_>,
     ) -> crate::ndr::Result<()> {
-        let _ = &d;
         if let Some(v) = &mut self.pwsz_name {
             *v = crate::ndr::WString::decode(d)?;
         }
@@ -1582,49 +1394,50 @@ impl crate::ndr::Ndr for customREMOTE_REQUEST_SCM_INFO {
     const ALIGN: usize = crate::ndr::max_align(&[4usize, 2usize, 4]);
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
-        let __count_1: usize = self.p_requested_protseqs.as_ref().map_or(0, |v| v.len());
+        let c_requested_protseqs: usize = self
+            .p_requested_protseqs
+            .as_ref()
+            .map_or(0, |v| v.len());
         e.align(<Self as ndr_::Ndr>::ALIGN);
-        e.u32(*&self.client_imp_level);
-        e.u16(u16::try_from(__count_1).map_err(|_| e.count_overflow(__count_1))?);
-        e.referent((&self.p_requested_protseqs).is_some());
+        e.u32(self.client_imp_level);
+        e.u16(
+            u16::try_from(c_requested_protseqs)
+                .map_err(|_| e.count_overflow(c_requested_protseqs))?,
+        );
+        e.referent(self.p_requested_protseqs.is_some());
         Ok(())
     }
     fn encode_buffers(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
-        let _ = &e;
         if let Some(v) = &self.p_requested_protseqs {
             e.count((v).len())?;
-            e.u16s(&(v)[..]);
+            e.u16s(v);
         }
         Ok(())
     }
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
-        let mut f_0 = d.u32()?;
-        let mut __count_1 = d.u16()?;
-        crate::ndr::check_range(d, i128::from(__count_1), 0i128, 32768i128)?;
-        let mut f_2 = match d.referent()? {
+        let client_imp_level = d.u32()?;
+        let c_requested_protseqs = d.u16()?;
+        crate::ndr::check_range(d, i128::from(c_requested_protseqs), 0i128, 32768i128)?;
+        let mut p_requested_protseqs = match d.referent()? {
             Some(_) => Some(Default::default()),
             None => None,
         };
-        if let Some(v) = &mut f_2 {
+        if let Some(v) = &mut p_requested_protseqs {
             *v = {
-                let n = d.check_count(u64::from(__count_1), 1)?;
+                let n = d.check_count(u64::from(c_requested_protseqs), 1)?;
                 (0..n).map(|_| Default::default()).collect()
             };
         }
-        let _ = &mut f_0;
-        let _ = &mut __count_1;
-        let _ = &mut f_2;
         Ok(Self {
-            client_imp_level: f_0,
-            p_requested_protseqs: f_2,
+            client_imp_level: client_imp_level,
+            p_requested_protseqs: p_requested_protseqs,
         })
     }
     fn decode_buffers(
         &mut self,
         d: &mut crate::ndr::Decoder<'_>,
     ) -> crate::ndr::Result<()> {
-        let _ = &d;
         if let Some(v) = &mut self.p_requested_protseqs {
             let expected = v.len();
             let _ = expected;
@@ -1674,15 +1487,14 @@ impl crate::ndr::Ndr for customREMOTE_REPLY_SCM_INFO {
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
-        e.u64(*&self.oxid);
-        e.referent((&self.pdsa_oxid_bindings).is_some());
+        e.u64(self.oxid);
+        e.referent(self.pdsa_oxid_bindings.is_some());
         crate::ndr::Ndr::encode_scalars(&self.ipid_rem_unknown, e)?;
-        e.u32(*&self.authn_hint);
+        e.u32(self.authn_hint);
         crate::ndr::Ndr::encode_scalars(&self.server_version, e)?;
         Ok(())
     }
     fn encode_buffers(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
-        let _ = &e;
         if let Some(v) = &self.pdsa_oxid_bindings {
             crate::ndr::encode_pointee(e, &**v)?;
         }
@@ -1692,34 +1504,28 @@ impl crate::ndr::Ndr for customREMOTE_REPLY_SCM_INFO {
     }
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
-        let mut f_0 = d.u64()?;
-        let mut f_1 = match d.referent()? {
+        let oxid = d.u64()?;
+        let pdsa_oxid_bindings = match d.referent()? {
             Some(_) => {
                 Some(Box::new(<DUALSTRINGARRAY as crate::ndr::Ndr>::placeholder()))
             }
             None => None,
         };
-        let mut f_2 = <IPID as crate::ndr::Ndr>::decode_scalars(d)?;
-        let mut f_3 = d.u32()?;
-        let mut f_4 = <COMVERSION as crate::ndr::Ndr>::decode_scalars(d)?;
-        let _ = &mut f_0;
-        let _ = &mut f_1;
-        let _ = &mut f_2;
-        let _ = &mut f_3;
-        let _ = &mut f_4;
+        let ipid_rem_unknown = <IPID as crate::ndr::Ndr>::decode_scalars(d)?;
+        let authn_hint = d.u32()?;
+        let server_version = <COMVERSION as crate::ndr::Ndr>::decode_scalars(d)?;
         Ok(Self {
-            oxid: f_0,
-            pdsa_oxid_bindings: f_1,
-            ipid_rem_unknown: f_2,
-            authn_hint: f_3,
-            server_version: f_4,
+            oxid: oxid,
+            pdsa_oxid_bindings: pdsa_oxid_bindings,
+            ipid_rem_unknown: ipid_rem_unknown,
+            authn_hint: authn_hint,
+            server_version: server_version,
         })
     }
     fn decode_buffers(
         &mut self,
         d: &mut crate::ndr::Decoder<'_>,
     ) -> crate::ndr::Result<()> {
-        let _ = &d;
         if let Some(v) = &mut self.pdsa_oxid_bindings {
             **v = crate::ndr::decode_pointee::<DUALSTRINGARRAY>(d)?;
         }
@@ -1765,25 +1571,24 @@ impl crate::ndr::Ndr for InstantiationInfoData {
     );
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
-        let __count_4: usize = self.p_iid.as_ref().map_or(0, |v| v.len());
+        let c_iid: usize = self.p_iid.as_ref().map_or(0, |v| v.len());
         e.align(<Self as ndr_::Ndr>::ALIGN);
         crate::ndr::Ndr::encode_scalars(&self.class_id, e)?;
-        e.u32(*&self.class_ctx);
-        e.u32(*&self.actvflags);
-        e.i32(*&self.f_is_surrogate);
-        e.u32(u32::try_from(__count_4).map_err(|_| e.count_overflow(__count_4))?);
-        e.u32(*&self.inst_flag);
-        e.referent((&self.p_iid).is_some());
-        e.u32(*&self.this_size);
+        e.u32(self.class_ctx);
+        e.u32(self.actvflags);
+        e.i32(self.f_is_surrogate);
+        e.u32(u32::try_from(c_iid).map_err(|_| e.count_overflow(c_iid))?);
+        e.u32(self.inst_flag);
+        e.referent(self.p_iid.is_some());
+        e.u32(self.this_size);
         crate::ndr::Ndr::encode_scalars(&self.client_com_version, e)?;
         Ok(())
     }
     fn encode_buffers(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
-        let _ = &e;
         crate::ndr::Ndr::encode_buffers(&self.class_id, e)?;
         if let Some(v) = &self.p_iid {
             e.count((v).len())?;
-            for x in (v).iter() {
+            for x in v.iter() {
                 crate::ndr::Ndr::encode_scalars(x, e)?;
             }
             for x in (v).iter() {
@@ -1795,50 +1600,40 @@ impl crate::ndr::Ndr for InstantiationInfoData {
     }
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
-        let mut f_0 = <CLSID as crate::ndr::Ndr>::decode_scalars(d)?;
-        let mut f_1 = d.u32()?;
-        let mut f_2 = d.u32()?;
-        let mut f_3 = d.i32()?;
-        let mut __count_4 = d.u32()?;
-        crate::ndr::check_range(d, i128::from(__count_4), 1i128, 32768i128)?;
-        let mut f_5 = d.u32()?;
-        let mut f_6 = match d.referent()? {
+        let class_id = <CLSID as crate::ndr::Ndr>::decode_scalars(d)?;
+        let class_ctx = d.u32()?;
+        let actvflags = d.u32()?;
+        let f_is_surrogate = d.i32()?;
+        let c_iid = d.u32()?;
+        crate::ndr::check_range(d, i128::from(c_iid), 1i128, 32768i128)?;
+        let inst_flag = d.u32()?;
+        let mut p_iid = match d.referent()? {
             Some(_) => Some(Default::default()),
             None => None,
         };
-        let mut f_7 = d.u32()?;
-        let mut f_8 = <COMVERSION as crate::ndr::Ndr>::decode_scalars(d)?;
-        if let Some(v) = &mut f_6 {
+        let this_size = d.u32()?;
+        let client_com_version = <COMVERSION as crate::ndr::Ndr>::decode_scalars(d)?;
+        if let Some(v) = &mut p_iid {
             *v = {
-                let n = d.check_count(u64::from(__count_4), 1)?;
+                let n = d.check_count(u64::from(c_iid), 1)?;
                 (0..n).map(|_| <IID as crate::ndr::Ndr>::placeholder()).collect()
             };
         }
-        let _ = &mut f_0;
-        let _ = &mut f_1;
-        let _ = &mut f_2;
-        let _ = &mut f_3;
-        let _ = &mut __count_4;
-        let _ = &mut f_5;
-        let _ = &mut f_6;
-        let _ = &mut f_7;
-        let _ = &mut f_8;
         Ok(Self {
-            class_id: f_0,
-            class_ctx: f_1,
-            actvflags: f_2,
-            f_is_surrogate: f_3,
-            inst_flag: f_5,
-            p_iid: f_6,
-            this_size: f_7,
-            client_com_version: f_8,
+            class_id: class_id,
+            class_ctx: class_ctx,
+            actvflags: actvflags,
+            f_is_surrogate: f_is_surrogate,
+            inst_flag: inst_flag,
+            p_iid: p_iid,
+            this_size: this_size,
+            client_com_version: client_com_version,
         })
     }
     fn decode_buffers(
         &mut self,
         d: &mut crate::ndr::Decoder<'_>,
     ) -> crate::ndr::Result<()> {
-        let _ = &d;
         crate::ndr::Ndr::decode_buffers(&mut self.class_id, d)?;
         if let Some(v) = &mut self.p_iid {
             let expected = v.len();
@@ -1895,14 +1690,13 @@ impl crate::ndr::Ndr for LocationInfoData {
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
-        e.referent((&self.machine_name).is_some());
-        e.u32(*&self.process_id);
-        e.u32(*&self.apartment_id);
-        e.u32(*&self.context_id);
+        e.referent(self.machine_name.is_some());
+        e.u32(self.process_id);
+        e.u32(self.apartment_id);
+        e.u32(self.context_id);
         Ok(())
     }
     fn encode_buffers(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
-        let _ = &e;
         if let Some(v) = &self.machine_name {
             (v).encode(e)?;
         }
@@ -1910,29 +1704,24 @@ impl crate::ndr::Ndr for LocationInfoData {
     }
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
-        let mut f_0 = match d.referent()? {
+        let machine_name = match d.referent()? {
             Some(_) => Some(Default::default()),
             None => None,
         };
-        let mut f_1 = d.u32()?;
-        let mut f_2 = d.u32()?;
-        let mut f_3 = d.u32()?;
-        let _ = &mut f_0;
-        let _ = &mut f_1;
-        let _ = &mut f_2;
-        let _ = &mut f_3;
+        let process_id = d.u32()?;
+        let apartment_id = d.u32()?;
+        let context_id = d.u32()?;
         Ok(Self {
-            machine_name: f_0,
-            process_id: f_1,
-            apartment_id: f_2,
-            context_id: f_3,
+            machine_name: machine_name,
+            process_id: process_id,
+            apartment_id: apartment_id,
+            context_id: context_id,
         })
     }
     fn decode_buffers(
         &mut self,
         d: &mut crate::ndr::Decoder<'_>,
     ) -> crate::ndr::Result<()> {
-        let _ = &d;
         if let Some(v) = &mut self.machine_name {
             *v = crate::ndr::WString::decode(d)?;
         }
@@ -1962,16 +1751,15 @@ impl crate::ndr::Ndr for ActivationContextInfoData {
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
-        e.i32(*&self.client_ok);
-        e.i32(*&self.b_reserved1);
-        e.u32(*&self.dw_reserved1);
-        e.u32(*&self.dw_reserved2);
-        e.referent((&self.p_ifd_client_ctx).is_some());
-        e.referent((&self.p_ifd_prototype_ctx).is_some());
+        e.i32(self.client_ok);
+        e.i32(self.b_reserved1);
+        e.u32(self.dw_reserved1);
+        e.u32(self.dw_reserved2);
+        e.referent(self.p_ifd_client_ctx.is_some());
+        e.referent(self.p_ifd_prototype_ctx.is_some());
         Ok(())
     }
     fn encode_buffers(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
-        let _ = &e;
         if let Some(v) = &self.p_ifd_client_ctx {
             crate::ndr::encode_pointee(e, &**v)?;
         }
@@ -1982,42 +1770,35 @@ impl crate::ndr::Ndr for ActivationContextInfoData {
     }
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
-        let mut f_0 = d.i32()?;
-        let mut f_1 = d.i32()?;
-        let mut f_2 = d.u32()?;
-        let mut f_3 = d.u32()?;
-        let mut f_4 = match d.referent()? {
+        let client_ok = d.i32()?;
+        let b_reserved1 = d.i32()?;
+        let dw_reserved1 = d.u32()?;
+        let dw_reserved2 = d.u32()?;
+        let p_ifd_client_ctx = match d.referent()? {
             Some(_) => {
                 Some(Box::new(<MInterfacePointer as crate::ndr::Ndr>::placeholder()))
             }
             None => None,
         };
-        let mut f_5 = match d.referent()? {
+        let p_ifd_prototype_ctx = match d.referent()? {
             Some(_) => {
                 Some(Box::new(<MInterfacePointer as crate::ndr::Ndr>::placeholder()))
             }
             None => None,
         };
-        let _ = &mut f_0;
-        let _ = &mut f_1;
-        let _ = &mut f_2;
-        let _ = &mut f_3;
-        let _ = &mut f_4;
-        let _ = &mut f_5;
         Ok(Self {
-            client_ok: f_0,
-            b_reserved1: f_1,
-            dw_reserved1: f_2,
-            dw_reserved2: f_3,
-            p_ifd_client_ctx: f_4,
-            p_ifd_prototype_ctx: f_5,
+            client_ok: client_ok,
+            b_reserved1: b_reserved1,
+            dw_reserved1: dw_reserved1,
+            dw_reserved2: dw_reserved2,
+            p_ifd_client_ctx: p_ifd_client_ctx,
+            p_ifd_prototype_ctx: p_ifd_prototype_ctx,
         })
     }
     fn decode_buffers(
         &mut self,
         d: &mut crate::ndr::Decoder<'_>,
     ) -> crate::ndr::Result<()> {
-        let _ = &d;
         if let Some(v) = &mut self.p_ifd_client_ctx {
             **v = crate::ndr::decode_pointee::<MInterfacePointer>(d)?;
         }
@@ -2065,35 +1846,34 @@ impl crate::ndr::Ndr for CustomHeader {
     );
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
-        let __count_4: usize = self.pclsid.as_ref().map_or(0, |v| v.len());
-        if self.p_sizes.as_ref().map_or(0, |v| v.len()) != __count_4 {
+        let c_ifs: usize = self.pclsid.as_ref().map_or(0, |v| v.len());
+        if self.p_sizes.as_ref().map_or(0, |v| v.len()) != c_ifs {
             return Err(
                 e
                     .mismatch(
                         "arrays sized by one count",
-                        __count_4,
+                        c_ifs,
                         self.p_sizes.as_ref().map_or(0, |v| v.len()),
                     ),
             );
         }
         e.align(<Self as ndr_::Ndr>::ALIGN);
-        e.u32(*&self.total_size);
-        e.u32(*&self.header_size);
-        e.u32(*&self.dw_reserved);
-        e.u32(*&self.dest_ctx);
-        e.u32(u32::try_from(__count_4).map_err(|_| e.count_overflow(__count_4))?);
+        e.u32(self.total_size);
+        e.u32(self.header_size);
+        e.u32(self.dw_reserved);
+        e.u32(self.dest_ctx);
+        e.u32(u32::try_from(c_ifs).map_err(|_| e.count_overflow(c_ifs))?);
         crate::ndr::Ndr::encode_scalars(&self.class_info_clsid, e)?;
-        e.referent((&self.pclsid).is_some());
-        e.referent((&self.p_sizes).is_some());
-        e.referent((&self.pdw_reserved).is_some());
+        e.referent(self.pclsid.is_some());
+        e.referent(self.p_sizes.is_some());
+        e.referent(self.pdw_reserved.is_some());
         Ok(())
     }
     fn encode_buffers(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
-        let _ = &e;
         crate::ndr::Ndr::encode_buffers(&self.class_info_clsid, e)?;
         if let Some(v) = &self.pclsid {
             e.count((v).len())?;
-            for x in (v).iter() {
+            for x in v.iter() {
                 crate::ndr::Ndr::encode_scalars(x, e)?;
             }
             for x in (v).iter() {
@@ -2102,7 +1882,7 @@ impl crate::ndr::Ndr for CustomHeader {
         }
         if let Some(v) = &self.p_sizes {
             e.count((v).len())?;
-            e.u32s(&(v)[..]);
+            e.u32s(v);
         }
         if let Some(v) = &self.pdw_reserved {
             e.u32(*&**v);
@@ -2111,62 +1891,52 @@ impl crate::ndr::Ndr for CustomHeader {
     }
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
-        let mut f_0 = d.u32()?;
-        let mut f_1 = d.u32()?;
-        let mut f_2 = d.u32()?;
-        let mut f_3 = d.u32()?;
-        let mut __count_4 = d.u32()?;
-        crate::ndr::check_range(d, i128::from(__count_4), 1i128, 10i128)?;
-        let mut f_5 = <CLSID as crate::ndr::Ndr>::decode_scalars(d)?;
-        let mut f_6 = match d.referent()? {
+        let total_size = d.u32()?;
+        let header_size = d.u32()?;
+        let dw_reserved = d.u32()?;
+        let dest_ctx = d.u32()?;
+        let c_ifs = d.u32()?;
+        crate::ndr::check_range(d, i128::from(c_ifs), 1i128, 10i128)?;
+        let class_info_clsid = <CLSID as crate::ndr::Ndr>::decode_scalars(d)?;
+        let mut pclsid = match d.referent()? {
             Some(_) => Some(Default::default()),
             None => None,
         };
-        let mut f_7 = match d.referent()? {
+        let mut p_sizes = match d.referent()? {
             Some(_) => Some(Default::default()),
             None => None,
         };
-        let mut f_8 = match d.referent()? {
+        let pdw_reserved = match d.referent()? {
             Some(_) => Some(Box::new(Default::default())),
             None => None,
         };
-        if let Some(v) = &mut f_6 {
+        if let Some(v) = &mut pclsid {
             *v = {
-                let n = d.check_count(u64::from(__count_4), 1)?;
+                let n = d.check_count(u64::from(c_ifs), 1)?;
                 (0..n).map(|_| <CLSID as crate::ndr::Ndr>::placeholder()).collect()
             };
         }
-        if let Some(v) = &mut f_7 {
+        if let Some(v) = &mut p_sizes {
             *v = {
-                let n = d.check_count(u64::from(__count_4), 1)?;
+                let n = d.check_count(u64::from(c_ifs), 1)?;
                 (0..n).map(|_| Default::default()).collect()
             };
         }
-        let _ = &mut f_0;
-        let _ = &mut f_1;
-        let _ = &mut f_2;
-        let _ = &mut f_3;
-        let _ = &mut __count_4;
-        let _ = &mut f_5;
-        let _ = &mut f_6;
-        let _ = &mut f_7;
-        let _ = &mut f_8;
         Ok(Self {
-            total_size: f_0,
-            header_size: f_1,
-            dw_reserved: f_2,
-            dest_ctx: f_3,
-            class_info_clsid: f_5,
-            pclsid: f_6,
-            p_sizes: f_7,
-            pdw_reserved: f_8,
+            total_size: total_size,
+            header_size: header_size,
+            dw_reserved: dw_reserved,
+            dest_ctx: dest_ctx,
+            class_info_clsid: class_info_clsid,
+            pclsid: pclsid,
+            p_sizes: p_sizes,
+            pdw_reserved: pdw_reserved,
         })
     }
     fn decode_buffers(
         &mut self,
         d: &mut crate::ndr::Decoder<'_>,
     ) -> crate::ndr::Result<()> {
-        let _ = &d;
         crate::ndr::Ndr::decode_buffers(&mut self.class_info_clsid, d)?;
         if let Some(v) = &mut self.pclsid {
             let expected = v.len();
@@ -2241,39 +2011,38 @@ impl crate::ndr::Ndr for PropsOutInfo {
     const ALIGN: usize = crate::ndr::max_align(&[4usize, 4, 4, 4]);
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
-        let __count_0: usize = self.piid.as_ref().map_or(0, |v| v.len());
-        if self.phresults.as_ref().map_or(0, |v| v.len()) != __count_0 {
+        let c_ifs: usize = self.piid.as_ref().map_or(0, |v| v.len());
+        if self.phresults.as_ref().map_or(0, |v| v.len()) != c_ifs {
             return Err(
                 e
                     .mismatch(
                         "arrays sized by one count",
-                        __count_0,
+                        c_ifs,
                         self.phresults.as_ref().map_or(0, |v| v.len()),
                     ),
             );
         }
-        if self.pp_intf_data.as_ref().map_or(0, |v| v.len()) != __count_0 {
+        if self.pp_intf_data.as_ref().map_or(0, |v| v.len()) != c_ifs {
             return Err(
                 e
                     .mismatch(
                         "arrays sized by one count",
-                        __count_0,
+                        c_ifs,
                         self.pp_intf_data.as_ref().map_or(0, |v| v.len()),
                     ),
             );
         }
         e.align(<Self as ndr_::Ndr>::ALIGN);
-        e.u32(u32::try_from(__count_0).map_err(|_| e.count_overflow(__count_0))?);
-        e.referent((&self.piid).is_some());
-        e.referent((&self.phresults).is_some());
-        e.referent((&self.pp_intf_data).is_some());
+        e.u32(u32::try_from(c_ifs).map_err(|_| e.count_overflow(c_ifs))?);
+        e.referent(self.piid.is_some());
+        e.referent(self.phresults.is_some());
+        e.referent(self.pp_intf_data.is_some());
         Ok(())
     }
     fn encode_buffers(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
-        let _ = &e;
         if let Some(v) = &self.piid {
             e.count((v).len())?;
-            for x in (v).iter() {
+            for x in v.iter() {
                 crate::ndr::Ndr::encode_scalars(x, e)?;
             }
             for x in (v).iter() {
@@ -2282,12 +2051,12 @@ impl crate::ndr::Ndr for PropsOutInfo {
         }
         if let Some(v) = &self.phresults {
             e.count((v).len())?;
-            e.i32s(&(v)[..]);
+            e.i32s(v);
         }
         if let Some(v) = &self.pp_intf_data {
             e.count((v).len())?;
-            for x in (v).iter() {
-                e.referent((x).is_some());
+            for x in v.iter() {
+                e.referent(x.is_some());
             }
             for x in (v).iter() {
                 if let Some(v) = x {
@@ -2299,53 +2068,48 @@ impl crate::ndr::Ndr for PropsOutInfo {
     }
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
-        let mut __count_0 = d.u32()?;
-        crate::ndr::check_range(d, i128::from(__count_0), 1i128, 32768i128)?;
-        let mut f_1 = match d.referent()? {
+        let c_ifs = d.u32()?;
+        crate::ndr::check_range(d, i128::from(c_ifs), 1i128, 32768i128)?;
+        let mut piid = match d.referent()? {
             Some(_) => Some(Default::default()),
             None => None,
         };
-        let mut f_2 = match d.referent()? {
+        let mut phresults = match d.referent()? {
             Some(_) => Some(Default::default()),
             None => None,
         };
-        let mut f_3 = match d.referent()? {
+        let mut pp_intf_data = match d.referent()? {
             Some(_) => Some(Default::default()),
             None => None,
         };
-        if let Some(v) = &mut f_1 {
+        if let Some(v) = &mut piid {
             *v = {
-                let n = d.check_count(u64::from(__count_0), 1)?;
+                let n = d.check_count(u64::from(c_ifs), 1)?;
                 (0..n).map(|_| <IID as crate::ndr::Ndr>::placeholder()).collect()
             };
         }
-        if let Some(v) = &mut f_2 {
+        if let Some(v) = &mut phresults {
             *v = {
-                let n = d.check_count(u64::from(__count_0), 1)?;
+                let n = d.check_count(u64::from(c_ifs), 1)?;
                 (0..n).map(|_| Default::default()).collect()
             };
         }
-        if let Some(v) = &mut f_3 {
+        if let Some(v) = &mut pp_intf_data {
             *v = {
-                let n = d.check_count(u64::from(__count_0), 1)?;
+                let n = d.check_count(u64::from(c_ifs), 1)?;
                 (0..n).map(|_| None).collect()
             };
         }
-        let _ = &mut __count_0;
-        let _ = &mut f_1;
-        let _ = &mut f_2;
-        let _ = &mut f_3;
         Ok(Self {
-            piid: f_1,
-            phresults: f_2,
-            pp_intf_data: f_3,
+            piid: piid,
+            phresults: phresults,
+            pp_intf_data: pp_intf_data,
         })
     }
     fn decode_buffers(
         &mut self,
         d: &mut crate::ndr::Decoder<'_>,
     ) -> crate::ndr::Result<()> {
-        let _ = &d;
         if let Some(v) = &mut self.piid {
             let expected = v.len();
             let _ = expected;
@@ -2451,13 +2215,12 @@ impl crate::ndr::Ndr for SecurityInfoData {
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
-        e.u32(*&self.dw_authn_flags);
-        e.referent((&self.p_server_info).is_some());
-        e.referent((&self.pdw_reserved).is_some());
+        e.u32(self.dw_authn_flags);
+        e.referent(self.p_server_info.is_some());
+        e.referent(self.pdw_reserved.is_some());
         Ok(())
     }
     fn encode_buffers(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
-        let _ = &e;
         if let Some(v) = &self.p_server_info {
             crate::ndr::encode_pointee(e, &**v)?;
         }
@@ -2468,29 +2231,25 @@ impl crate::ndr::Ndr for SecurityInfoData {
     }
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
-        let mut f_0 = d.u32()?;
-        let mut f_1 = match d.referent()? {
+        let dw_authn_flags = d.u32()?;
+        let p_server_info = match d.referent()? {
             Some(_) => Some(Box::new(<COSERVERINFO as crate::ndr::Ndr>::placeholder())),
             None => None,
         };
-        let mut f_2 = match d.referent()? {
+        let pdw_reserved = match d.referent()? {
             Some(_) => Some(Box::new(Default::default())),
             None => None,
         };
-        let _ = &mut f_0;
-        let _ = &mut f_1;
-        let _ = &mut f_2;
         Ok(Self {
-            dw_authn_flags: f_0,
-            p_server_info: f_1,
-            pdw_reserved: f_2,
+            dw_authn_flags: dw_authn_flags,
+            p_server_info: p_server_info,
+            pdw_reserved: pdw_reserved,
         })
     }
     fn decode_buffers(
         &mut self,
         d: &mut crate::ndr::Decoder<'_>,
     ) -> crate::ndr::Result<()> {
-        let _ = &d;
         if let Some(v) = &mut self.p_server_info {
             **v = crate::ndr::decode_pointee::<COSERVERINFO>(d)?;
         }
@@ -2518,12 +2277,11 @@ impl crate::ndr::Ndr for ScmRequestInfoData {
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
-        e.referent((&self.pdw_reserved).is_some());
-        e.referent((&self.remote_request).is_some());
+        e.referent(self.pdw_reserved.is_some());
+        e.referent(self.remote_request.is_some());
         Ok(())
     }
     fn encode_buffers(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
-        let _ = &e;
         if let Some(v) = &self.pdw_reserved {
             e.u32(*&**v);
         }
@@ -2534,11 +2292,11 @@ impl crate::ndr::Ndr for ScmRequestInfoData {
     }
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
-        let mut f_0 = match d.referent()? {
+        let pdw_reserved = match d.referent()? {
             Some(_) => Some(Box::new(Default::default())),
             None => None,
         };
-        let mut f_1 = match d.referent()? {
+        let remote_request = match d.referent()? {
             Some(_) => {
                 Some(
                     Box::new(
@@ -2548,18 +2306,15 @@ impl crate::ndr::Ndr for ScmRequestInfoData {
             }
             None => None,
         };
-        let _ = &mut f_0;
-        let _ = &mut f_1;
         Ok(Self {
-            pdw_reserved: f_0,
-            remote_request: f_1,
+            pdw_reserved: pdw_reserved,
+            remote_request: remote_request,
         })
     }
     fn decode_buffers(
         &mut self,
         d: &mut crate::ndr::Decoder<'_>,
     ) -> crate::ndr::Result<()> {
-        let _ = &d;
         if let Some(v) = &mut self.pdw_reserved {
             **v = d.u32()?;
         }
@@ -2586,12 +2341,11 @@ impl crate::ndr::Ndr for ScmReplyInfoData {
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
-        e.referent((&self.pdw_reserved).is_some());
-        e.referent((&self.remote_reply).is_some());
+        e.referent(self.pdw_reserved.is_some());
+        e.referent(self.remote_reply.is_some());
         Ok(())
     }
     fn encode_buffers(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
-        let _ = &e;
         if let Some(v) = &self.pdw_reserved {
             e.u32(*&**v);
         }
@@ -2602,11 +2356,11 @@ impl crate::ndr::Ndr for ScmReplyInfoData {
     }
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
-        let mut f_0 = match d.referent()? {
+        let pdw_reserved = match d.referent()? {
             Some(_) => Some(Box::new(Default::default())),
             None => None,
         };
-        let mut f_1 = match d.referent()? {
+        let remote_reply = match d.referent()? {
             Some(_) => {
                 Some(
                     Box::new(
@@ -2616,18 +2370,15 @@ impl crate::ndr::Ndr for ScmReplyInfoData {
             }
             None => None,
         };
-        let _ = &mut f_0;
-        let _ = &mut f_1;
         Ok(Self {
-            pdw_reserved: f_0,
-            remote_reply: f_1,
+            pdw_reserved: pdw_reserved,
+            remote_reply: remote_reply,
         })
     }
     fn decode_buffers(
         &mut self,
         d: &mut crate::ndr::Decoder<'_>,
     ) -> crate::ndr::Result<()> {
-        let _ = &d;
         if let Some(v) = &mut self.pdw_reserved {
             **v = d.u32()?;
         }
@@ -2656,14 +2407,13 @@ impl crate::ndr::Ndr for InstanceInfoData {
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
-        e.referent((&self.file_name).is_some());
-        e.u32(*&self.mode);
-        e.referent((&self.ifd_rot).is_some());
-        e.referent((&self.ifd_stg).is_some());
+        e.referent(self.file_name.is_some());
+        e.u32(self.mode);
+        e.referent(self.ifd_rot.is_some());
+        e.referent(self.ifd_stg.is_some());
         Ok(())
     }
     fn encode_buffers(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
-        let _ = &e;
         if let Some(v) = &self.file_name {
             (v).encode(e)?;
         }
@@ -2677,39 +2427,34 @@ impl crate::ndr::Ndr for InstanceInfoData {
     }
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
-        let mut f_0 = match d.referent()? {
+        let file_name = match d.referent()? {
             Some(_) => Some(Default::default()),
             None => None,
         };
-        let mut f_1 = d.u32()?;
-        let mut f_2 = match d.referent()? {
+        let mode = d.u32()?;
+        let ifd_rot = match d.referent()? {
             Some(_) => {
                 Some(Box::new(<MInterfacePointer as crate::ndr::Ndr>::placeholder()))
             }
             None => None,
         };
-        let mut f_3 = match d.referent()? {
+        let ifd_stg = match d.referent()? {
             Some(_) => {
                 Some(Box::new(<MInterfacePointer as crate::ndr::Ndr>::placeholder()))
             }
             None => None,
         };
-        let _ = &mut f_0;
-        let _ = &mut f_1;
-        let _ = &mut f_2;
-        let _ = &mut f_3;
         Ok(Self {
-            file_name: f_0,
-            mode: f_1,
-            ifd_rot: f_2,
-            ifd_stg: f_3,
+            file_name: file_name,
+            mode: mode,
+            ifd_rot: ifd_rot,
+            ifd_stg: ifd_stg,
         })
     }
     fn decode_buffers(
         &mut self,
         d: &mut crate::ndr::Decoder<'_>,
     ) -> crate::ndr::Result<()> {
-        let _ = &d;
         if let Some(v) = &mut self.file_name {
             *v = crate::ndr::WString::decode(d)?;
         }
@@ -2791,39 +2536,38 @@ impl crate::ndr::Ndr for SpecialPropertiesData {
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
-        e.u32(*&self.dw_session_id);
-        e.i32(*&self.f_remote_this_session_id);
-        e.i32(*&self.f_client_impersonating);
-        e.i32(*&self.f_partition_id_present);
-        e.u32(*&self.dw_default_authn_lvl);
+        e.u32(self.dw_session_id);
+        e.i32(self.f_remote_this_session_id);
+        e.i32(self.f_client_impersonating);
+        e.i32(self.f_partition_id_present);
+        e.u32(self.dw_default_authn_lvl);
         crate::ndr::Ndr::encode_scalars(&self.guid_partition, e)?;
-        e.u32(*&self.dw_prt_flags);
-        e.u32(*&self.dw_orig_clsctx);
-        e.u32(*&self.dw_flags);
-        e.u32(*&self.reserved1);
-        e.u64(*&self.reserved2);
-        e.u32s(&(&self.reserved3)[..]);
+        e.u32(self.dw_prt_flags);
+        e.u32(self.dw_orig_clsctx);
+        e.u32(self.dw_flags);
+        e.u32(self.reserved1);
+        e.u64(self.reserved2);
+        e.u32s(&self.reserved3);
         Ok(())
     }
     fn encode_buffers(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
-        let _ = &e;
         crate::ndr::Ndr::encode_buffers(&self.guid_partition, e)?;
         Ok(())
     }
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
-        let mut f_0 = d.u32()?;
-        let mut f_1 = d.i32()?;
-        let mut f_2 = d.i32()?;
-        let mut f_3 = d.i32()?;
-        let mut f_4 = d.u32()?;
-        let mut f_5 = <GUID as crate::ndr::Ndr>::decode_scalars(d)?;
-        let mut f_6 = d.u32()?;
-        let mut f_7 = d.u32()?;
-        let mut f_8 = d.u32()?;
-        let mut f_9 = d.u32()?;
-        let mut f_10 = d.u64()?;
-        let mut f_11 = {
+        let dw_session_id = d.u32()?;
+        let f_remote_this_session_id = d.i32()?;
+        let f_client_impersonating = d.i32()?;
+        let f_partition_id_present = d.i32()?;
+        let dw_default_authn_lvl = d.u32()?;
+        let guid_partition = <GUID as crate::ndr::Ndr>::decode_scalars(d)?;
+        let dw_prt_flags = d.u32()?;
+        let dw_orig_clsctx = d.u32()?;
+        let dw_flags = d.u32()?;
+        let reserved1 = d.u32()?;
+        let reserved2 = d.u64()?;
+        let reserved3 = {
             let mut v = Vec::with_capacity(5usize);
             for _ in 0..5usize {
                 v.push(d.u32()?);
@@ -2838,38 +2582,25 @@ impl crate::ndr::Ndr for SpecialPropertiesData {
                         })
                 })?
         };
-        let _ = &mut f_0;
-        let _ = &mut f_1;
-        let _ = &mut f_2;
-        let _ = &mut f_3;
-        let _ = &mut f_4;
-        let _ = &mut f_5;
-        let _ = &mut f_6;
-        let _ = &mut f_7;
-        let _ = &mut f_8;
-        let _ = &mut f_9;
-        let _ = &mut f_10;
-        let _ = &mut f_11;
         Ok(Self {
-            dw_session_id: f_0,
-            f_remote_this_session_id: f_1,
-            f_client_impersonating: f_2,
-            f_partition_id_present: f_3,
-            dw_default_authn_lvl: f_4,
-            guid_partition: f_5,
-            dw_prt_flags: f_6,
-            dw_orig_clsctx: f_7,
-            dw_flags: f_8,
-            reserved1: f_9,
-            reserved2: f_10,
-            reserved3: f_11,
+            dw_session_id: dw_session_id,
+            f_remote_this_session_id: f_remote_this_session_id,
+            f_client_impersonating: f_client_impersonating,
+            f_partition_id_present: f_partition_id_present,
+            dw_default_authn_lvl: dw_default_authn_lvl,
+            guid_partition: guid_partition,
+            dw_prt_flags: dw_prt_flags,
+            dw_orig_clsctx: dw_orig_clsctx,
+            dw_flags: dw_flags,
+            reserved1: reserved1,
+            reserved2: reserved2,
+            reserved3: reserved3,
         })
     }
     fn decode_buffers(
         &mut self,
         d: &mut crate::ndr::Decoder<'_>,
     ) -> crate::ndr::Result<()> {
-        let _ = &d;
         crate::ndr::Ndr::decode_buffers(&mut self.guid_partition, d)?;
         Ok(())
     }
@@ -2922,35 +2653,34 @@ impl crate::ndr::Ndr for SpecialPropertiesData_Alternate {
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
-        e.u32(*&self.dw_session_id);
-        e.i32(*&self.f_remote_this_session_id);
-        e.i32(*&self.f_client_impersonating);
-        e.i32(*&self.f_partition_id_present);
-        e.u32(*&self.dw_default_authn_lvl);
+        e.u32(self.dw_session_id);
+        e.i32(self.f_remote_this_session_id);
+        e.i32(self.f_client_impersonating);
+        e.i32(self.f_partition_id_present);
+        e.u32(self.dw_default_authn_lvl);
         crate::ndr::Ndr::encode_scalars(&self.guid_partition, e)?;
-        e.u32(*&self.dw_prt_flags);
-        e.u32(*&self.dw_orig_clsctx);
-        e.u32(*&self.dw_flags);
-        e.u32s(&(&self.reserved3)[..]);
+        e.u32(self.dw_prt_flags);
+        e.u32(self.dw_orig_clsctx);
+        e.u32(self.dw_flags);
+        e.u32s(&self.reserved3);
         Ok(())
     }
     fn encode_buffers(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
-        let _ = &e;
         crate::ndr::Ndr::encode_buffers(&self.guid_partition, e)?;
         Ok(())
     }
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
-        let mut f_0 = d.u32()?;
-        let mut f_1 = d.i32()?;
-        let mut f_2 = d.i32()?;
-        let mut f_3 = d.i32()?;
-        let mut f_4 = d.u32()?;
-        let mut f_5 = <GUID as crate::ndr::Ndr>::decode_scalars(d)?;
-        let mut f_6 = d.u32()?;
-        let mut f_7 = d.u32()?;
-        let mut f_8 = d.u32()?;
-        let mut f_9 = {
+        let dw_session_id = d.u32()?;
+        let f_remote_this_session_id = d.i32()?;
+        let f_client_impersonating = d.i32()?;
+        let f_partition_id_present = d.i32()?;
+        let dw_default_authn_lvl = d.u32()?;
+        let guid_partition = <GUID as crate::ndr::Ndr>::decode_scalars(d)?;
+        let dw_prt_flags = d.u32()?;
+        let dw_orig_clsctx = d.u32()?;
+        let dw_flags = d.u32()?;
+        let reserved3 = {
             let mut v = Vec::with_capacity(8usize);
             for _ in 0..8usize {
                 v.push(d.u32()?);
@@ -2965,34 +2695,23 @@ impl crate::ndr::Ndr for SpecialPropertiesData_Alternate {
                         })
                 })?
         };
-        let _ = &mut f_0;
-        let _ = &mut f_1;
-        let _ = &mut f_2;
-        let _ = &mut f_3;
-        let _ = &mut f_4;
-        let _ = &mut f_5;
-        let _ = &mut f_6;
-        let _ = &mut f_7;
-        let _ = &mut f_8;
-        let _ = &mut f_9;
         Ok(Self {
-            dw_session_id: f_0,
-            f_remote_this_session_id: f_1,
-            f_client_impersonating: f_2,
-            f_partition_id_present: f_3,
-            dw_default_authn_lvl: f_4,
-            guid_partition: f_5,
-            dw_prt_flags: f_6,
-            dw_orig_clsctx: f_7,
-            dw_flags: f_8,
-            reserved3: f_9,
+            dw_session_id: dw_session_id,
+            f_remote_this_session_id: f_remote_this_session_id,
+            f_client_impersonating: f_client_impersonating,
+            f_partition_id_present: f_partition_id_present,
+            dw_default_authn_lvl: dw_default_authn_lvl,
+            guid_partition: guid_partition,
+            dw_prt_flags: dw_prt_flags,
+            dw_orig_clsctx: dw_orig_clsctx,
+            dw_flags: dw_flags,
+            reserved3: reserved3,
         })
     }
     fn decode_buffers(
         &mut self,
         d: &mut crate::ndr::Decoder<'_>,
     ) -> crate::ndr::Result<()> {
-        let _ = &d;
         crate::ndr::Ndr::decode_buffers(&mut self.guid_partition, d)?;
         Ok(())
     }

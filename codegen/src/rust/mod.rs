@@ -78,6 +78,14 @@ pub fn generate(model: &Model, opts: &Options) -> Result<String> {
         }
     }
     items.push(g.registry(&named));
+    // Each item parses alone first, so a back-end bug names its item.
+    for item in &items {
+        if let Err(e) = syn::parse2::<syn::File>(item.clone()) {
+            let text = item.to_string();
+            let head: String = text.chars().take(120).collect();
+            return Err(Error::Syntax(format!("{e} in `{head}...`")));
+        }
+    }
     let file: syn::File =
         syn::parse2(quote!(#(#items)*)).map_err(|e| Error::Syntax(e.to_string()))?;
     let source = if opts.source_name.is_empty() {

@@ -39,9 +39,30 @@ impl<'m> Gen<'m> {
         }
         let align = self.struct_align(&plan)?;
         let enc_scalars = self.encode_scalars(&plan)?;
+        // Types with no pointees keep the trait's empty buffer passes.
         let enc_buffers = self.encode_buffers(&plan)?;
+        let enc_buffers = if enc_buffers.is_empty() {
+            quote!()
+        } else {
+            quote! {
+                fn encode_buffers(&self, e: &mut #rt::ndr::Encoder) -> #rt::ndr::Result<()> {
+                    #enc_buffers
+                    Ok(())
+                }
+            }
+        };
         let dec_scalars = self.decode_scalars(&plan)?;
         let dec_buffers = self.decode_buffers(&plan)?;
+        let dec_buffers = if dec_buffers.is_empty() {
+            quote!()
+        } else {
+            quote! {
+                fn decode_buffers(&mut self, d: &mut #rt::ndr::Decoder<'_>) -> #rt::ndr::Result<()> {
+                    #dec_buffers
+                    Ok(())
+                }
+            }
+        };
         let placeholders = s
             .fields
             .iter()
@@ -64,19 +85,11 @@ impl<'m> Gen<'m> {
                     #enc_scalars
                     Ok(())
                 }
-                fn encode_buffers(&self, e: &mut #rt::ndr::Encoder) -> #rt::ndr::Result<()> {
-                    let _ = &e;
-                    #enc_buffers
-                    Ok(())
-                }
+                #enc_buffers
                 fn decode_scalars(d: &mut #rt::ndr::Decoder<'_>) -> #rt::ndr::Result<Self> {
                     #dec_scalars
                 }
-                fn decode_buffers(&mut self, d: &mut #rt::ndr::Decoder<'_>) -> #rt::ndr::Result<()> {
-                    let _ = &d;
-                    #dec_buffers
-                    Ok(())
-                }
+                #dec_buffers
                 fn placeholder() -> Self {
                     Self { #(#placeholders,)* }
                 }
@@ -300,7 +313,7 @@ impl<'m> Gen<'m> {
         let mut out = Vec::new();
         // Implied counts come from the arrays; arrays sized alike must agree.
         for (i, users) in &plan.implied {
-            let local = format_ident!("__count_{}", i);
+            let local = local_name(&plan.fields[*i]);
             let first = self.user_len(plan, users[0])?;
             out.push(quote!(let #local: usize = #first;));
             for u in &users[1..] {
@@ -319,7 +332,7 @@ impl<'m> Gen<'m> {
         out.push(quote!(e.align(<Self as ndr_::Ndr>::ALIGN);));
         for (i, f) in plan.fields.iter().enumerate() {
             if plan.implied.contains_key(&i) {
-                let local = format_ident!("__count_{}", i);
+                let local = local_name(&plan.fields[i]);
                 let Ok(Data::Scalar(s)) = self.data(&f.layout.data, plan.item) else {
                     continue;
                 };
@@ -426,18 +439,23 @@ impl<'m> Gen<'m> {
             None => match self.data(data, item)? {
                 Data::Scalar(s) => {
                     let (put, _) = scalar_io(s);
-                    quote!(e.#put(*#place);)
+                    let v = value_of(&place);
+                    quote!(e.#put(#v);)
                 }
                 Data::Type => quote!(#rt::ndr::Ndr::encode_scalars(#place, e)?;),
             },
             Some((Level::Pointer(p), _)) => match p.kind {
                 PointerKind::Ref => quote!(e.referent(true);),
-                _ => quote!(e.referent((#place).is_some());),
+                _ => {
+                    let r = recv(&place);
+                    quote!(e.referent(#r.is_some());)
+                }
             },
             Some((Level::Array(a), rest)) => {
                 let mut out = Vec::new();
                 if a.fixed.is_none() && a.is_varying() {
-                    out.push(quote!(e.count(0)?; e.count((#place).len())?;));
+                    let r = recv(&place);
+                    out.push(quote!(e.count(0)?; e.count(#r.len())?;));
                 }
                 out.push(self.elements_scalars(item, place, rest, data)?);
                 quote!(#(#out)*)
@@ -455,12 +473,13 @@ impl<'m> Gen<'m> {
         if rest.is_empty() {
             if let Data::Scalar(s) = self.data(data, item)? {
                 if let Some(bulk) = bulk_put(s) {
-                    return Ok(quote!(e.#bulk(&(#place)[..]);));
+                    return Ok(quote!(e.#bulk(#place);));
                 }
             }
         }
         let each = self.es(item, quote!(x), rest, data)?;
-        Ok(quote!(for x in (#place).iter() { #each }))
+        let r = recv(&place);
+        Ok(quote!(for x in #r.iter() { #each }))
     }
 
     /// Deferred pointees of a value at `place`.
@@ -494,7 +513,8 @@ impl<'m> Gen<'m> {
                     quote!()
                 } else {
                     let each = self.eb(item, quote!(x), rest, data)?;
-                    quote!(for x in (#place).iter() { #each })
+                    let r = recv(&place);
+                    quote!(for x in #r.iter() { #each })
                 }
             }
         })
@@ -560,13 +580,7 @@ impl<'m> Gen<'m> {
             out.push(quote!(d.align(4)?; let __max = d.count()?;));
         }
         out.push(quote!(d.align(<Self as #rt::ndr::Ndr>::ALIGN)?;));
-        let local = |i: usize| {
-            if plan.implied.contains_key(&i) {
-                format_ident!("__count_{}", i)
-            } else {
-                format_ident!("f_{}", i)
-            }
-        };
+        let local = |i: usize| local_name(&plan.fields[i]);
         for (i, f) in plan.fields.iter().enumerate() {
             let name = local(i);
             let l = &f.layout;
@@ -575,7 +589,13 @@ impl<'m> Gen<'m> {
             } else {
                 self.ds(plan.item, &l.levels, &l.data)?
             };
-            out.push(quote!(let mut #name = #value;));
+            // Only a sized pointee's placeholder is written to after this.
+            let filled = plan.implied.values().any(|users| users.contains(&(i, 1)));
+            out.push(if filled {
+                quote!(let mut #name = #value;)
+            } else {
+                quote!(let #name = #value;)
+            });
             if let Some((lo, hi)) = l.range {
                 out.push(quote!(#rt::ndr::check_range(d, i128::from(#name), #lo, #hi)?;));
             }
@@ -586,7 +606,7 @@ impl<'m> Gen<'m> {
             quote!(#n)
         };
         for (i, users) in &plan.implied {
-            let count = format_ident!("__count_{}", i);
+            let count = local_name(&plan.fields[*i]);
             for &(j, k) in users {
                 let arr = local(j);
                 if k == 0 {
@@ -643,10 +663,8 @@ impl<'m> Gen<'m> {
                 let n = local(i);
                 quote!(#id: #n)
             });
-        let names: Vec<_> = (0..plan.fields.len()).map(local).collect();
         Ok(quote! {
             #(#out)*
-            #(let _ = &mut #names;)*
             Ok(Self { #(#inits,)* })
         })
     }
@@ -865,7 +883,8 @@ impl<'m> Gen<'m> {
                     quote!()
                 } else {
                     let each = self.db(item, quote!(x), rest, data, check)?;
-                    quote!(for x in (#place).iter_mut() { #each })
+                    let r = recv(&place);
+                    quote!(for x in #r.iter_mut() { #each })
                 }
             }
         })
@@ -932,6 +951,42 @@ impl<'m> Gen<'m> {
             }
         })
     }
+}
+
+/// The local a field is decoded into, or its count computed into: the
+/// field's own name, unless that would hide a name the generated code uses.
+fn local_name(f: &Field) -> proc_macro2::Ident {
+    let id = field_name(&f.name);
+    let text = id.to_string();
+    const TAKEN: &[&str] = &[
+        "d", "e", "n", "v", "x", "p", "disc", "value", "want", "have", "expected", "ndr_",
+    ];
+    if TAKEN.contains(&text.as_str()) || text.starts_with("__") {
+        format_ident!("{}_", text)
+    } else {
+        id
+    }
+}
+
+/// `self.x` for a place written `&self.x`; `*x` for a reference `x`.
+fn value_of(place: &TokenStream) -> TokenStream {
+    match receiver(place) {
+        Some(v) => v,
+        None => quote!(*#place),
+    }
+}
+
+/// The place as a method receiver: `self.x.len()` rather than `(&self.x).len()`.
+fn recv(place: &TokenStream) -> TokenStream {
+    receiver(place).unwrap_or_else(|| place.clone())
+}
+
+fn receiver(place: &TokenStream) -> Option<TokenStream> {
+    let text = place.to_string();
+    let rest = text
+        .strip_prefix("& mut ")
+        .or_else(|| text.strip_prefix("& "))?;
+    rest.parse().ok()
 }
 
 /// Whether a pointer with these remaining levels points at a Vec (or a
