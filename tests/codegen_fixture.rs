@@ -159,3 +159,31 @@ fn hostile_bytes_never_panic() {
         let _ = from_bytes::<ENCAPSULATED>(&bytes);
     }
 }
+
+#[test]
+fn strings_narrow_wide_and_inline() {
+    use oxidl::ndr::AString;
+    let v = NAMES {
+        narrow: Some(AString::from("ab")),
+        label: WString::from("hi"),
+        tag: AString::from("x"),
+        wide: None,
+    };
+    #[rustfmt::skip]
+    let expected = [
+        0, 0, 2, 0,                                   // narrow: referent
+        0, 0, 0, 0, 3, 0, 0, 0, b'h', 0, b'i', 0, 0, 0, // label: offset, actual, "hi\0" inline
+        0, 0,                                         // padding to 4
+        0, 0, 0, 0, 2, 0, 0, 0, b'x', 0,              // tag: offset, actual, "x\0"
+        0, 0,                                         // padding to 4
+        0, 0, 0, 0,                                   // wide: null
+        3, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, b'a', b'b', 0, // narrow's pointee
+    ];
+    assert_eq!(round_trip(&v), expected);
+    // An inline string longer than its array cannot be sent.
+    let long = NAMES {
+        label: WString::from("too long!"),
+        ..v
+    };
+    assert!(oxidl::ndr::try_to_bytes(&long).is_err());
+}

@@ -136,11 +136,11 @@ pub type FLOAT = f32;
 ///`DOUBLE` from the IDL.
 pub type DOUBLE = f64;
 ///`PSTR` from the IDL.
-pub type PSTR = Option<Vec<u8>>;
+pub type PSTR = Option<crate::ndr::AString>;
 ///`LPSTR` from the IDL.
-pub type LPSTR = Option<Vec<u8>>;
+pub type LPSTR = Option<crate::ndr::AString>;
 ///`LPCSTR` from the IDL.
-pub type LPCSTR = Option<Vec<u8>>;
+pub type LPCSTR = Option<crate::ndr::AString>;
 ///`LPWSTR` from the IDL.
 pub type LPWSTR = Option<crate::ndr::WString>;
 ///`PWSTR` from the IDL.

@@ -169,6 +169,20 @@ impl<'m> Gen<'m> {
         }
     }
 
+    /// `WString` or `AString`, for a `[string]` array of this data.
+    pub(crate) fn string_type(&self, item: &str, data: &DataType) -> Result<proc_macro2::Ident> {
+        match self.data(data, item)? {
+            Data::Scalar(Scalar::WChar | Scalar::UInt16) => Ok(format_ident!("WString")),
+            Data::Scalar(Scalar::Char | Scalar::Byte | Scalar::UInt8 | Scalar::Int8) => {
+                Ok(format_ident!("AString"))
+            }
+            _ => Err(unsupported(
+                item,
+                "a [string] of something other than characters",
+            )),
+        }
+    }
+
     /// Whether the type has an `Ndr` impl of its own (directly or, for an
     /// alias without levels, through its target).
     fn marshals(&self, t: &TypeDef) -> bool {
@@ -318,10 +332,8 @@ impl<'m> Gen<'m> {
             }
             Some((Level::Array(a), rest)) => {
                 if a.string && rest.is_empty() {
-                    return match self.data(data, item)? {
-                        Data::Scalar(Scalar::WChar) => Ok(quote!(#rt::ndr::WString)),
-                        _ => Ok(quote!(Vec<u8>)),
-                    };
+                    let s = self.string_type(item, data)?;
+                    return Ok(quote!(#rt::ndr::#s));
                 }
                 let inner = self.rtype(item, rest, data)?;
                 Ok(match a.fixed {

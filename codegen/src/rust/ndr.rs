@@ -148,9 +148,6 @@ impl<'m> Gen<'m> {
                         "an embedded conformant array that is not the last field",
                     ));
                 }
-                if a.string && a.fixed.is_some() {
-                    return Err(unsupported(item, "an embedded fixed-size string"));
-                }
             }
             if f.layout
                 .levels
@@ -451,6 +448,12 @@ impl<'m> Gen<'m> {
                     quote!(e.referent(#r.is_some());)
                 }
             },
+            // `[string] wchar_t name[16]`: a varying string inline.
+            Some((Level::Array(a), [])) if a.string => {
+                let max = a.fixed.unwrap_or(u64::from(u32::MAX)) as usize;
+                let r = recv(&place);
+                quote!(#r.encode_varying(e, #max)?;)
+            }
             Some((Level::Array(a), rest)) => {
                 let mut out = Vec::new();
                 if a.fixed.is_none() && a.is_varying() {
@@ -539,10 +542,7 @@ impl<'m> Gen<'m> {
             },
             Some((Level::Array(a), rest)) => {
                 if a.string && rest.is_empty() {
-                    return match self.data(data, item)? {
-                        Data::Scalar(Scalar::WChar) => Ok(quote!((#v).encode(e)?;)),
-                        _ => Err(unsupported(item, "a [string] of char")),
-                    };
+                    return Ok(quote!((#v).encode(e)?;));
                 }
                 let mut out = Vec::new();
                 if a.fixed.is_none() {
@@ -739,6 +739,11 @@ impl<'m> Gen<'m> {
                     _ => quote!(match d.referent()? { Some(_) => Some(#ph), None => None }),
                 }
             }
+            Some((Level::Array(a), [])) if a.string => {
+                let s = self.string_type(item, data)?;
+                let max = a.fixed.unwrap_or(u64::from(u32::MAX));
+                quote!(#rt::ndr::#s::decode_varying(d, #max)?)
+            }
             Some((Level::Array(a), rest)) => match a.fixed {
                 Some(n) => {
                     let n = n as usize;
@@ -795,6 +800,7 @@ impl<'m> Gen<'m> {
                 PointerKind::Ref => self.pointee_placeholder(item, rest, data)?,
                 _ => quote!(None),
             },
+            Some((Level::Array(a), [])) if a.string => quote!(Default::default()),
             Some((Level::Array(a), rest)) => match a.fixed {
                 Some(_) => {
                     let each = self.placeholder(item, rest, data)?;
@@ -912,10 +918,8 @@ impl<'m> Gen<'m> {
             },
             Some((Level::Array(a), rest)) => {
                 if a.string && rest.is_empty() {
-                    return match self.data(data, item)? {
-                        Data::Scalar(Scalar::WChar) => Ok(quote!(#rt::ndr::WString::decode(d)?)),
-                        _ => Err(unsupported(item, "a [string] of char")),
-                    };
+                    let s = self.string_type(item, data)?;
+                    return Ok(quote!(#rt::ndr::#s::decode(d)?));
                 }
                 if a.fixed.is_some() {
                     return Err(unsupported(item, "a pointer to a fixed-size array"));

@@ -89,6 +89,11 @@ impl<'a> Decoder<'a> {
     get!(u8: u8, i8: i8, u16: u16, i16: i16, u32: u32, i32: i32, u64: u64, i64: i64, f32: f32, f64: f64);
     get_vec!(u16s: u16, i16s: i16, u32s: u32, i32s: i32, u64s: u64, i64s: i64, f32s: f32, f64s: f64);
 
+    /// `n` bytes, copied out: a `byte` array's elements.
+    pub fn byte_vec(&mut self, n: usize) -> Result<Vec<u8>> {
+        Ok(self.take(n)?.to_vec())
+    }
+
     /// `n` raw bytes, no alignment.
     pub fn bytes(&mut self, n: usize) -> Result<&'a [u8]> {
         self.take(n)

@@ -16,7 +16,7 @@ mod string;
 pub use decode::{Decoder, MAX_DEPTH};
 pub use encode::{Encoder, FIRST_REFERENT};
 pub use error::{Error, ErrorKind, Result};
-pub use string::WString;
+pub use string::{AString, WString};
 
 /// A type with an NDR20 representation.
 pub trait Ndr: Sized {
