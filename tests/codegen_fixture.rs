@@ -187,3 +187,35 @@ fn strings_narrow_wide_and_inline() {
     };
     assert!(oxidl::ndr::try_to_bytes(&long).is_err());
 }
+
+#[test]
+fn varying_fixed_arrays_send_their_window() {
+    let v = WINDOWS {
+        first_idx: 2,
+        last_idx: 4,
+        window: vec![20, 30, 40],
+        used: 2,
+        partial: vec![-1, -2],
+    };
+    #[rustfmt::skip]
+    let expected = [
+        2, 0, 0, 0, 4, 0, 0, 0,                      // firstIdx, lastIdx
+        2, 0, 0, 0, 3, 0, 0, 0,                      // window: offset 2, actual 3
+        20, 0, 0, 0, 30, 0, 0, 0, 40, 0, 0, 0,
+        2, 0, 0, 0,                                  // used
+        0, 0, 0, 0, 2, 0, 0, 0, 0xff, 0xff, 0xfe, 0xff, // partial: offset 0, actual 2
+    ];
+    assert_eq!(round_trip(&v), expected);
+    // The window must fit the array and agree with its fields.
+    let past_end = WINDOWS {
+        first_idx: 6,
+        last_idx: 8,
+        ..v.clone()
+    };
+    assert!(oxidl::ndr::try_to_bytes(&past_end).is_err());
+    let disagree = WINDOWS { used: 3, ..v };
+    assert!(oxidl::ndr::try_to_bytes(&disagree).is_err());
+    let mut lying = expected;
+    lying[12] = 2; // window's actual count 2, but last - first + 1 = 3
+    assert!(from_bytes::<WINDOWS>(&lying).is_err());
+}

@@ -337,11 +337,12 @@ impl<'m> Gen<'m> {
                 }
                 let inner = self.rtype(item, rest, data)?;
                 Ok(match a.fixed {
-                    Some(n) => {
+                    // A varying fixed array holds only what is sent.
+                    Some(n) if !a.is_varying() => {
                         let n = n as usize;
                         quote!([#inner; #n])
                     }
-                    None => quote!(Vec<#inner>),
+                    _ => quote!(Vec<#inner>),
                 })
             }
         }

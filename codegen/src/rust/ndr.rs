@@ -357,6 +357,10 @@ impl<'m> Gen<'m> {
                     }
                 });
             }
+            if let Some(window) = self.varying_fixed_encode(plan, i)? {
+                out.push(window);
+                continue;
+            }
             out.push(self.es(
                 plan.item,
                 quote!(&self.#id),
@@ -366,6 +370,61 @@ impl<'m> Gen<'m> {
         }
         let rt = &self.rt;
         Ok(quote!(use #rt::ndr as ndr_; #(#out)*))
+    }
+
+    /// The first index and the count a varying array's attributes give,
+    /// as i128 expressions over `value(i)`.
+    fn window_exprs(
+        &self,
+        plan: &Plan,
+        a: &Array,
+        value: &dyn Fn(usize) -> TokenStream,
+    ) -> Result<(TokenStream, TokenStream)> {
+        let first = match &a.first_is {
+            Some(e) => self.corr(plan.item, e, value)?,
+            None => quote!(0i128),
+        };
+        let count = match (&a.length_is, &a.last_is) {
+            (Some(e), _) => self.corr(plan.item, e, value)?,
+            (None, Some(e)) => {
+                let last = self.corr(plan.item, e, value)?;
+                quote!((#last).wrapping_sub(#first).wrapping_add(1))
+            }
+            // first_is alone: everything from there to the end.
+            (None, None) => {
+                let n = a.fixed.unwrap_or(0) as i128;
+                quote!(#n.wrapping_sub(#first))
+            }
+        };
+        Ok((first, count))
+    }
+
+    /// A varying fixed array (`[length_is(n)] short a[8]`) inline in a
+    /// struct: offset, actual count, then the elements sent.
+    fn varying_fixed_encode(&self, plan: &Plan, i: usize) -> Result<Option<TokenStream>> {
+        let f = &plan.fields[i];
+        let Some((a, rest)) = varying_fixed(&f.layout) else {
+            return Ok(None);
+        };
+        let id = field_name(&f.name);
+        let max = a.fixed.unwrap_or(0) as usize;
+        let value = |j: usize| {
+            let id = field_name(&plan.fields[j].name);
+            quote!(self.#id)
+        };
+        let (first, count) = self.window_exprs(plan, a, &value)?;
+        let elems = self.elements_scalars(plan.item, quote!(&self.#id), rest, &f.layout.data)?;
+        Ok(Some(quote! {
+            let (first, count) = (#first, #count);
+            let len = self.#id.len();
+            let fits = usize::try_from(first).is_ok_and(|first| first + len <= #max);
+            if i128::try_from(len).ok() != Some(count) || !fits {
+                return Err(e.mismatch("varying array against first_is/length_is/last_is", usize::try_from(count).unwrap_or(usize::MAX), len));
+            }
+            e.count(usize::try_from(first).unwrap_or(0))?;
+            e.count(len)?;
+            #elems
+        }))
     }
 
     /// On encode, an array sized by an expression must have that length.
@@ -448,6 +507,12 @@ impl<'m> Gen<'m> {
                     quote!(e.referent(#r.is_some());)
                 }
             },
+            Some((Level::Array(a), _)) if a.fixed.is_some() && a.is_varying() && !a.string => {
+                return Err(unsupported(
+                    item,
+                    "a varying fixed-size array outside a struct",
+                ));
+            }
             // `[string] wchar_t name[16]`: a varying string inline.
             Some((Level::Array(a), [])) if a.string => {
                 let max = a.fixed.unwrap_or(u64::from(u32::MAX)) as usize;
@@ -586,6 +651,14 @@ impl<'m> Gen<'m> {
             let l = &f.layout;
             let value = if i + 1 == plan.fields.len() && plan.conformant {
                 self.embedded_conformant(plan.item, l)?
+            } else if let Some((a, rest)) = varying_fixed(l) {
+                // Offset and actual count, checked against their fields below.
+                let max = a.fixed.unwrap_or(0);
+                let (off, len) = window_locals(f);
+                let check = !l.disable_consistency_check;
+                let elems = self.elements(plan.item, quote!(#len), rest, &l.data)?;
+                out.push(quote!(let (#off, #len) = #rt::ndr::decode_variance(d, #max, #check)?;));
+                elems
             } else {
                 self.ds(plan.item, &l.levels, &l.data)?
             };
@@ -605,6 +678,24 @@ impl<'m> Gen<'m> {
             let n = local(i);
             quote!(#n)
         };
+        // Varying arrays' offsets and counts against first_is, length_is, last_is.
+        for f in plan.fields {
+            let Some((a, _)) = varying_fixed(&f.layout) else {
+                continue;
+            };
+            let (off, len) = window_locals(f);
+            let (first, count) = self.window_exprs(plan, a, &value)?;
+            out.push(quote! {
+                let (first, count) = (#first, #count);
+                if i128::from(#off) != first || i128::from(#len) != count {
+                    return Err(d.error(#rt::ndr::ErrorKind::Mismatch {
+                        what: "varying array bounds against first_is/length_is/last_is",
+                        expected: count as u64,
+                        found: u64::from(#len),
+                    }));
+                }
+            });
+        }
         for (i, users) in &plan.implied {
             let count = local_name(&plan.fields[*i]);
             for &(j, k) in users {
@@ -739,6 +830,12 @@ impl<'m> Gen<'m> {
                     _ => quote!(match d.referent()? { Some(_) => Some(#ph), None => None }),
                 }
             }
+            Some((Level::Array(a), _)) if a.fixed.is_some() && a.is_varying() && !a.string => {
+                return Err(unsupported(
+                    item,
+                    "a varying fixed-size array outside a struct",
+                ));
+            }
             Some((Level::Array(a), [])) if a.string => {
                 let s = self.string_type(item, data)?;
                 let max = a.fixed.unwrap_or(u64::from(u32::MAX));
@@ -802,11 +899,11 @@ impl<'m> Gen<'m> {
             },
             Some((Level::Array(a), [])) if a.string => quote!(Default::default()),
             Some((Level::Array(a), rest)) => match a.fixed {
-                Some(_) => {
+                Some(_) if !a.is_varying() => {
                     let each = self.placeholder(item, rest, data)?;
                     quote!(std::array::from_fn(|_| #each))
                 }
-                None => quote!(Default::default()),
+                _ => quote!(Default::default()),
             },
         })
     }
@@ -955,6 +1052,26 @@ impl<'m> Gen<'m> {
             }
         })
     }
+}
+
+/// A fixed-size array that sends only part of itself, inline in a struct.
+fn varying_fixed(l: &Layout) -> Option<(&Array, &[Level])> {
+    match l.levels.split_first() {
+        Some((Level::Array(a), rest)) if a.fixed.is_some() && a.is_varying() && !a.string => {
+            Some((a, rest))
+        }
+        _ => None,
+    }
+}
+
+/// Locals for a varying array's offset and actual count, named after it.
+fn window_locals(f: &Field) -> (proc_macro2::Ident, proc_macro2::Ident) {
+    let base = local_name(f).to_string();
+    let base = base.trim_start_matches("r#");
+    (
+        format_ident!("{}_offset", base),
+        format_ident!("{}_len", base),
+    )
 }
 
 /// The local a field is decoded into, or its count computed into: the
