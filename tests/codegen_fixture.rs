@@ -219,3 +219,83 @@ fn varying_fixed_arrays_send_their_window() {
     lying[12] = 2; // window's actual count 2, but last - first + 1 = 3
     assert!(from_bytes::<WINDOWS>(&lying).is_err());
 }
+
+#[test]
+fn arrays_of_pointees_count_toward_the_depth_limit() {
+    // NODE { n: 1, kids -> [NODE { n: 1, kids -> [...] }] }, nested 100,000 deep.
+    let unit = [1, 0, 0, 0, 0, 0, 2, 0, 1, 0, 0, 0];
+    let bytes: Vec<u8> = unit
+        .iter()
+        .copied()
+        .cycle()
+        .take(unit.len() * 100_000)
+        .collect();
+    let err = from_bytes::<NODE>(&bytes).expect_err("too deep");
+    assert_eq!(err.kind, ErrorKind::TooDeep(oxidl::ndr::MAX_DEPTH));
+}
+
+#[test]
+fn announced_counts_must_fit_the_input_together() {
+    // 4096 items, each announcing 65,536 u32s behind its pointer: each
+    // alone fits in the bytes left, all together cannot.
+    let items = 4096u32;
+    let mut bytes = Vec::new();
+    bytes.extend_from_slice(&items.to_le_bytes()); // max_count
+    bytes.extend_from_slice(&items.to_le_bytes()); // count
+    for _ in 0..items {
+        bytes.extend_from_slice(&65_536u32.to_le_bytes());
+        bytes.extend_from_slice(&[0, 0, 2, 0]);
+    }
+    bytes.resize(bytes.len() + 300_000, 0);
+    let err = from_bytes::<COUNTED_LIST>(&bytes).expect_err("promises exceed the input");
+    assert!(matches!(err.kind, ErrorKind::CountTooLarge { .. }), "{err}");
+    // And an honest list still decodes.
+    let honest = COUNTED_LIST {
+        items: vec![
+            COUNTED {
+                p: Some(vec![1, 2]),
+            },
+            COUNTED { p: None },
+        ],
+    };
+    round_trip(&honest);
+}
+
+#[test]
+fn a_null_pointer_with_a_count_is_refused() {
+    // COUNTED { c: 2, p: null }
+    let bytes = [2, 0, 0, 0, 0, 0, 0, 0];
+    let err = from_bytes::<COUNTED>(&bytes).expect_err("count without elements");
+    assert!(
+        matches!(
+            err.kind,
+            ErrorKind::Mismatch {
+                expected: 0,
+                found: 2,
+                ..
+            }
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_variant_that_carries_its_discriminant_must_carry_a_fitting_one() {
+    assert!(oxidl::ndr::try_to_bytes(&TAGGED {
+        kind: 1,
+        value: VALUE::Other(1, 7)
+    })
+    .is_err());
+    assert!(oxidl::ndr::try_to_bytes(&TAGGED {
+        kind: 5,
+        value: VALUE::Pair(5, PAIR { a: 0, b: 0 })
+    })
+    .is_err());
+    assert!(oxidl::ndr::try_to_bytes(&ENCAPSULATED::Default(2)).is_err());
+}
+
+#[test]
+fn negative_enumerators_take_their_unsigned_wire_form() {
+    assert_eq!(SIGNED::MINUS_ONE, SIGNED(0xffff));
+    assert_eq!(to_bytes(&SIGNED::MINUS_ONE), [0xff, 0xff]);
+}

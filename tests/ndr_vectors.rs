@@ -259,3 +259,30 @@ fn a_count_that_disagrees_with_the_array_behind_its_pointer_is_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn range_is_enforced_when_encoding_too() {
+    // cIfs is implied by the arrays; with none it would be 0, outside [1, 10].
+    let head = CustomHeader {
+        total_size: 0,
+        header_size: 0,
+        dw_reserved: 0,
+        dest_ctx: 0,
+        class_info_clsid: uuid::Uuid::nil(),
+        pclsid: None,
+        p_sizes: None,
+        pdw_reserved: None,
+    };
+    let err = oxidl::ndr::try_to_bytes(&head).expect_err("cIfs = 0");
+    assert!(
+        matches!(
+            err.kind,
+            oxidl::ndr::ErrorKind::Range {
+                value: 0,
+                min: 1,
+                max: 10
+            }
+        ),
+        "{err}"
+    );
+}

@@ -336,21 +336,22 @@ impl crate::ndr::Ndr for RPC_UNICODE_STRING {
         if let Some(v) = &mut self.buffer {
             let expected = v.len();
             let _ = expected;
-            *v = {
-                let __max = d.count()?;
-                let v = {
-                    let n: u32 = {
-                        let (_, actual) = crate::ndr::decode_variance(
-                            d,
-                            u64::from(__max),
-                            true,
-                        )?;
-                        actual
+            *v = d
+                .nested(|d| {
+                    let __max = d.count()?;
+                    let v = {
+                        let n: u32 = {
+                            let (_, actual) = crate::ndr::decode_variance(
+                                d,
+                                u64::from(__max),
+                                true,
+                            )?;
+                            actual
+                        };
+                        d.u16s(n as usize)?
                     };
-                    d.u16s(n as usize)?
-                };
-                v
-            };
+                    Ok(v)
+                })?;
             crate::ndr::check_correlation(
                 d,
                 "size_is",
@@ -778,33 +779,34 @@ impl crate::ndr::Ndr for ORPC_EXTENT_ARRAY {
         if let Some(v) = &mut self.extent {
             let expected = v.len();
             let _ = expected;
-            *v = {
-                let __max = d.count()?;
-                let mut v = {
-                    let n: u32 = __max;
-                    let n = d.check_count(u64::from(n), 1)?;
-                    let mut v = Vec::with_capacity(n);
-                    for _ in 0..n {
-                        v.push(
-                            match d.referent()? {
-                                Some(_) => {
-                                    Some(
-                                        Box::new(<ORPC_EXTENT as crate::ndr::Ndr>::placeholder()),
-                                    )
-                                }
-                                None => None,
-                            },
-                        );
+            *v = d
+                .nested(|d| {
+                    let __max = d.count()?;
+                    let mut v = {
+                        let n: u32 = __max;
+                        let n = d.check_count(u64::from(n), 1)?;
+                        let mut v = Vec::with_capacity(n);
+                        for _ in 0..n {
+                            v.push(
+                                match d.referent()? {
+                                    Some(_) => {
+                                        Some(
+                                            Box::new(<ORPC_EXTENT as crate::ndr::Ndr>::placeholder()),
+                                        )
+                                    }
+                                    None => None,
+                                },
+                            );
+                        }
+                        v
+                    };
+                    for x in v.iter_mut() {
+                        if let Some(v) = x {
+                            **v = crate::ndr::decode_pointee::<ORPC_EXTENT>(d)?;
+                        }
                     }
-                    v
-                };
-                for x in v.iter_mut() {
-                    if let Some(v) = x {
-                        **v = crate::ndr::decode_pointee::<ORPC_EXTENT>(d)?;
-                    }
-                }
-                v
-            };
+                    Ok(v)
+                })?;
             crate::ndr::check_correlation(
                 d,
                 "size_is",
@@ -1400,6 +1402,9 @@ impl crate::ndr::Ndr for customREMOTE_REQUEST_SCM_INFO {
             .map_or(0, |v| v.len());
         e.align(<Self as ndr_::Ndr>::ALIGN);
         e.u32(self.client_imp_level);
+        if !(0i128..=32768i128).contains(&(c_requested_protseqs as i128)) {
+            return Err(e.range(c_requested_protseqs as i128, 0i128, 32768i128));
+        }
         e.u16(
             u16::try_from(c_requested_protseqs)
                 .map_err(|_| e.count_overflow(c_requested_protseqs))?,
@@ -1423,11 +1428,24 @@ impl crate::ndr::Ndr for customREMOTE_REQUEST_SCM_INFO {
             Some(_) => Some(Default::default()),
             None => None,
         };
-        if let Some(v) = &mut p_requested_protseqs {
-            *v = {
-                let n = d.check_count(u64::from(c_requested_protseqs), 1)?;
-                (0..n).map(|_| Default::default()).collect()
-            };
+        match &mut p_requested_protseqs {
+            Some(v) => {
+                *v = {
+                    let n = d.promise(u64::from(c_requested_protseqs), 2usize)?;
+                    (0..n).map(|_| Default::default()).collect()
+                };
+            }
+            None if c_requested_protseqs != 0 => {
+                return Err(
+                    d
+                        .error(crate::ndr::ErrorKind::Mismatch {
+                            what: "count of a null pointer's array",
+                            expected: 0,
+                            found: u64::from(c_requested_protseqs),
+                        }),
+                );
+            }
+            None => {}
         }
         Ok(Self {
             client_imp_level: client_imp_level,
@@ -1441,14 +1459,16 @@ impl crate::ndr::Ndr for customREMOTE_REQUEST_SCM_INFO {
         if let Some(v) = &mut self.p_requested_protseqs {
             let expected = v.len();
             let _ = expected;
-            *v = {
-                let __max = d.count()?;
-                let v = {
-                    let n: u32 = __max;
-                    d.u16s(n as usize)?
-                };
-                v
-            };
+            *v = d
+                .nested(|d| {
+                    let __max = d.count()?;
+                    let v = {
+                        let n: u32 = __max;
+                        d.u16s(n as usize)?
+                    };
+                    Ok(v)
+                })?;
+            d.fulfil(expected, 2usize);
             crate::ndr::check_correlation(
                 d,
                 "size_is",
@@ -1577,6 +1597,9 @@ impl crate::ndr::Ndr for InstantiationInfoData {
         e.u32(self.class_ctx);
         e.u32(self.actvflags);
         e.i32(self.f_is_surrogate);
+        if !(1i128..=32768i128).contains(&(c_iid as i128)) {
+            return Err(e.range(c_iid as i128, 1i128, 32768i128));
+        }
         e.u32(u32::try_from(c_iid).map_err(|_| e.count_overflow(c_iid))?);
         e.u32(self.inst_flag);
         e.referent(self.p_iid.is_some());
@@ -1613,11 +1636,24 @@ impl crate::ndr::Ndr for InstantiationInfoData {
         };
         let this_size = d.u32()?;
         let client_com_version = <COMVERSION as crate::ndr::Ndr>::decode_scalars(d)?;
-        if let Some(v) = &mut p_iid {
-            *v = {
-                let n = d.check_count(u64::from(c_iid), 1)?;
-                (0..n).map(|_| <IID as crate::ndr::Ndr>::placeholder()).collect()
-            };
+        match &mut p_iid {
+            Some(v) => {
+                *v = {
+                    let n = d.promise(u64::from(c_iid), 1usize)?;
+                    (0..n).map(|_| <IID as crate::ndr::Ndr>::placeholder()).collect()
+                };
+            }
+            None if c_iid != 0 => {
+                return Err(
+                    d
+                        .error(crate::ndr::ErrorKind::Mismatch {
+                            what: "count of a null pointer's array",
+                            expected: 0,
+                            found: u64::from(c_iid),
+                        }),
+                );
+            }
+            None => {}
         }
         Ok(Self {
             class_id: class_id,
@@ -1638,22 +1674,24 @@ impl crate::ndr::Ndr for InstantiationInfoData {
         if let Some(v) = &mut self.p_iid {
             let expected = v.len();
             let _ = expected;
-            *v = {
-                let __max = d.count()?;
-                let mut v = {
-                    let n: u32 = __max;
-                    let n = d.check_count(u64::from(n), 1)?;
-                    let mut v = Vec::with_capacity(n);
-                    for _ in 0..n {
-                        v.push(<IID as crate::ndr::Ndr>::decode_scalars(d)?);
+            *v = d
+                .nested(|d| {
+                    let __max = d.count()?;
+                    let mut v = {
+                        let n: u32 = __max;
+                        let n = d.check_count(u64::from(n), 1)?;
+                        let mut v = Vec::with_capacity(n);
+                        for _ in 0..n {
+                            v.push(<IID as crate::ndr::Ndr>::decode_scalars(d)?);
+                        }
+                        v
+                    };
+                    for x in v.iter_mut() {
+                        crate::ndr::Ndr::decode_buffers(x, d)?;
                     }
-                    v
-                };
-                for x in v.iter_mut() {
-                    crate::ndr::Ndr::decode_buffers(x, d)?;
-                }
-                v
-            };
+                    Ok(v)
+                })?;
+            d.fulfil(expected, 1usize);
             crate::ndr::check_correlation(
                 d,
                 "size_is",
@@ -1862,6 +1900,9 @@ impl crate::ndr::Ndr for CustomHeader {
         e.u32(self.header_size);
         e.u32(self.dw_reserved);
         e.u32(self.dest_ctx);
+        if !(1i128..=10i128).contains(&(c_ifs as i128)) {
+            return Err(e.range(c_ifs as i128, 1i128, 10i128));
+        }
         e.u32(u32::try_from(c_ifs).map_err(|_| e.count_overflow(c_ifs))?);
         crate::ndr::Ndr::encode_scalars(&self.class_info_clsid, e)?;
         e.referent(self.pclsid.is_some());
@@ -1910,17 +1951,43 @@ impl crate::ndr::Ndr for CustomHeader {
             Some(_) => Some(Box::new(Default::default())),
             None => None,
         };
-        if let Some(v) = &mut pclsid {
-            *v = {
-                let n = d.check_count(u64::from(c_ifs), 1)?;
-                (0..n).map(|_| <CLSID as crate::ndr::Ndr>::placeholder()).collect()
-            };
+        match &mut pclsid {
+            Some(v) => {
+                *v = {
+                    let n = d.promise(u64::from(c_ifs), 1usize)?;
+                    (0..n).map(|_| <CLSID as crate::ndr::Ndr>::placeholder()).collect()
+                };
+            }
+            None if c_ifs != 0 => {
+                return Err(
+                    d
+                        .error(crate::ndr::ErrorKind::Mismatch {
+                            what: "count of a null pointer's array",
+                            expected: 0,
+                            found: u64::from(c_ifs),
+                        }),
+                );
+            }
+            None => {}
         }
-        if let Some(v) = &mut p_sizes {
-            *v = {
-                let n = d.check_count(u64::from(c_ifs), 1)?;
-                (0..n).map(|_| Default::default()).collect()
-            };
+        match &mut p_sizes {
+            Some(v) => {
+                *v = {
+                    let n = d.promise(u64::from(c_ifs), 4usize)?;
+                    (0..n).map(|_| Default::default()).collect()
+                };
+            }
+            None if c_ifs != 0 => {
+                return Err(
+                    d
+                        .error(crate::ndr::ErrorKind::Mismatch {
+                            what: "count of a null pointer's array",
+                            expected: 0,
+                            found: u64::from(c_ifs),
+                        }),
+                );
+            }
+            None => {}
         }
         Ok(Self {
             total_size: total_size,
@@ -1941,22 +2008,24 @@ impl crate::ndr::Ndr for CustomHeader {
         if let Some(v) = &mut self.pclsid {
             let expected = v.len();
             let _ = expected;
-            *v = {
-                let __max = d.count()?;
-                let mut v = {
-                    let n: u32 = __max;
-                    let n = d.check_count(u64::from(n), 1)?;
-                    let mut v = Vec::with_capacity(n);
-                    for _ in 0..n {
-                        v.push(<CLSID as crate::ndr::Ndr>::decode_scalars(d)?);
+            *v = d
+                .nested(|d| {
+                    let __max = d.count()?;
+                    let mut v = {
+                        let n: u32 = __max;
+                        let n = d.check_count(u64::from(n), 1)?;
+                        let mut v = Vec::with_capacity(n);
+                        for _ in 0..n {
+                            v.push(<CLSID as crate::ndr::Ndr>::decode_scalars(d)?);
+                        }
+                        v
+                    };
+                    for x in v.iter_mut() {
+                        crate::ndr::Ndr::decode_buffers(x, d)?;
                     }
-                    v
-                };
-                for x in v.iter_mut() {
-                    crate::ndr::Ndr::decode_buffers(x, d)?;
-                }
-                v
-            };
+                    Ok(v)
+                })?;
+            d.fulfil(expected, 1usize);
             crate::ndr::check_correlation(
                 d,
                 "size_is",
@@ -1967,14 +2036,16 @@ impl crate::ndr::Ndr for CustomHeader {
         if let Some(v) = &mut self.p_sizes {
             let expected = v.len();
             let _ = expected;
-            *v = {
-                let __max = d.count()?;
-                let v = {
-                    let n: u32 = __max;
-                    d.u32s(n as usize)?
-                };
-                v
-            };
+            *v = d
+                .nested(|d| {
+                    let __max = d.count()?;
+                    let v = {
+                        let n: u32 = __max;
+                        d.u32s(n as usize)?
+                    };
+                    Ok(v)
+                })?;
+            d.fulfil(expected, 4usize);
             crate::ndr::check_correlation(
                 d,
                 "size_is",
@@ -2033,6 +2104,9 @@ impl crate::ndr::Ndr for PropsOutInfo {
             );
         }
         e.align(<Self as ndr_::Ndr>::ALIGN);
+        if !(1i128..=32768i128).contains(&(c_ifs as i128)) {
+            return Err(e.range(c_ifs as i128, 1i128, 32768i128));
+        }
         e.u32(u32::try_from(c_ifs).map_err(|_| e.count_overflow(c_ifs))?);
         e.referent(self.piid.is_some());
         e.referent(self.phresults.is_some());
@@ -2082,23 +2156,62 @@ impl crate::ndr::Ndr for PropsOutInfo {
             Some(_) => Some(Default::default()),
             None => None,
         };
-        if let Some(v) = &mut piid {
-            *v = {
-                let n = d.check_count(u64::from(c_ifs), 1)?;
-                (0..n).map(|_| <IID as crate::ndr::Ndr>::placeholder()).collect()
-            };
+        match &mut piid {
+            Some(v) => {
+                *v = {
+                    let n = d.promise(u64::from(c_ifs), 1usize)?;
+                    (0..n).map(|_| <IID as crate::ndr::Ndr>::placeholder()).collect()
+                };
+            }
+            None if c_ifs != 0 => {
+                return Err(
+                    d
+                        .error(crate::ndr::ErrorKind::Mismatch {
+                            what: "count of a null pointer's array",
+                            expected: 0,
+                            found: u64::from(c_ifs),
+                        }),
+                );
+            }
+            None => {}
         }
-        if let Some(v) = &mut phresults {
-            *v = {
-                let n = d.check_count(u64::from(c_ifs), 1)?;
-                (0..n).map(|_| Default::default()).collect()
-            };
+        match &mut phresults {
+            Some(v) => {
+                *v = {
+                    let n = d.promise(u64::from(c_ifs), 4usize)?;
+                    (0..n).map(|_| Default::default()).collect()
+                };
+            }
+            None if c_ifs != 0 => {
+                return Err(
+                    d
+                        .error(crate::ndr::ErrorKind::Mismatch {
+                            what: "count of a null pointer's array",
+                            expected: 0,
+                            found: u64::from(c_ifs),
+                        }),
+                );
+            }
+            None => {}
         }
-        if let Some(v) = &mut pp_intf_data {
-            *v = {
-                let n = d.check_count(u64::from(c_ifs), 1)?;
-                (0..n).map(|_| None).collect()
-            };
+        match &mut pp_intf_data {
+            Some(v) => {
+                *v = {
+                    let n = d.promise(u64::from(c_ifs), 4usize)?;
+                    (0..n).map(|_| None).collect()
+                };
+            }
+            None if c_ifs != 0 => {
+                return Err(
+                    d
+                        .error(crate::ndr::ErrorKind::Mismatch {
+                            what: "count of a null pointer's array",
+                            expected: 0,
+                            found: u64::from(c_ifs),
+                        }),
+                );
+            }
+            None => {}
         }
         Ok(Self {
             piid: piid,
@@ -2113,22 +2226,24 @@ impl crate::ndr::Ndr for PropsOutInfo {
         if let Some(v) = &mut self.piid {
             let expected = v.len();
             let _ = expected;
-            *v = {
-                let __max = d.count()?;
-                let mut v = {
-                    let n: u32 = __max;
-                    let n = d.check_count(u64::from(n), 1)?;
-                    let mut v = Vec::with_capacity(n);
-                    for _ in 0..n {
-                        v.push(<IID as crate::ndr::Ndr>::decode_scalars(d)?);
+            *v = d
+                .nested(|d| {
+                    let __max = d.count()?;
+                    let mut v = {
+                        let n: u32 = __max;
+                        let n = d.check_count(u64::from(n), 1)?;
+                        let mut v = Vec::with_capacity(n);
+                        for _ in 0..n {
+                            v.push(<IID as crate::ndr::Ndr>::decode_scalars(d)?);
+                        }
+                        v
+                    };
+                    for x in v.iter_mut() {
+                        crate::ndr::Ndr::decode_buffers(x, d)?;
                     }
-                    v
-                };
-                for x in v.iter_mut() {
-                    crate::ndr::Ndr::decode_buffers(x, d)?;
-                }
-                v
-            };
+                    Ok(v)
+                })?;
+            d.fulfil(expected, 1usize);
             crate::ndr::check_correlation(
                 d,
                 "size_is",
@@ -2139,14 +2254,16 @@ impl crate::ndr::Ndr for PropsOutInfo {
         if let Some(v) = &mut self.phresults {
             let expected = v.len();
             let _ = expected;
-            *v = {
-                let __max = d.count()?;
-                let v = {
-                    let n: u32 = __max;
-                    d.i32s(n as usize)?
-                };
-                v
-            };
+            *v = d
+                .nested(|d| {
+                    let __max = d.count()?;
+                    let v = {
+                        let n: u32 = __max;
+                        d.i32s(n as usize)?
+                    };
+                    Ok(v)
+                })?;
+            d.fulfil(expected, 4usize);
             crate::ndr::check_correlation(
                 d,
                 "size_is",
@@ -2157,35 +2274,37 @@ impl crate::ndr::Ndr for PropsOutInfo {
         if let Some(v) = &mut self.pp_intf_data {
             let expected = v.len();
             let _ = expected;
-            *v = {
-                let __max = d.count()?;
-                let mut v = {
-                    let n: u32 = __max;
-                    let n = d.check_count(u64::from(n), 1)?;
-                    let mut v = Vec::with_capacity(n);
-                    for _ in 0..n {
-                        v.push(
-                            match d.referent()? {
-                                Some(_) => {
-                                    Some(
-                                        Box::new(
-                                            <MInterfacePointer as crate::ndr::Ndr>::placeholder(),
-                                        ),
-                                    )
-                                }
-                                None => None,
-                            },
-                        );
+            *v = d
+                .nested(|d| {
+                    let __max = d.count()?;
+                    let mut v = {
+                        let n: u32 = __max;
+                        let n = d.check_count(u64::from(n), 1)?;
+                        let mut v = Vec::with_capacity(n);
+                        for _ in 0..n {
+                            v.push(
+                                match d.referent()? {
+                                    Some(_) => {
+                                        Some(
+                                            Box::new(
+                                                <MInterfacePointer as crate::ndr::Ndr>::placeholder(),
+                                            ),
+                                        )
+                                    }
+                                    None => None,
+                                },
+                            );
+                        }
+                        v
+                    };
+                    for x in v.iter_mut() {
+                        if let Some(v) = x {
+                            **v = crate::ndr::decode_pointee::<MInterfacePointer>(d)?;
+                        }
                     }
-                    v
-                };
-                for x in v.iter_mut() {
-                    if let Some(v) = x {
-                        **v = crate::ndr::decode_pointee::<MInterfacePointer>(d)?;
-                    }
-                }
-                v
-            };
+                    Ok(v)
+                })?;
+            d.fulfil(expected, 4usize);
             crate::ndr::check_correlation(
                 d,
                 "size_is",

@@ -233,3 +233,20 @@ proptest! {
         let _ = WString::decode(&mut Decoder::new(&bytes));
     }
 }
+
+#[test]
+fn a_string_must_start_at_offset_zero() {
+    // max 3, offset 1, actual 1, one unit "\0".
+    let bytes = [3, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0];
+    let err = WString::decode(&mut Decoder::new(&bytes)).expect_err("offset 1");
+    assert!(
+        matches!(
+            err.kind,
+            ErrorKind::Mismatch {
+                what: "string offset",
+                ..
+            }
+        ),
+        "{err}"
+    );
+}

@@ -231,9 +231,11 @@ impl<'m> Gen<'m> {
         } else {
             (quote!(u16), quote!(u16), quote!(u16), 2usize)
         };
+        let width = if e.v1_enum { 32 } else { 16 };
         let consts = e.items.iter().map(|(n, v)| {
             let id = ident(n);
-            let v = *v as u64;
+            // The wire's unsigned form, as C's conversion gives it: -1 is 0xffff.
+            let v = (*v as u64) & ((1u64 << width) - 1);
             let lit: TokenStream = format!("{v}").parse().unwrap_or_default();
             quote!(pub const #id: Self = Self(#lit);)
         });

@@ -335,6 +335,9 @@ impl<'m> Gen<'m> {
                 };
                 let (put, _) = scalar_io(s);
                 let ty = super::scalar_type(s);
+                if let Some((lo, hi)) = f.layout.range {
+                    out.push(quote!(if !(#lo..=#hi).contains(&(#local as i128)) { return Err(e.range(#local as i128, #lo, #hi)); }));
+                }
                 out.push(
                     quote!(e.#put(#ty::try_from(#local).map_err(|_| e.count_overflow(#local))?);),
                 );
@@ -356,6 +359,9 @@ impl<'m> Gen<'m> {
                         return Err(e.mismatch("union discriminant against its switch_is", usize::try_from(want).unwrap_or(usize::MAX), usize::try_from(have).unwrap_or(usize::MAX)));
                     }
                 });
+            }
+            if let (Some((lo, hi)), true) = (f.layout.range, f.layout.levels.is_empty()) {
+                out.push(quote!(if !(#lo..=#hi).contains(&i128::from(self.#id)) { return Err(e.range(i128::from(self.#id), #lo, #hi)); }));
             }
             if let Some(window) = self.varying_fixed_encode(plan, i)? {
                 out.push(window);
@@ -414,17 +420,17 @@ impl<'m> Gen<'m> {
         };
         let (first, count) = self.window_exprs(plan, a, &value)?;
         let elems = self.elements_scalars(plan.item, quote!(&self.#id), rest, &f.layout.data)?;
-        Ok(Some(quote! {
+        Ok(Some(quote! {{
             let (first, count) = (#first, #count);
             let len = self.#id.len();
-            let fits = usize::try_from(first).is_ok_and(|first| first + len <= #max);
+                        let fits = usize::try_from(first).ok().and_then(|first| first.checked_add(len)).is_some_and(|end| end <= #max);
             if i128::try_from(len).ok() != Some(count) || !fits {
                 return Err(e.mismatch("varying array against first_is/length_is/last_is", usize::try_from(count).unwrap_or(usize::MAX), len));
             }
-            e.count(usize::try_from(first).unwrap_or(0))?;
+                        e.count(usize::try_from(first).unwrap_or(0))?;
             e.count(len)?;
             #elems
-        }))
+        }}))
     }
 
     /// On encode, an array sized by an expression must have that length.
@@ -685,7 +691,7 @@ impl<'m> Gen<'m> {
             };
             let (off, len) = window_locals(f);
             let (first, count) = self.window_exprs(plan, a, &value)?;
-            out.push(quote! {
+            out.push(quote! {{
                 let (first, count) = (#first, #count);
                 if i128::from(#off) != first || i128::from(#len) != count {
                     return Err(d.error(#rt::ndr::ErrorKind::Mismatch {
@@ -694,7 +700,7 @@ impl<'m> Gen<'m> {
                         found: u64::from(#len),
                     }));
                 }
-            });
+            }});
         }
         for (i, users) in &plan.implied {
             let count = local_name(&plan.fields[*i]);
@@ -711,15 +717,24 @@ impl<'m> Gen<'m> {
                         levels.get(2..).unwrap_or(&[]),
                         &plan.fields[j].layout.data,
                     )?;
+                    let min =
+                        self.min_size(levels.get(2..).unwrap_or(&[]), &plan.fields[j].layout.data);
                     let fill = quote!({
-                        let n = d.check_count(u64::from(#count), 1)?;
+                        let n = d.promise(u64::from(#count), #min)?;
                         (0..n).map(|_| #each).collect()
                     });
                     let set = match levels.first() {
                         Some(Level::Pointer(p)) if p.kind == PointerKind::Ref => {
                             quote!(#arr = #fill;)
                         }
-                        _ => quote!(if let Some(v) = &mut #arr { *v = #fill; }),
+                        // A null pointer sends no elements, so its count must be 0.
+                        _ => quote!(match &mut #arr {
+                            Some(v) => *v = #fill,
+                            None if #count != 0 => return Err(d.error(#rt::ndr::ErrorKind::Mismatch {
+                                what: "count of a null pointer's array", expected: 0, found: u64::from(#count),
+                            })),
+                            None => {}
+                        }),
                     };
                     out.push(set);
                 }
@@ -935,8 +950,13 @@ impl<'m> Gen<'m> {
             match (l.levels.split_first(), check.is_empty()) {
                 (Some((Level::Pointer(p), rest)), false) => {
                     let read = self.dp(plan.item, rest, &l.data, !l.disable_consistency_check)?;
-                    let body =
-                        quote!({ let expected = v.len(); let _ = expected; *v = #read; #check });
+                    let min = self.min_size(rest.get(1..).unwrap_or(&[]), &l.data);
+                    let release = if implied {
+                        quote!(d.fulfil(expected, #min);)
+                    } else {
+                        quote!()
+                    };
+                    let body = quote!({ let expected = v.len(); let _ = expected; *v = #read; #release #check });
                     out.push(match p.kind {
                         PointerKind::Ref => quote!({ let v = &mut self.#id; #body }),
                         _ => quote!(if let Some(v) = &mut self.#id #body),
@@ -1038,12 +1058,13 @@ impl<'m> Gen<'m> {
                 } else {
                     quote!(let mut v)
                 };
-                quote!({
+                // Elements may hold pointers to more of the same: one level deeper.
+                quote!(d.nested(|d| {
                     let __max = d.count()?;
                     #binding = #elems;
                     #buffers
-                    v
-                })
+                    Ok(v)
+                })?)
             }
             Some((Level::Pointer(_), _)) => {
                 let s = self.ds(item, levels, data)?;
@@ -1051,6 +1072,17 @@ impl<'m> Gen<'m> {
                 quote!({ d.align(4)?; let mut p = #s; #b p })
             }
         })
+    }
+}
+
+impl Gen<'_> {
+    /// The fewest bytes one element with these levels takes on the wire.
+    fn min_size(&self, levels: &[Level], data: &DataType) -> usize {
+        match (levels.first(), self.data(data, "")) {
+            (None, Ok(Data::Scalar(s))) => scalar_io(s).1,
+            (Some(Level::Pointer(_)), _) => 4,
+            _ => 1,
+        }
     }
 }
 
@@ -1069,8 +1101,9 @@ fn window_locals(f: &Field) -> (proc_macro2::Ident, proc_macro2::Ident) {
     let base = local_name(f).to_string();
     let base = base.trim_start_matches("r#");
     (
-        format_ident!("{}_offset", base),
-        format_ident!("{}_len", base),
+        // `__` keeps them apart from fields such as `name_len`.
+        format_ident!("__{}_offset", base),
+        format_ident!("__{}_len", base),
     )
 }
 

@@ -60,11 +60,24 @@ impl<'m> Gen<'m> {
             ),
         };
         let arms = self.arms(item, u)?;
+        for arm in &arms {
+            if arm.field.is_some_and(|f| {
+                f.layout
+                    .levels
+                    .iter()
+                    .any(|l| matches!(l, Level::Pointer(p) if p.kind == PointerKind::Full))
+            }) {
+                return Err(unsupported(item, "a full ([ptr]) pointer"));
+            }
+        }
+        // Every explicit case, which a default arm's discriminant must avoid.
+        let all_cases: Vec<i128> = arms.iter().flat_map(|a| a.cases.iter().copied()).collect();
         let name = type_name(&t.name);
         let doc = format!("`{}` from the IDL: a union, one variant per arm.", t.name);
 
         let mut variants = Vec::new();
         let mut discriminants = Vec::new();
+        let mut valid = Vec::new();
         let mut enc_s = Vec::new();
         let mut enc_b = Vec::new();
         let mut dec_s = Vec::new();
@@ -109,6 +122,16 @@ impl<'m> Gen<'m> {
                 (false, false) => (quote!(Self::#v), quote!(Self::#v)),
             };
             let first = arm.cases.first().copied().unwrap_or(0);
+            // A variant that carries its discriminant must carry a fitting one.
+            valid.push(match (arm.keeps_discriminant, arm.cases.is_empty()) {
+                (true, false) => {
+                    quote!(#pat_d => { let d = d; [#(#cases),*].contains(&#disc_value) })
+                }
+                (true, true) => {
+                    quote!(#pat_d => { let d = d; ![#(#all_cases),*].contains(&#disc_value) })
+                }
+                _ => quote!(#pat_d => true),
+            });
             discriminants.push(if arm.keeps_discriminant {
                 quote!(#pat_d => { let d = d; #disc_value })
             } else {
@@ -198,7 +221,11 @@ impl<'m> Gen<'m> {
                                 // In NDR20 the discriminant and the arm each align to
                 // themselves; ALIGN (the largest) places the union as a
                 // pointee or struct member, as impacket does too.
-                fn encode_scalars(&self, e: &mut #rt::ndr::Encoder) -> #rt::ndr::Result<()> {
+                                fn encode_scalars(&self, e: &mut #rt::ndr::Encoder) -> #rt::ndr::Result<()> {
+                    let fits = match self { #(#valid,)* };
+                    if !fits {
+                        return Err(e.mismatch("union discriminant against its arm", 0, 0));
+                    }
                     let d = &#make_disc.map_err(|_| e.count_overflow(0))?;
                     #put_disc
                     #enc_gap

@@ -11,6 +11,8 @@ pub struct Decoder<'a> {
     buf: &'a [u8],
     pos: usize,
     depth: u32,
+    /// Bytes that pointees announced but not yet read must still occupy.
+    promised: usize,
 }
 
 macro_rules! get {
@@ -50,6 +52,7 @@ impl<'a> Decoder<'a> {
             buf,
             pos: 0,
             depth: 0,
+            promised: 0,
         }
     }
 
@@ -153,6 +156,40 @@ impl<'a> Decoder<'a> {
 
     pub fn leave(&mut self) {
         self.depth = self.depth.saturating_sub(1);
+    }
+
+    /// Runs `f` one pointee deeper, and comes back up however `f` ends.
+    pub fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        self.enter()?;
+        let r = f(self);
+        self.leave();
+        r
+    }
+
+    /// Notes that `count` elements of at least `elem_size` bytes will be
+    /// read later (a deferred array whose count is already known), failing
+    /// if they and every earlier such promise cannot fit in what is left.
+    /// This keeps placeholders made ahead of time in proportion to the input.
+    pub fn promise(&mut self, count: u64, elem_size: usize) -> Result<usize> {
+        let n = self.check_count(count, elem_size)?;
+        let bytes = n * elem_size.max(1);
+        let total = self.promised.saturating_add(bytes);
+        if total > self.remaining() {
+            return Err(self.error(ErrorKind::CountTooLarge {
+                count,
+                elem_size,
+                remaining: self.remaining().saturating_sub(self.promised),
+            }));
+        }
+        self.promised = total;
+        Ok(n)
+    }
+
+    /// Releases a promise once its elements are read.
+    pub fn fulfil(&mut self, count: usize, elem_size: usize) {
+        self.promised = self
+            .promised
+            .saturating_sub(count.saturating_mul(elem_size.max(1)));
     }
 
     /// Succeeds if only alignment padding (fewer than 8 zero bytes) is left.

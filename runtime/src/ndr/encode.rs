@@ -106,6 +106,11 @@ impl Encoder {
         self.error(ErrorKind::CountOverflow(n))
     }
 
+    /// A value outside its `[range(min, max)]`.
+    pub fn range(&self, value: i128, min: i128, max: i128) -> Error {
+        self.error(ErrorKind::Range { value, min, max })
+    }
+
     /// Two arrays sized by the same field hold different numbers of elements.
     pub fn mismatch(&self, what: &'static str, expected: usize, found: usize) -> Error {
         self.error(ErrorKind::Mismatch {

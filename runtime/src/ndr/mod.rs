@@ -85,12 +85,12 @@ pub fn encode_pointee<T: Ndr>(e: &mut Encoder, v: &T) -> Result<()> {
 
 /// Reads a pointee (or a top-level value), bounding how deep pointees nest.
 pub fn decode_pointee<T: Ndr>(d: &mut Decoder<'_>) -> Result<T> {
-    d.enter()?;
-    d.align(T::ALIGN)?;
-    let mut v = T::decode_scalars(d)?;
-    v.decode_buffers(d)?;
-    d.leave();
-    Ok(v)
+    d.nested(|d| {
+        d.align(T::ALIGN)?;
+        let mut v = T::decode_scalars(d)?;
+        v.decode_buffers(d)?;
+        Ok(v)
+    })
 }
 
 /// Checks a decoded value against `[range(min, max)]`.

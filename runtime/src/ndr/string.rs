@@ -47,7 +47,11 @@ macro_rules! string_type {
 
             /// Reads what [`Self::encode_varying`] writes.
             pub fn decode_varying(d: &mut Decoder<'_>, max: u64) -> Result<$name> {
-                let (_, actual) = decode_variance(d, max, true)?;
+                                let (offset, actual) = decode_variance(d, max, true)?;
+                // A string starts at its first unit: offset 0, always.
+                if offset != 0 {
+                    return Err(d.error(ErrorKind::Mismatch { what: "string offset", expected: 0, found: offset.into() }));
+                }
                 let mut units = d.$read(actual as usize)?;
                 match units.pop() {
                     Some(0) => Ok($name(units)),
