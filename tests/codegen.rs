@@ -90,3 +90,28 @@ fn unsupported_constructs_are_named_errors() {
         "`HAS_FULL`: a full ([ptr]) pointer is not supported by the Rust back end yet"
     );
 }
+
+#[test]
+fn shapes_not_generated_yet_are_reported_not_miscompiled() {
+    let cases = [
+        (
+            "typedef struct { long n; [size_is(n)] long a[]; } INNER;\ntypedef struct { long x; INNER in; } OUTER;\n",
+            "`OUTER`: a conformant struct inside a struct, union or array is not supported by the Rust back end yet",
+        ),
+        (
+            "typedef struct { long id; [string] wchar_t name[]; } NAMED;\n",
+            "`NAMED`: a conformant [string] member is not supported by the Rust back end yet",
+        ),
+        (
+            "typedef struct { long n; [size_is(n), string] wchar_t *s; } SIZED;\n",
+            "`SIZED`: a [string] that also has size_is or length_is is not supported by the Rust back end yet",
+        ),
+    ];
+    for (src, message) in cases {
+        let out = oxidl_parser::load_str("case.idl", src, &FrontEnd::default());
+        let rendered = out.render();
+        let model = out.model.unwrap_or_else(|| panic!("{rendered}"));
+        let err = generate(&model, &Options::default()).expect_err(message);
+        assert_eq!(err.to_string(), message);
+    }
+}

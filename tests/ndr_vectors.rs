@@ -286,3 +286,28 @@ fn range_is_enforced_when_encoding_too() {
         "{err}"
     );
 }
+
+#[test]
+fn rpc_unicode_string_sends_length_and_maximum_separately() {
+    // MS-DTYP 2.3.10: Length 8 bytes of text in a 10-byte buffer.
+    let s = RPC_UNICODE_STRING {
+        length: 8,
+        maximum_length: 10,
+        buffer: Some("abcd".encode_utf16().collect()),
+    };
+    #[rustfmt::skip]
+    let expected = [
+        8, 0, 10, 0, 0, 0, 2, 0,                    // Length, MaximumLength, referent
+        5, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0,         // max_count 5, offset 0, actual 4
+        b'a', 0, b'b', 0, b'c', 0, b'd', 0,
+    ];
+    let bytes = to_bytes(&s);
+    assert_eq!(bytes, expected);
+    assert_eq!(from_bytes::<RPC_UNICODE_STRING>(&bytes), Ok(s.clone()));
+    // Length must describe the data it comes with.
+    let wrong = RPC_UNICODE_STRING { length: 6, ..s };
+    assert!(oxidl::ndr::try_to_bytes(&wrong).is_err());
+    let mut lying = expected;
+    lying[8] = 6; // max_count 6, but MaximumLength / 2 = 5
+    assert!(from_bytes::<RPC_UNICODE_STRING>(&lying).is_err());
+}

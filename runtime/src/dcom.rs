@@ -175,8 +175,8 @@ impl crate::ndr::Ndr for FILETIME {
         let dw_low_date_time = d.u32()?;
         let dw_high_date_time = d.u32()?;
         Ok(Self {
-            dw_low_date_time: dw_low_date_time,
-            dw_high_date_time: dw_high_date_time,
+            dw_low_date_time,
+            dw_high_date_time,
         })
     }
     fn placeholder() -> Self {
@@ -206,7 +206,7 @@ impl crate::ndr::Ndr for LARGE_INTEGER {
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let quad_part = d.i64()?;
-        Ok(Self { quad_part: quad_part })
+        Ok(Self { quad_part })
     }
     fn placeholder() -> Self {
         Self {
@@ -232,7 +232,7 @@ impl crate::ndr::Ndr for ULARGE_INTEGER {
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let quad_part = d.u64()?;
-        Ok(Self { quad_part: quad_part })
+        Ok(Self { quad_part })
     }
     fn placeholder() -> Self {
         Self {
@@ -261,10 +261,7 @@ impl crate::ndr::Ndr for LUID {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let low_part = d.u32()?;
         let high_part = d.i32()?;
-        Ok(Self {
-            low_part: low_part,
-            high_part: high_part,
-        })
+        Ok(Self { low_part, high_part })
     }
     fn placeholder() -> Self {
         Self {
@@ -289,29 +286,37 @@ impl crate::ndr::Ndr for RPC_UNICODE_STRING {
         e.align(<Self as ndr_::Ndr>::ALIGN);
         e.u16(self.length);
         e.u16(self.maximum_length);
-        if self.buffer.is_some() {
-            let want = (i128::from(self.maximum_length)).checked_div(2i128).unwrap_or(0);
-            let have = self.buffer.as_ref().map_or(0, |v| v.len());
-            if i128::try_from(have).ok() != Some(want) {
-                return Err(
-                    e
-                        .mismatch(
-                            "array length against its size_is",
-                            usize::try_from(want).unwrap_or(usize::MAX),
-                            have,
-                        ),
-                );
-            }
-        }
         e.referent(self.buffer.is_some());
         Ok(())
     }
     fn encode_buffers(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
-        if let Some(v) = &self.buffer {
-            e.count((v).len())?;
-            e.count(0)?;
-            e.count((v).len())?;
-            e.u16s(v);
+        {
+            let (max, first, count) = (
+                (i128::from(self.maximum_length)).checked_div(2i128).unwrap_or(0),
+                0i128,
+                (i128::from(self.length)).checked_div(2i128).unwrap_or(0),
+            );
+            if let Some(v) = &self.buffer {
+                let len = v.len();
+                let fits = usize::try_from(first)
+                    .ok()
+                    .and_then(|f| f.checked_add(len))
+                    .is_some_and(|end| i128::try_from(end).is_ok_and(|end| end <= max));
+                if i128::try_from(len).ok() != Some(count) || !fits {
+                    return Err(
+                        e
+                            .mismatch(
+                                "array against its size_is/length_is",
+                                usize::try_from(count).unwrap_or(usize::MAX),
+                                len,
+                            ),
+                    );
+                }
+                e.count(usize::try_from(max).unwrap_or(usize::MAX))?;
+                e.count(usize::try_from(first).unwrap_or(0))?;
+                e.count(len)?;
+                e.u16s(v);
+            }
         }
         Ok(())
     }
@@ -324,43 +329,49 @@ impl crate::ndr::Ndr for RPC_UNICODE_STRING {
             None => None,
         };
         Ok(Self {
-            length: length,
-            maximum_length: maximum_length,
-            buffer: buffer,
+            length,
+            maximum_length,
+            buffer,
         })
     }
     fn decode_buffers(
         &mut self,
         d: &mut crate::ndr::Decoder<'_>,
     ) -> crate::ndr::Result<()> {
-        if let Some(v) = &mut self.buffer {
-            let expected = v.len();
-            let _ = expected;
-            *v = d
-                .nested(|d| {
-                    let __max = d.count()?;
-                    let v = {
-                        let n: u32 = {
-                            let (_, actual) = crate::ndr::decode_variance(
-                                d,
-                                u64::from(__max),
-                                true,
-                            )?;
-                            actual
+        {
+            let (max, first, count) = (
+                (i128::from(self.maximum_length)).checked_div(2i128).unwrap_or(0),
+                0i128,
+                (i128::from(self.length)).checked_div(2i128).unwrap_or(0),
+            );
+            if let Some(v) = &mut self.buffer {
+                *v = d
+                    .nested(|d| {
+                        let __max = d.count()?;
+                        let (offset, actual) = crate::ndr::decode_variance(
+                            d,
+                            u64::from(__max),
+                            true,
+                        )?;
+                        if i128::from(__max) != max || i128::from(offset) != first
+                            || i128::from(actual) != count
+                        {
+                            return Err(
+                                d
+                                    .error(crate::ndr::ErrorKind::Mismatch {
+                                        what: "array bounds against size_is/length_is",
+                                        expected: count as u64,
+                                        found: u64::from(actual),
+                                    }),
+                            );
+                        }
+                        let v = {
+                            let n: u32 = actual;
+                            d.u16s(n as usize)?
                         };
-                        d.u16s(n as usize)?
-                    };
-                    Ok(v)
-                })?;
-            crate::ndr::check_correlation(
-                d,
-                "size_is",
-                u64::try_from(
-                        (i128::from(self.maximum_length)).checked_div(2i128).unwrap_or(0),
-                    )
-                    .unwrap_or(u64::MAX),
-                v.len() as u64,
-            )?;
+                        Ok(v)
+                    })?;
+            }
         }
         Ok(())
     }
@@ -414,14 +425,14 @@ impl crate::ndr::Ndr for SYSTEMTIME {
         let w_second = d.u16()?;
         let w_milliseconds = d.u16()?;
         Ok(Self {
-            w_year: w_year,
-            w_month: w_month,
-            w_day_of_week: w_day_of_week,
-            w_day: w_day,
-            w_hour: w_hour,
-            w_minute: w_minute,
-            w_second: w_second,
-            w_milliseconds: w_milliseconds,
+            w_year,
+            w_month,
+            w_day_of_week,
+            w_day,
+            w_hour,
+            w_minute,
+            w_second,
+            w_milliseconds,
         })
     }
     fn placeholder() -> Self {
@@ -458,7 +469,7 @@ impl crate::ndr::Ndr for UINT128 {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let lower = d.u64()?;
         let upper = d.u64()?;
-        Ok(Self { lower: lower, upper: upper })
+        Ok(Self { lower, upper })
     }
     fn placeholder() -> Self {
         Self {
@@ -563,9 +574,9 @@ impl crate::ndr::Ndr for RPC_SID {
             sub_authority.len() as u64,
         )?;
         Ok(Self {
-            revision: revision,
-            identifier_authority: identifier_authority,
-            sub_authority: sub_authority,
+            revision,
+            identifier_authority,
+            sub_authority,
         })
     }
     fn decode_buffers(
@@ -625,8 +636,8 @@ impl crate::ndr::Ndr for COMVERSION {
         let major_version = d.u16()?;
         let minor_version = d.u16()?;
         Ok(Self {
-            major_version: major_version,
-            minor_version: minor_version,
+            major_version,
+            minor_version,
         })
     }
     fn placeholder() -> Self {
@@ -692,11 +703,7 @@ impl crate::ndr::Ndr for ORPC_EXTENT {
                 .unwrap_or(u64::MAX),
             u64::from(__max),
         )?;
-        Ok(Self {
-            id: id,
-            size: size,
-            data: data,
-        })
+        Ok(Self { id, size, data })
     }
     fn decode_buffers(
         &mut self,
@@ -766,11 +773,7 @@ impl crate::ndr::Ndr for ORPC_EXTENT_ARRAY {
             Some(_) => Some(Default::default()),
             None => None,
         };
-        Ok(Self {
-            size: size,
-            reserved: reserved,
-            extent: extent,
-        })
+        Ok(Self { size, reserved, extent })
     }
     fn decode_buffers(
         &mut self,
@@ -875,11 +878,11 @@ impl crate::ndr::Ndr for ORPCTHIS {
             None => None,
         };
         Ok(Self {
-            version: version,
-            flags: flags,
-            reserved1: reserved1,
-            cid: cid,
-            extensions: extensions,
+            version,
+            flags,
+            reserved1,
+            cid,
+            extensions,
         })
     }
     fn decode_buffers(
@@ -933,10 +936,7 @@ impl crate::ndr::Ndr for ORPCTHAT {
             }
             None => None,
         };
-        Ok(Self {
-            flags: flags,
-            extensions: extensions,
-        })
+        Ok(Self { flags, extensions })
     }
     fn decode_buffers(
         &mut self,
@@ -992,8 +992,8 @@ impl crate::ndr::Ndr for DUALSTRINGARRAY {
             a_string_array.len() as u64,
         )?;
         Ok(Self {
-            w_security_offset: w_security_offset,
-            a_string_array: a_string_array,
+            w_security_offset,
+            a_string_array,
         })
     }
     fn placeholder() -> Self {
@@ -1061,7 +1061,7 @@ impl crate::ndr::Ndr for MInterfacePointer {
             u64::from(ul_cnt_data),
             ab_data.len() as u64,
         )?;
-        Ok(Self { ab_data: ab_data })
+        Ok(Self { ab_data })
     }
     fn placeholder() -> Self {
         Self {
@@ -1127,12 +1127,12 @@ impl crate::ndr::Ndr for ErrorObjectData {
             None => None,
         };
         Ok(Self {
-            dw_version: dw_version,
-            dw_help_context: dw_help_context,
-            iid: iid,
-            psz_source: psz_source,
-            psz_description: psz_description,
-            psz_help_file: psz_help_file,
+            dw_version,
+            dw_help_context,
+            iid,
+            psz_source,
+            psz_description,
+            psz_help_file,
         })
     }
     fn decode_buffers(
@@ -1197,11 +1197,11 @@ impl crate::ndr::Ndr for STDOBJREF {
         let oid = d.u64()?;
         let ipid = <IPID as crate::ndr::Ndr>::decode_scalars(d)?;
         Ok(Self {
-            flags: flags,
-            c_public_refs: c_public_refs,
-            oxid: oxid,
-            oid: oid,
-            ipid: ipid,
+            flags,
+            c_public_refs,
+            oxid,
+            oid,
+            ipid,
         })
     }
     fn decode_buffers(
@@ -1246,10 +1246,7 @@ impl crate::ndr::Ndr for REMQIRESULT {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let h_result = d.i32()?;
         let std = <STDOBJREF as crate::ndr::Ndr>::decode_scalars(d)?;
-        Ok(Self {
-            h_result: h_result,
-            std: std,
-        })
+        Ok(Self { h_result, std })
     }
     fn decode_buffers(
         &mut self,
@@ -1294,9 +1291,9 @@ impl crate::ndr::Ndr for REMINTERFACEREF {
         let c_public_refs = d.u32()?;
         let c_private_refs = d.u32()?;
         Ok(Self {
-            ipid: ipid,
-            c_public_refs: c_public_refs,
-            c_private_refs: c_private_refs,
+            ipid,
+            c_public_refs,
+            c_private_refs,
         })
     }
     fn decode_buffers(
@@ -1359,10 +1356,10 @@ impl crate::ndr::Ndr for COSERVERINFO {
         };
         let dw_reserved2 = d.u32()?;
         Ok(Self {
-            dw_reserved1: dw_reserved1,
-            pwsz_name: pwsz_name,
-            pdw_reserved: pdw_reserved,
-            dw_reserved2: dw_reserved2,
+            dw_reserved1,
+            pwsz_name,
+            pdw_reserved,
+            dw_reserved2,
         })
     }
     fn decode_buffers(
@@ -1448,8 +1445,8 @@ impl crate::ndr::Ndr for customREMOTE_REQUEST_SCM_INFO {
             None => {}
         }
         Ok(Self {
-            client_imp_level: client_imp_level,
-            p_requested_protseqs: p_requested_protseqs,
+            client_imp_level,
+            p_requested_protseqs,
         })
     }
     fn decode_buffers(
@@ -1535,11 +1532,11 @@ impl crate::ndr::Ndr for customREMOTE_REPLY_SCM_INFO {
         let authn_hint = d.u32()?;
         let server_version = <COMVERSION as crate::ndr::Ndr>::decode_scalars(d)?;
         Ok(Self {
-            oxid: oxid,
-            pdsa_oxid_bindings: pdsa_oxid_bindings,
-            ipid_rem_unknown: ipid_rem_unknown,
-            authn_hint: authn_hint,
-            server_version: server_version,
+            oxid,
+            pdsa_oxid_bindings,
+            ipid_rem_unknown,
+            authn_hint,
+            server_version,
         })
     }
     fn decode_buffers(
@@ -1656,14 +1653,14 @@ impl crate::ndr::Ndr for InstantiationInfoData {
             None => {}
         }
         Ok(Self {
-            class_id: class_id,
-            class_ctx: class_ctx,
-            actvflags: actvflags,
-            f_is_surrogate: f_is_surrogate,
-            inst_flag: inst_flag,
-            p_iid: p_iid,
-            this_size: this_size,
-            client_com_version: client_com_version,
+            class_id,
+            class_ctx,
+            actvflags,
+            f_is_surrogate,
+            inst_flag,
+            p_iid,
+            this_size,
+            client_com_version,
         })
     }
     fn decode_buffers(
@@ -1750,10 +1747,10 @@ impl crate::ndr::Ndr for LocationInfoData {
         let apartment_id = d.u32()?;
         let context_id = d.u32()?;
         Ok(Self {
-            machine_name: machine_name,
-            process_id: process_id,
-            apartment_id: apartment_id,
-            context_id: context_id,
+            machine_name,
+            process_id,
+            apartment_id,
+            context_id,
         })
     }
     fn decode_buffers(
@@ -1825,12 +1822,12 @@ impl crate::ndr::Ndr for ActivationContextInfoData {
             None => None,
         };
         Ok(Self {
-            client_ok: client_ok,
-            b_reserved1: b_reserved1,
-            dw_reserved1: dw_reserved1,
-            dw_reserved2: dw_reserved2,
-            p_ifd_client_ctx: p_ifd_client_ctx,
-            p_ifd_prototype_ctx: p_ifd_prototype_ctx,
+            client_ok,
+            b_reserved1,
+            dw_reserved1,
+            dw_reserved2,
+            p_ifd_client_ctx,
+            p_ifd_prototype_ctx,
         })
     }
     fn decode_buffers(
@@ -1990,14 +1987,14 @@ impl crate::ndr::Ndr for CustomHeader {
             None => {}
         }
         Ok(Self {
-            total_size: total_size,
-            header_size: header_size,
-            dw_reserved: dw_reserved,
-            dest_ctx: dest_ctx,
-            class_info_clsid: class_info_clsid,
-            pclsid: pclsid,
-            p_sizes: p_sizes,
-            pdw_reserved: pdw_reserved,
+            total_size,
+            header_size,
+            dw_reserved,
+            dest_ctx,
+            class_info_clsid,
+            pclsid,
+            p_sizes,
+            pdw_reserved,
         })
     }
     fn decode_buffers(
@@ -2214,9 +2211,9 @@ impl crate::ndr::Ndr for PropsOutInfo {
             None => {}
         }
         Ok(Self {
-            piid: piid,
-            phresults: phresults,
-            pp_intf_data: pp_intf_data,
+            piid,
+            phresults,
+            pp_intf_data,
         })
     }
     fn decode_buffers(
@@ -2360,9 +2357,9 @@ impl crate::ndr::Ndr for SecurityInfoData {
             None => None,
         };
         Ok(Self {
-            dw_authn_flags: dw_authn_flags,
-            p_server_info: p_server_info,
-            pdw_reserved: pdw_reserved,
+            dw_authn_flags,
+            p_server_info,
+            pdw_reserved,
         })
     }
     fn decode_buffers(
@@ -2426,8 +2423,8 @@ impl crate::ndr::Ndr for ScmRequestInfoData {
             None => None,
         };
         Ok(Self {
-            pdw_reserved: pdw_reserved,
-            remote_request: remote_request,
+            pdw_reserved,
+            remote_request,
         })
     }
     fn decode_buffers(
@@ -2489,10 +2486,7 @@ impl crate::ndr::Ndr for ScmReplyInfoData {
             }
             None => None,
         };
-        Ok(Self {
-            pdw_reserved: pdw_reserved,
-            remote_reply: remote_reply,
-        })
+        Ok(Self { pdw_reserved, remote_reply })
     }
     fn decode_buffers(
         &mut self,
@@ -2564,10 +2558,10 @@ impl crate::ndr::Ndr for InstanceInfoData {
             None => None,
         };
         Ok(Self {
-            file_name: file_name,
-            mode: mode,
-            ifd_rot: ifd_rot,
-            ifd_stg: ifd_stg,
+            file_name,
+            mode,
+            ifd_rot,
+            ifd_stg,
         })
     }
     fn decode_buffers(
@@ -2702,18 +2696,18 @@ impl crate::ndr::Ndr for SpecialPropertiesData {
                 })?
         };
         Ok(Self {
-            dw_session_id: dw_session_id,
-            f_remote_this_session_id: f_remote_this_session_id,
-            f_client_impersonating: f_client_impersonating,
-            f_partition_id_present: f_partition_id_present,
-            dw_default_authn_lvl: dw_default_authn_lvl,
-            guid_partition: guid_partition,
-            dw_prt_flags: dw_prt_flags,
-            dw_orig_clsctx: dw_orig_clsctx,
-            dw_flags: dw_flags,
-            reserved1: reserved1,
-            reserved2: reserved2,
-            reserved3: reserved3,
+            dw_session_id,
+            f_remote_this_session_id,
+            f_client_impersonating,
+            f_partition_id_present,
+            dw_default_authn_lvl,
+            guid_partition,
+            dw_prt_flags,
+            dw_orig_clsctx,
+            dw_flags,
+            reserved1,
+            reserved2,
+            reserved3,
         })
     }
     fn decode_buffers(
@@ -2815,16 +2809,16 @@ impl crate::ndr::Ndr for SpecialPropertiesData_Alternate {
                 })?
         };
         Ok(Self {
-            dw_session_id: dw_session_id,
-            f_remote_this_session_id: f_remote_this_session_id,
-            f_client_impersonating: f_client_impersonating,
-            f_partition_id_present: f_partition_id_present,
-            dw_default_authn_lvl: dw_default_authn_lvl,
-            guid_partition: guid_partition,
-            dw_prt_flags: dw_prt_flags,
-            dw_orig_clsctx: dw_orig_clsctx,
-            dw_flags: dw_flags,
-            reserved3: reserved3,
+            dw_session_id,
+            f_remote_this_session_id,
+            f_client_impersonating,
+            f_partition_id_present,
+            dw_default_authn_lvl,
+            guid_partition,
+            dw_prt_flags,
+            dw_orig_clsctx,
+            dw_flags,
+            reserved3,
         })
     }
     fn decode_buffers(

@@ -149,6 +149,7 @@ impl<'m> Gen<'m> {
                     ));
                 }
             }
+            self.check_supported(item, &f.layout, i + 1 == fields.len())?;
             if f.layout
                 .levels
                 .iter()
@@ -433,6 +434,114 @@ impl<'m> Gen<'m> {
         }}))
     }
 
+    /// A pointer to a conformant-varying array whose bounds are expressions
+    /// (`[size_is(MaximumLength/2), length_is(Length/2)] WCHAR *Buffer`):
+    /// max_count, offset and actual count come from the fields and are
+    /// checked against the data, both ways. Encode and decode code.
+    fn bounded_pointee(&self, plan: &Plan, j: usize) -> Result<Option<(TokenStream, TokenStream)>> {
+        let rt = &self.rt;
+        let f = &plan.fields[j];
+        let l = &f.layout;
+        let (Some(Level::Pointer(p)), Some(Level::Array(a))) = (l.levels.first(), l.levels.get(1))
+        else {
+            return Ok(None);
+        };
+        if a.fixed.is_some() || !a.is_varying() || a.string {
+            return Ok(None);
+        }
+        let implied = plan.implied.values().any(|users| users.contains(&(j, 1)));
+        let Some(size) = a.size_is.as_ref().filter(|_| !implied) else {
+            return Ok(None);
+        };
+        let rest = &l.levels[2..];
+        let value = |i: usize| {
+            let id = field_name(&plan.fields[i].name);
+            quote!(self.#id)
+        };
+        let max = self.corr(plan.item, size, &value)?;
+        let (first, count) = self.window_exprs(
+            plan,
+            &Array {
+                fixed: None,
+                ..a.clone()
+            },
+            &value,
+        )?;
+        // With no length_is/last_is, window_exprs' fallback uses the fixed size; use max here.
+        let count = if a.length_is.is_none() && a.last_is.is_none() {
+            quote!((#max).wrapping_sub(#first))
+        } else {
+            count
+        };
+        let id = field_name(&f.name);
+        let check = !l.disable_consistency_check;
+        let elems_out = self.elements_scalars(plan.item, quote!(v), rest, &l.data)?;
+        let bufs_out = if self.needs_buffers(rest, &l.data) {
+            let each = self.eb(plan.item, quote!(x), rest, &l.data)?;
+            quote!(for x in v.iter() { #each })
+        } else {
+            quote!()
+        };
+        let (open, open_mut) = match p.kind {
+            PointerKind::Ref => (quote!(let v = &self.#id;), quote!(let v = &mut self.#id;)),
+            _ => (
+                quote!(if let Some(v) = &self.#id),
+                quote!(if let Some(v) = &mut self.#id),
+            ),
+        };
+        let enc = quote! {{
+            let (max, first, count) = (#max, #first, #count);
+            #open {
+            let len = v.len();
+            let fits = usize::try_from(first).ok().and_then(|f| f.checked_add(len)).is_some_and(|end| i128::try_from(end).is_ok_and(|end| end <= max));
+            if i128::try_from(len).ok() != Some(count) || !fits {
+                return Err(e.mismatch("array against its size_is/length_is", usize::try_from(count).unwrap_or(usize::MAX), len));
+            }
+            e.count(usize::try_from(max).unwrap_or(usize::MAX))?;
+            e.count(usize::try_from(first).unwrap_or(0))?;
+                        e.count(len)?;
+            #elems_out
+            #bufs_out
+            }
+        }};
+        let elems_in = self.elements(plan.item, quote!(actual), rest, &l.data)?;
+        let bufs_in = if self.needs_buffers(rest, &l.data) {
+            let each = self.db(plan.item, quote!(x), rest, &l.data, check)?;
+            quote!(for x in v.iter_mut() { #each })
+        } else {
+            quote!()
+        };
+        let binding = if bufs_in.is_empty() {
+            quote!(let v)
+        } else {
+            quote!(let mut v)
+        };
+        let read = quote!(d.nested(|d| {
+            let __max = d.count()?;
+            let (offset, actual) = #rt::ndr::decode_variance(d, u64::from(__max), #check)?;
+            if i128::from(__max) != max || i128::from(offset) != first || i128::from(actual) != count {
+                return Err(d.error(#rt::ndr::ErrorKind::Mismatch {
+                    what: "array bounds against size_is/length_is",
+                    expected: count as u64,
+                    found: u64::from(actual),
+                }));
+            }
+            #binding = #elems_in;
+            #bufs_in
+            Ok(v)
+        })?);
+        // The bounds are computed before `self`'s field is borrowed.
+        let dec = match p.kind {
+            PointerKind::Ref => {
+                quote!({ let (max, first, count) = (#max, #first, #count); #open_mut *v = #read; })
+            }
+            _ => {
+                quote!({ let (max, first, count) = (#max, #first, #count); #open_mut { *v = #read; } })
+            }
+        };
+        Ok(Some((enc, dec)))
+    }
+
     /// On encode, an array sized by an expression must have that length.
     fn check_expr_len_encode(&self, plan: &Plan, j: usize) -> Result<TokenStream> {
         let f = &plan.fields[j];
@@ -441,6 +550,9 @@ impl<'m> Gen<'m> {
             let Some(e) = self.sized_by(plan, j, k) else {
                 continue;
             };
+            if k == 1 && self.bounded_pointee(plan, j)?.is_some() {
+                continue;
+            }
             let value = |i: usize| {
                 let id = field_name(&plan.fields[i].name);
                 quote!(self.#id)
@@ -475,6 +587,10 @@ impl<'m> Gen<'m> {
         let mut out = Vec::new();
         for (i, f) in plan.fields.iter().enumerate() {
             if plan.implied.contains_key(&i) {
+                continue;
+            }
+            if let Some((enc, _)) = self.bounded_pointee(plan, i)? {
+                out.push(enc);
                 continue;
             }
             let id = field_name(&f.name);
@@ -767,7 +883,11 @@ impl<'m> Gen<'m> {
             .map(|(i, f)| {
                 let id = field_name(&f.name);
                 let n = local(i);
-                quote!(#id: #n)
+                if id == n {
+                    quote!(#id)
+                } else {
+                    quote!(#id: #n)
+                }
             });
         Ok(quote! {
             #(#out)*
@@ -930,6 +1050,10 @@ impl<'m> Gen<'m> {
             if plan.implied.contains_key(&j) {
                 continue;
             }
+            if let Some((_, dec)) = self.bounded_pointee(plan, j)? {
+                out.push(dec);
+                continue;
+            }
             let id = field_name(&f.name);
             let l = &f.layout;
             // A sized pointee is checked against its count once read.
@@ -1076,6 +1200,62 @@ impl<'m> Gen<'m> {
 }
 
 impl Gen<'_> {
+    /// Shapes the back end does not write yet, reported rather than
+    /// generated wrong. `last`: the member ends its struct.
+    pub(crate) fn check_supported(&self, item: &str, l: &Layout, last: bool) -> Result<()> {
+        for level in &l.levels {
+            if let Level::Array(a) = level {
+                let sized = a.size_is.is_some()
+                    || a.length_is.is_some()
+                    || a.max_is.is_some()
+                    || a.first_is.is_some()
+                    || a.last_is.is_some();
+                if a.string && sized {
+                    return Err(unsupported(
+                        item,
+                        "a [string] that also has size_is or length_is",
+                    ));
+                }
+            }
+        }
+        if let Some(Level::Array(a)) = l.levels.first() {
+            if a.string && a.fixed.is_none() && last {
+                return Err(unsupported(item, "a conformant [string] member"));
+            }
+        }
+        // A conformant struct inline (not behind a pointer) would need its
+        // max_count hoisted to the front of the enclosing struct.
+        let inline = l
+            .levels
+            .iter()
+            .all(|lv| matches!(lv, Level::Array(a) if a.fixed.is_some()));
+        if inline && self.is_conformant(&l.data, 0) {
+            return Err(unsupported(
+                item,
+                "a conformant struct inside a struct, union or array",
+            ));
+        }
+        Ok(())
+    }
+
+    fn is_conformant(&self, data: &DataType, depth: usize) -> bool {
+        let DataType::Named(n) = data else {
+            return false;
+        };
+        let t = &self.m.types[self.m.resolve_alias(n.id).0];
+        let TypeKind::Struct(s) = &t.kind else {
+            return false;
+        };
+        match s.fields.last() {
+            Some(f) => match f.layout.levels.first() {
+                Some(Level::Array(a)) => a.fixed.is_none(),
+                None => depth < 16 && self.is_conformant(&f.layout.data, depth + 1),
+                _ => false,
+            },
+            None => false,
+        }
+    }
+
     /// The fewest bytes one element with these levels takes on the wire.
     fn min_size(&self, levels: &[Level], data: &DataType) -> usize {
         match (levels.first(), self.data(data, "")) {
