@@ -41,6 +41,10 @@ enum Command {
         /// Generate only the root file's declarations, not its imports'.
         #[arg(long)]
         root_only: bool,
+        /// Use existing Rust for an imported file's types, as
+        /// FILE=MODULE (e.g. ms-dcom.idl=::oxidl::dcom); repeatable.
+        #[arg(long = "extern", value_name = "FILE=MODULE")]
+        externs: Vec<String>,
     },
     /// Work with NDR20 stub data.
     Ndr {
@@ -117,7 +121,8 @@ fn main() -> ExitCode {
             out,
             runtime,
             root_only,
-        } => generate(&front, &file, out.as_deref(), runtime, root_only),
+            externs,
+        } => generate(&front, &file, out.as_deref(), runtime, root_only, &externs),
         Command::Ndr {
             command:
                 NdrCommand::Decode {
@@ -156,6 +161,7 @@ fn generate(
     out: Option<&Path>,
     runtime: String,
     root_only: bool,
+    externs: &[String],
 ) -> ExitCode {
     let result = oxidl_parser::load(&[file.to_path_buf()], &front.options());
     report(&result);
@@ -173,6 +179,27 @@ fn generate(
     } else {
         Default::default()
     };
+    let mut extern_modules = std::collections::BTreeMap::new();
+    for spec in externs {
+        let Some((name, module)) = spec.split_once('=') else {
+            eprintln!("error: --extern takes FILE=MODULE, found `{spec}`");
+            return ExitCode::FAILURE;
+        };
+        let found: Vec<usize> = model
+            .files
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| Path::new(&f.path).file_name().is_some_and(|n| n == name))
+            .map(|(i, _)| i)
+            .collect();
+        if found.is_empty() {
+            eprintln!("error: --extern names `{name}`, which this IDL does not import");
+            return ExitCode::FAILURE;
+        }
+        for i in found {
+            extern_modules.insert(i, module.to_string());
+        }
+    }
     let opts = oxidl_codegen::rust::Options {
         runtime,
         files,
@@ -180,6 +207,7 @@ fn generate(
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
+        extern_modules,
     };
     let code = match oxidl_codegen::rust::generate(&model, &opts) {
         Ok(c) => c,

@@ -160,3 +160,36 @@ fn ndr_decode_fails_on_bad_input_and_unknown_types() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown type `NOSUCHTYPE`"));
 }
+
+#[test]
+fn gen_maps_imports_onto_existing_modules() {
+    let out = oxidl(&[
+        "gen",
+        "-I",
+        "idl",
+        "tests/fixtures/uses_dcom.idl",
+        "--extern",
+        "ms-dcom.idl=::oxidl::dcom",
+        "--extern",
+        "ms-dtyp.idl=::oxidl::dcom",
+    ]);
+    let code = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(code.contains("pub struct STAMPED"), "{code}");
+    assert!(code.contains("::oxidl::dcom::ORPCTHIS"), "{code}");
+    assert!(!code.contains("pub struct ORPCTHIS"), "{code}");
+    let bad = oxidl(&[
+        "gen",
+        "-I",
+        "idl",
+        "tests/fixtures/uses_dcom.idl",
+        "--extern",
+        "nope.idl=::x",
+    ]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("does not import"));
+}

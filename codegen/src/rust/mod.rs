@@ -9,7 +9,7 @@ mod names;
 mod ndr;
 mod union;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use oxidl_parser::model::*;
 use proc_macro2::TokenStream;
@@ -28,6 +28,10 @@ pub struct Options {
     pub files: BTreeSet<usize>,
     /// Where the model came from, for the header comment.
     pub source_name: String,
+    /// Files whose types already exist as Rust, by file index: their types
+    /// are referred to under the given module path (`::oxidl::dcom` for
+    /// ms-dcom.idl) and not generated again.
+    pub extern_modules: BTreeMap<usize, String>,
 }
 
 impl Default for Options {
@@ -36,6 +40,7 @@ impl Default for Options {
             runtime: "::oxidl".into(),
             files: BTreeSet::new(),
             source_name: String::new(),
+            extern_modules: BTreeMap::new(),
         }
     }
 }
@@ -58,9 +63,16 @@ pub type Result<T> = std::result::Result<T, Error>;
 pub fn generate(model: &Model, opts: &Options) -> Result<String> {
     let rt: syn::Path =
         syn::parse_str(&opts.runtime).map_err(|_| Error::BadRuntimePath(opts.runtime.clone()))?;
+    let mut externs = BTreeMap::new();
+    for (file, path) in &opts.extern_modules {
+        let path: syn::Path =
+            syn::parse_str(path).map_err(|_| Error::BadRuntimePath(path.clone()))?;
+        externs.insert(*file, quote!(#path));
+    }
     let g = Gen {
         m: model,
         rt: quote!(#rt),
+        externs,
     };
     let mut items = Vec::new();
     for c in &model.constants {
@@ -102,6 +114,8 @@ pub fn generate(model: &Model, opts: &Options) -> Result<String> {
 pub(crate) struct Gen<'m> {
     pub m: &'m Model,
     pub rt: TokenStream,
+    /// Module paths of files whose types are not generated here.
+    pub externs: BTreeMap<usize, TokenStream>,
 }
 
 /// What a field's data is, once aliases are followed.
@@ -114,7 +128,7 @@ pub(crate) enum Data {
 
 impl<'m> Gen<'m> {
     fn wanted(&self, file: usize, opts: &Options) -> bool {
-        opts.files.is_empty() || opts.files.contains(&file)
+        !self.externs.contains_key(&file) && (opts.files.is_empty() || opts.files.contains(&file))
     }
 
     fn constant(&self, c: &Constant) -> TokenStream {
@@ -300,7 +314,15 @@ impl<'m> Gen<'m> {
         match d {
             DataType::Named(n) => {
                 let name = type_name(&n.name);
-                Ok(quote!(#name))
+                let file = self
+                    .m
+                    .types
+                    .get(n.id.0)
+                    .map_or(usize::MAX, |t| t.file.0 as usize);
+                Ok(match self.externs.get(&file) {
+                    Some(path) => quote!(#path::#name),
+                    None => quote!(#name),
+                })
             }
             _ => match self.data(d, item)? {
                 Data::Scalar(s) => Ok(scalar_type(s)),
