@@ -709,7 +709,7 @@ impl<'a, 'd> Resolver<'a, 'd> {
                     let properties = d
                         .properties
                         .iter()
-                        .flat_map(|f| self.fields_of(f, &[], scope))
+                        .flat_map(|f| self.fields_of(f, scope))
                         .collect();
                     let methods = d.methods.iter().map(|m| self.method(m, scope)).collect();
                     let uuid = self.uuid_attr(&d.attrs);

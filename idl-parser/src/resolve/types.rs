@@ -133,12 +133,7 @@ impl<'a> Resolver<'a, '_> {
     }
 
     /// One `type a, *b;` member: one model field per declarator.
-    pub(super) fn fields_of(
-        &mut self,
-        f: &'a ast::Field,
-        _names: &[String],
-        scope: Scope<'a>,
-    ) -> Vec<Field> {
+    pub(super) fn fields_of(&mut self, f: &'a ast::Field, scope: Scope<'a>) -> Vec<Field> {
         // No siblings here (union arms, dispinterface properties): a
         // correlation may still use constants, as in `[size_is(16)]`.
         let (mut fields, pending): (Vec<Field>, Vec<_>) =
@@ -246,7 +241,7 @@ impl<'a> Resolver<'a, '_> {
                 );
             }
             let field = match &arm.field {
-                Some(f) => self.fields_of(f, &[], scope).into_iter().next(),
+                Some(f) => self.fields_of(f, scope).into_iter().next(),
                 None => None,
             };
             arms.push(UnionArm {

@@ -147,17 +147,6 @@ pub const fn max_align(aligns: &[usize]) -> usize {
     m
 }
 
-/// Reads `n` elements' inline parts, after checking that `n` elements of at
-/// least one byte each can be in the buffer.
-pub fn decode_elements<T: Ndr>(d: &mut Decoder<'_>, n: u64) -> Result<Vec<T>> {
-    let n = d.check_count(n, 1)?;
-    let mut v = Vec::with_capacity(n);
-    for _ in 0..n {
-        v.push(T::decode_scalars(d)?);
-    }
-    Ok(v)
-}
-
 macro_rules! primitive {
     ($($ty:ty => $put:ident, $get:ident);* $(;)?) => {$(
         impl Ndr for $ty {
