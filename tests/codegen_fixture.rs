@@ -335,3 +335,19 @@ fn imported_protocol_types_come_from_oxidl_dcom() {
     assert!(!code.contains("pub struct ORPCTHIS"));
     assert!(code.contains("::oxidl::dcom::ORPCTHIS"));
 }
+
+#[test]
+fn a_conformant_string_member_hoists_its_count_with_the_terminator() {
+    let v = NAMED {
+        id: 7,
+        name: WString::from("hi"),
+    };
+    #[rustfmt::skip]
+    let expected = [
+        3, 0, 0, 0,                          // max_count: "hi" and its terminator
+        7, 0, 0, 0,                          // id
+        0, 0, 0, 0, 3, 0, 0, 0,              // offset, actual
+        b'h', 0, b'i', 0, 0, 0,
+    ];
+    assert_eq!(round_trip(&v), expected);
+}

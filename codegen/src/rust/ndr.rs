@@ -149,7 +149,7 @@ impl<'m> Gen<'m> {
                     ));
                 }
             }
-            self.check_supported(item, &f.layout, i + 1 == fields.len())?;
+            self.check_supported(item, &f.layout)?;
             if f.layout
                 .levels
                 .iter()
@@ -325,7 +325,14 @@ impl<'m> Gen<'m> {
         if plan.conformant {
             let last = plan.fields.len() - 1;
             let id = field_name(&plan.fields[last].name);
-            out.push(quote!(e.align(4); e.count(self.#id.len())?;));
+            // A conformant string counts its terminator.
+            let is_string = matches!(plan.fields[last].layout.levels.first(), Some(Level::Array(a)) if a.string);
+            let len = if is_string {
+                quote!(self.#id.as_units().len() + 1)
+            } else {
+                quote!(self.#id.len())
+            };
+            out.push(quote!(e.align(4); e.count(#len)?;));
         }
         out.push(quote!(e.align(<Self as ndr_::Ndr>::ALIGN);));
         for (i, f) in plan.fields.iter().enumerate() {
@@ -904,6 +911,10 @@ impl<'m> Gen<'m> {
                 "a conformant struct without a conformant array",
             ));
         };
+        if a.string && rest.is_empty() {
+            let s = self.string_type(item, &l.data)?;
+            return Ok(quote!(#rt::ndr::#s::decode_varying(d, u64::from(__max))?));
+        }
         let check = !l.disable_consistency_check;
         let count = if a.is_varying() {
             quote!({ let (_, actual) = #rt::ndr::decode_variance(d, u64::from(__max), #check)?; actual })
@@ -1201,8 +1212,8 @@ impl<'m> Gen<'m> {
 
 impl Gen<'_> {
     /// Shapes the back end does not write yet, reported rather than
-    /// generated wrong. `last`: the member ends its struct.
-    pub(crate) fn check_supported(&self, item: &str, l: &Layout, last: bool) -> Result<()> {
+    /// generated wrong.
+    pub(crate) fn check_supported(&self, item: &str, l: &Layout) -> Result<()> {
         for level in &l.levels {
             if let Level::Array(a) = level {
                 let sized = a.size_is.is_some()
@@ -1216,11 +1227,6 @@ impl Gen<'_> {
                         "a [string] that also has size_is or length_is",
                     ));
                 }
-            }
-        }
-        if let Some(Level::Array(a)) = l.levels.first() {
-            if a.string && a.fixed.is_none() && last {
-                return Err(unsupported(item, "a conformant [string] member"));
             }
         }
         // A conformant struct inline (not behind a pointer) would need its

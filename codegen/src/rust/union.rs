@@ -62,7 +62,7 @@ impl<'m> Gen<'m> {
         let arms = self.arms(item, u)?;
         for arm in &arms {
             if let Some(f) = arm.field {
-                self.check_supported(item, &f.layout, false)?;
+                self.check_supported(item, &f.layout)?;
             }
             if arm.field.is_some_and(|f| {
                 f.layout
