@@ -351,3 +351,25 @@ fn a_conformant_string_member_hoists_its_count_with_the_terminator() {
     ];
     assert_eq!(round_trip(&v), expected);
 }
+
+#[test]
+fn a_nested_conformant_struct_hoists_its_count_to_the_outermost_struct() {
+    let v = OUTER_C {
+        stamp: 1,
+        inner: INNER_C { values: vec![5, 6] },
+    };
+    #[rustfmt::skip]
+    let expected = [
+        2, 0, 0, 0,                 // INNER_C's max_count, moved to the front
+        0, 0, 0, 0,                 // padding: OUTER_C aligns to 8
+        1, 0, 0, 0, 0, 0, 0, 0,     // stamp
+        2, 0, 0, 0,                 // inner.tag (the implied count), padding
+        5, 0, 0, 0, 6, 0, 0, 0,     // inner.values
+    ];
+    assert_eq!(round_trip(&v), expected);
+    // Alone, INNER_C still leads with its own count.
+    assert_eq!(
+        to_bytes(&INNER_C { values: vec![7] }),
+        [1, 0, 0, 0, 1, 0, 0, 0, 7, 0, 0, 0]
+    );
+}

@@ -536,19 +536,9 @@ impl crate::ndr::Ndr for RPC_SID {
         ],
     );
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
-        use crate::ndr as ndr_;
-        let sub_authority_count: usize = self.sub_authority.len();
         e.align(4);
         e.count(self.sub_authority.len())?;
-        e.align(<Self as ndr_::Ndr>::ALIGN);
-        e.u8(self.revision);
-        e.u8(
-            u8::try_from(sub_authority_count)
-                .map_err(|_| e.count_overflow(sub_authority_count))?,
-        );
-        crate::ndr::Ndr::encode_scalars(&self.identifier_authority, e)?;
-        e.u32s(&self.sub_authority);
-        Ok(())
+        crate::ndr::Ndr::encode_scalars_hoisted(self, e)
     }
     fn encode_buffers(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         crate::ndr::Ndr::encode_buffers(&self.identifier_authority, e)?;
@@ -556,28 +546,8 @@ impl crate::ndr::Ndr for RPC_SID {
     }
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(4)?;
-        let __max = d.count()?;
-        d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
-        let revision = d.u8()?;
-        let sub_authority_count = d.u8()?;
-        let identifier_authority = <RPC_SID_IDENTIFIER_AUTHORITY as crate::ndr::Ndr>::decode_scalars(
-            d,
-        )?;
-        let sub_authority = {
-            let n: u32 = __max;
-            d.u32s(n as usize)?
-        };
-        crate::ndr::check_correlation(
-            d,
-            "size_is",
-            u64::from(sub_authority_count),
-            sub_authority.len() as u64,
-        )?;
-        Ok(Self {
-            revision,
-            identifier_authority,
-            sub_authority,
-        })
+        let max = d.count()?;
+        <Self as crate::ndr::Ndr>::decode_scalars_hoisted(d, max)
     }
     fn decode_buffers(
         &mut self,
@@ -592,6 +562,51 @@ impl crate::ndr::Ndr for RPC_SID {
             identifier_authority: <RPC_SID_IDENTIFIER_AUTHORITY as crate::ndr::Ndr>::placeholder(),
             sub_authority: Default::default(),
         }
+    }
+    fn conformance(&self) -> Option<usize> {
+        Some(self.sub_authority.len())
+    }
+    fn encode_scalars_hoisted(
+        &self,
+        e: &mut crate::ndr::Encoder,
+    ) -> crate::ndr::Result<()> {
+        use crate::ndr as ndr_;
+        let sub_authority_count: usize = self.sub_authority.len();
+        e.align(<Self as ndr_::Ndr>::ALIGN);
+        e.u8(self.revision);
+        e.u8(
+            u8::try_from(sub_authority_count)
+                .map_err(|_| e.count_overflow(sub_authority_count))?,
+        );
+        crate::ndr::Ndr::encode_scalars(&self.identifier_authority, e)?;
+        e.u32s(&self.sub_authority);
+        Ok(())
+    }
+    fn decode_scalars_hoisted(
+        d: &mut crate::ndr::Decoder<'_>,
+        __max: u32,
+    ) -> crate::ndr::Result<Self> {
+        d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
+        let revision = d.u8()?;
+        let sub_authority_count = d.u8()?;
+        let identifier_authority = <RPC_SID_IDENTIFIER_AUTHORITY as crate::ndr::Ndr>::decode_scalars(
+            d,
+        )?;
+        let sub_authority = {
+            let n: u32 = __max;
+            d.u32s(n as usize)?
+        };
+        crate::ndr::check_correlation(
+            d,
+            "size_is",
+            u64::try_from(sub_authority_count).unwrap_or(u64::MAX),
+            sub_authority.len() as u64,
+        )?;
+        Ok(Self {
+            revision,
+            identifier_authority,
+            sub_authority,
+        })
     }
 }
 ///`PRPC_SID` from the IDL.
@@ -659,9 +674,41 @@ impl crate::ndr::Ndr for ORPC_EXTENT {
         &[4, <GUID as crate::ndr::Ndr>::ALIGN, 4usize, 1usize],
     );
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
-        use crate::ndr as ndr_;
         e.align(4);
         e.count(self.data.len())?;
+        crate::ndr::Ndr::encode_scalars_hoisted(self, e)
+    }
+    fn encode_buffers(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
+        crate::ndr::Ndr::encode_buffers(&self.id, e)?;
+        Ok(())
+    }
+    fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
+        d.align(4)?;
+        let max = d.count()?;
+        <Self as crate::ndr::Ndr>::decode_scalars_hoisted(d, max)
+    }
+    fn decode_buffers(
+        &mut self,
+        d: &mut crate::ndr::Decoder<'_>,
+    ) -> crate::ndr::Result<()> {
+        crate::ndr::Ndr::decode_buffers(&mut self.id, d)?;
+        Ok(())
+    }
+    fn placeholder() -> Self {
+        Self {
+            id: <GUID as crate::ndr::Ndr>::placeholder(),
+            size: Default::default(),
+            data: Default::default(),
+        }
+    }
+    fn conformance(&self) -> Option<usize> {
+        Some(self.data.len())
+    }
+    fn encode_scalars_hoisted(
+        &self,
+        e: &mut crate::ndr::Encoder,
+    ) -> crate::ndr::Result<()> {
+        use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
         crate::ndr::Ndr::encode_scalars(&self.id, e)?;
         e.u32(self.size);
@@ -682,13 +729,10 @@ impl crate::ndr::Ndr for ORPC_EXTENT {
         e.bytes(&self.data);
         Ok(())
     }
-    fn encode_buffers(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
-        crate::ndr::Ndr::encode_buffers(&self.id, e)?;
-        Ok(())
-    }
-    fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
-        d.align(4)?;
-        let __max = d.count()?;
+    fn decode_scalars_hoisted(
+        d: &mut crate::ndr::Decoder<'_>,
+        __max: u32,
+    ) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let id = <GUID as crate::ndr::Ndr>::decode_scalars(d)?;
         let size = d.u32()?;
@@ -704,20 +748,6 @@ impl crate::ndr::Ndr for ORPC_EXTENT {
             u64::from(__max),
         )?;
         Ok(Self { id, size, data })
-    }
-    fn decode_buffers(
-        &mut self,
-        d: &mut crate::ndr::Decoder<'_>,
-    ) -> crate::ndr::Result<()> {
-        crate::ndr::Ndr::decode_buffers(&mut self.id, d)?;
-        Ok(())
-    }
-    fn placeholder() -> Self {
-        Self {
-            id: <GUID as crate::ndr::Ndr>::placeholder(),
-            size: Default::default(),
-            data: Default::default(),
-        }
     }
 }
 ///`ORPC_EXTENT_ARRAY` from the IDL.
@@ -963,10 +993,30 @@ pub struct DUALSTRINGARRAY {
 impl crate::ndr::Ndr for DUALSTRINGARRAY {
     const ALIGN: usize = crate::ndr::max_align(&[4, 2usize, 2usize, 2usize]);
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
-        use crate::ndr as ndr_;
-        let w_num_entries: usize = self.a_string_array.len();
         e.align(4);
         e.count(self.a_string_array.len())?;
+        crate::ndr::Ndr::encode_scalars_hoisted(self, e)
+    }
+    fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
+        d.align(4)?;
+        let max = d.count()?;
+        <Self as crate::ndr::Ndr>::decode_scalars_hoisted(d, max)
+    }
+    fn placeholder() -> Self {
+        Self {
+            w_security_offset: Default::default(),
+            a_string_array: Default::default(),
+        }
+    }
+    fn conformance(&self) -> Option<usize> {
+        Some(self.a_string_array.len())
+    }
+    fn encode_scalars_hoisted(
+        &self,
+        e: &mut crate::ndr::Encoder,
+    ) -> crate::ndr::Result<()> {
+        use crate::ndr as ndr_;
+        let w_num_entries: usize = self.a_string_array.len();
         e.align(<Self as ndr_::Ndr>::ALIGN);
         e.u16(
             u16::try_from(w_num_entries).map_err(|_| e.count_overflow(w_num_entries))?,
@@ -975,9 +1025,10 @@ impl crate::ndr::Ndr for DUALSTRINGARRAY {
         e.u16s(&self.a_string_array);
         Ok(())
     }
-    fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
-        d.align(4)?;
-        let __max = d.count()?;
+    fn decode_scalars_hoisted(
+        d: &mut crate::ndr::Decoder<'_>,
+        __max: u32,
+    ) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let w_num_entries = d.u16()?;
         let w_security_offset = d.u16()?;
@@ -988,19 +1039,13 @@ impl crate::ndr::Ndr for DUALSTRINGARRAY {
         crate::ndr::check_correlation(
             d,
             "size_is",
-            u64::from(w_num_entries),
+            u64::try_from(w_num_entries).unwrap_or(u64::MAX),
             a_string_array.len() as u64,
         )?;
         Ok(Self {
             w_security_offset,
             a_string_array,
         })
-    }
-    fn placeholder() -> Self {
-        Self {
-            w_security_offset: Default::default(),
-            a_string_array: Default::default(),
-        }
     }
 }
 ///`tagCPFLAGS`: an NDR enum, 16 bits on the wire.
@@ -1037,18 +1082,38 @@ pub struct MInterfacePointer {
 impl crate::ndr::Ndr for MInterfacePointer {
     const ALIGN: usize = crate::ndr::max_align(&[4, 4usize, 1usize]);
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
-        use crate::ndr as ndr_;
-        let ul_cnt_data: usize = self.ab_data.len();
         e.align(4);
         e.count(self.ab_data.len())?;
+        crate::ndr::Ndr::encode_scalars_hoisted(self, e)
+    }
+    fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
+        d.align(4)?;
+        let max = d.count()?;
+        <Self as crate::ndr::Ndr>::decode_scalars_hoisted(d, max)
+    }
+    fn placeholder() -> Self {
+        Self {
+            ab_data: Default::default(),
+        }
+    }
+    fn conformance(&self) -> Option<usize> {
+        Some(self.ab_data.len())
+    }
+    fn encode_scalars_hoisted(
+        &self,
+        e: &mut crate::ndr::Encoder,
+    ) -> crate::ndr::Result<()> {
+        use crate::ndr as ndr_;
+        let ul_cnt_data: usize = self.ab_data.len();
         e.align(<Self as ndr_::Ndr>::ALIGN);
         e.u32(u32::try_from(ul_cnt_data).map_err(|_| e.count_overflow(ul_cnt_data))?);
         e.bytes(&self.ab_data);
         Ok(())
     }
-    fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
-        d.align(4)?;
-        let __max = d.count()?;
+    fn decode_scalars_hoisted(
+        d: &mut crate::ndr::Decoder<'_>,
+        __max: u32,
+    ) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let ul_cnt_data = d.u32()?;
         let ab_data = {
@@ -1058,15 +1123,10 @@ impl crate::ndr::Ndr for MInterfacePointer {
         crate::ndr::check_correlation(
             d,
             "size_is",
-            u64::from(ul_cnt_data),
+            u64::try_from(ul_cnt_data).unwrap_or(u64::MAX),
             ab_data.len() as u64,
         )?;
         Ok(Self { ab_data })
-    }
-    fn placeholder() -> Self {
-        Self {
-            ab_data: Default::default(),
-        }
     }
 }
 ///`PMInterfacePointer` from the IDL.
@@ -1428,7 +1488,11 @@ impl crate::ndr::Ndr for customREMOTE_REQUEST_SCM_INFO {
         match &mut p_requested_protseqs {
             Some(v) => {
                 *v = {
-                    let n = d.promise(u64::from(c_requested_protseqs), 2usize)?;
+                    let n = d
+                        .promise(
+                            u64::try_from(c_requested_protseqs).unwrap_or(u64::MAX),
+                            2usize,
+                        )?;
                     (0..n).map(|_| Default::default()).collect()
                 };
             }
@@ -1438,7 +1502,8 @@ impl crate::ndr::Ndr for customREMOTE_REQUEST_SCM_INFO {
                         .error(crate::ndr::ErrorKind::Mismatch {
                             what: "count of a null pointer's array",
                             expected: 0,
-                            found: u64::from(c_requested_protseqs),
+                            found: u64::try_from(c_requested_protseqs)
+                                .unwrap_or(u64::MAX),
                         }),
                 );
             }
@@ -1636,7 +1701,7 @@ impl crate::ndr::Ndr for InstantiationInfoData {
         match &mut p_iid {
             Some(v) => {
                 *v = {
-                    let n = d.promise(u64::from(c_iid), 1usize)?;
+                    let n = d.promise(u64::try_from(c_iid).unwrap_or(u64::MAX), 1usize)?;
                     (0..n).map(|_| <IID as crate::ndr::Ndr>::placeholder()).collect()
                 };
             }
@@ -1646,7 +1711,7 @@ impl crate::ndr::Ndr for InstantiationInfoData {
                         .error(crate::ndr::ErrorKind::Mismatch {
                             what: "count of a null pointer's array",
                             expected: 0,
-                            found: u64::from(c_iid),
+                            found: u64::try_from(c_iid).unwrap_or(u64::MAX),
                         }),
                 );
             }
@@ -1951,7 +2016,7 @@ impl crate::ndr::Ndr for CustomHeader {
         match &mut pclsid {
             Some(v) => {
                 *v = {
-                    let n = d.promise(u64::from(c_ifs), 1usize)?;
+                    let n = d.promise(u64::try_from(c_ifs).unwrap_or(u64::MAX), 1usize)?;
                     (0..n).map(|_| <CLSID as crate::ndr::Ndr>::placeholder()).collect()
                 };
             }
@@ -1961,7 +2026,7 @@ impl crate::ndr::Ndr for CustomHeader {
                         .error(crate::ndr::ErrorKind::Mismatch {
                             what: "count of a null pointer's array",
                             expected: 0,
-                            found: u64::from(c_ifs),
+                            found: u64::try_from(c_ifs).unwrap_or(u64::MAX),
                         }),
                 );
             }
@@ -1970,7 +2035,7 @@ impl crate::ndr::Ndr for CustomHeader {
         match &mut p_sizes {
             Some(v) => {
                 *v = {
-                    let n = d.promise(u64::from(c_ifs), 4usize)?;
+                    let n = d.promise(u64::try_from(c_ifs).unwrap_or(u64::MAX), 4usize)?;
                     (0..n).map(|_| Default::default()).collect()
                 };
             }
@@ -1980,7 +2045,7 @@ impl crate::ndr::Ndr for CustomHeader {
                         .error(crate::ndr::ErrorKind::Mismatch {
                             what: "count of a null pointer's array",
                             expected: 0,
-                            found: u64::from(c_ifs),
+                            found: u64::try_from(c_ifs).unwrap_or(u64::MAX),
                         }),
                 );
             }
@@ -2156,7 +2221,7 @@ impl crate::ndr::Ndr for PropsOutInfo {
         match &mut piid {
             Some(v) => {
                 *v = {
-                    let n = d.promise(u64::from(c_ifs), 1usize)?;
+                    let n = d.promise(u64::try_from(c_ifs).unwrap_or(u64::MAX), 1usize)?;
                     (0..n).map(|_| <IID as crate::ndr::Ndr>::placeholder()).collect()
                 };
             }
@@ -2166,7 +2231,7 @@ impl crate::ndr::Ndr for PropsOutInfo {
                         .error(crate::ndr::ErrorKind::Mismatch {
                             what: "count of a null pointer's array",
                             expected: 0,
-                            found: u64::from(c_ifs),
+                            found: u64::try_from(c_ifs).unwrap_or(u64::MAX),
                         }),
                 );
             }
@@ -2175,7 +2240,7 @@ impl crate::ndr::Ndr for PropsOutInfo {
         match &mut phresults {
             Some(v) => {
                 *v = {
-                    let n = d.promise(u64::from(c_ifs), 4usize)?;
+                    let n = d.promise(u64::try_from(c_ifs).unwrap_or(u64::MAX), 4usize)?;
                     (0..n).map(|_| Default::default()).collect()
                 };
             }
@@ -2185,7 +2250,7 @@ impl crate::ndr::Ndr for PropsOutInfo {
                         .error(crate::ndr::ErrorKind::Mismatch {
                             what: "count of a null pointer's array",
                             expected: 0,
-                            found: u64::from(c_ifs),
+                            found: u64::try_from(c_ifs).unwrap_or(u64::MAX),
                         }),
                 );
             }
@@ -2194,7 +2259,7 @@ impl crate::ndr::Ndr for PropsOutInfo {
         match &mut pp_intf_data {
             Some(v) => {
                 *v = {
-                    let n = d.promise(u64::from(c_ifs), 4usize)?;
+                    let n = d.promise(u64::try_from(c_ifs).unwrap_or(u64::MAX), 4usize)?;
                     (0..n).map(|_| None).collect()
                 };
             }
@@ -2204,7 +2269,7 @@ impl crate::ndr::Ndr for PropsOutInfo {
                         .error(crate::ndr::ErrorKind::Mismatch {
                             what: "count of a null pointer's array",
                             expected: 0,
-                            found: u64::from(c_ifs),
+                            found: u64::try_from(c_ifs).unwrap_or(u64::MAX),
                         }),
                 );
             }

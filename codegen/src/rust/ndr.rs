@@ -38,7 +38,39 @@ impl<'m> Gen<'m> {
             decl.push(quote!(pub #id: #ty));
         }
         let align = self.struct_align(&plan)?;
-        let enc_scalars = self.encode_scalars(&plan)?;
+        let enc_body = self.encode_scalars(&plan)?;
+        let dec_body = self.decode_scalars(&plan)?;
+        // A conformant struct writes its max_count first, unless a struct
+        // around it has hoisted the count further out.
+        let (enc_scalars, dec_scalars, hoisted) = if plan.conformant {
+            let count = self.conformance_expr(&plan);
+            (
+                quote! {
+                    e.align(4);
+                    e.count(#count)?;
+                    #rt::ndr::Ndr::encode_scalars_hoisted(self, e)
+                },
+                quote! {
+                    d.align(4)?;
+                    let max = d.count()?;
+                    <Self as #rt::ndr::Ndr>::decode_scalars_hoisted(d, max)
+                },
+                quote! {
+                    fn conformance(&self) -> Option<usize> {
+                        Some(#count)
+                    }
+                    fn encode_scalars_hoisted(&self, e: &mut #rt::ndr::Encoder) -> #rt::ndr::Result<()> {
+                        #enc_body
+                        Ok(())
+                    }
+                    fn decode_scalars_hoisted(d: &mut #rt::ndr::Decoder<'_>, __max: u32) -> #rt::ndr::Result<Self> {
+                        #dec_body
+                    }
+                },
+            )
+        } else {
+            (quote!(#enc_body Ok(())), dec_body, quote!())
+        };
         // Types with no pointees keep the trait's empty buffer passes.
         let enc_buffers = self.encode_buffers(&plan)?;
         let enc_buffers = if enc_buffers.is_empty() {
@@ -51,7 +83,6 @@ impl<'m> Gen<'m> {
                 }
             }
         };
-        let dec_scalars = self.decode_scalars(&plan)?;
         let dec_buffers = self.decode_buffers(&plan)?;
         let dec_buffers = if dec_buffers.is_empty() {
             quote!()
@@ -83,7 +114,6 @@ impl<'m> Gen<'m> {
                 const ALIGN: usize = #align;
                 fn encode_scalars(&self, e: &mut #rt::ndr::Encoder) -> #rt::ndr::Result<()> {
                     #enc_scalars
-                    Ok(())
                 }
                 #enc_buffers
                 fn decode_scalars(d: &mut #rt::ndr::Decoder<'_>) -> #rt::ndr::Result<Self> {
@@ -93,6 +123,7 @@ impl<'m> Gen<'m> {
                 fn placeholder() -> Self {
                     Self { #(#placeholders,)* }
                 }
+                #hoisted
             }
         })
     }
@@ -149,7 +180,11 @@ impl<'m> Gen<'m> {
                     ));
                 }
             }
-            self.check_supported(item, &f.layout)?;
+            // The last member may be a conformant struct (its count is hoisted).
+            let ends = i + 1 == fields.len() && f.layout.levels.is_empty();
+            if !ends {
+                self.check_supported(item, &f.layout)?;
+            }
             if f.layout
                 .levels
                 .iter()
@@ -158,7 +193,15 @@ impl<'m> Gen<'m> {
                 return Err(unsupported(item, "a full ([ptr]) pointer"));
             }
         }
-        let conformant = matches!(fields.last().and_then(|f| f.layout.levels.first()), Some(Level::Array(a)) if a.fixed.is_none());
+        // Conformant: the last member is a conformant array, or itself a
+        // conformant struct whose max_count moves out to ours.
+        let conformant = fields
+            .last()
+            .is_some_and(|f| match f.layout.levels.first() {
+                Some(Level::Array(a)) => a.fixed.is_none(),
+                Some(Level::Pointer(_)) => false,
+                None => self.is_conformant(&f.layout.data, 0),
+            });
         Ok(Plan {
             item,
             fields,
@@ -322,18 +365,6 @@ impl<'m> Gen<'m> {
                 );
             }
         }
-        if plan.conformant {
-            let last = plan.fields.len() - 1;
-            let id = field_name(&plan.fields[last].name);
-            // A conformant string counts its terminator.
-            let is_string = matches!(plan.fields[last].layout.levels.first(), Some(Level::Array(a)) if a.string);
-            let len = if is_string {
-                quote!(self.#id.as_units().len() + 1)
-            } else {
-                quote!(self.#id.len())
-            };
-            out.push(quote!(e.align(4); e.count(#len)?;));
-        }
         out.push(quote!(e.align(<Self as ndr_::Ndr>::ALIGN);));
         for (i, f) in plan.fields.iter().enumerate() {
             if plan.implied.contains_key(&i) {
@@ -373,6 +404,13 @@ impl<'m> Gen<'m> {
             }
             if let Some(window) = self.varying_fixed_encode(plan, i)? {
                 out.push(window);
+                continue;
+            }
+            let nested =
+                plan.conformant && i + 1 == plan.fields.len() && f.layout.levels.is_empty();
+            if nested {
+                let rt = &self.rt;
+                out.push(quote!(#rt::ndr::Ndr::encode_scalars_hoisted(&self.#id, e)?;));
                 continue;
             }
             out.push(self.es(
@@ -770,9 +808,6 @@ impl<'m> Gen<'m> {
     fn decode_scalars(&self, plan: &Plan) -> Result<TokenStream> {
         let rt = &self.rt;
         let mut out = Vec::new();
-        if plan.conformant {
-            out.push(quote!(d.align(4)?; let __max = d.count()?;));
-        }
         out.push(quote!(d.align(<Self as #rt::ndr::Ndr>::ALIGN)?;));
         let local = |i: usize| local_name(&plan.fields[i]);
         for (i, f) in plan.fields.iter().enumerate() {
@@ -830,7 +865,7 @@ impl<'m> Gen<'m> {
             for &(j, k) in users {
                 let arr = local(j);
                 if k == 0 {
-                    out.push(quote!(#rt::ndr::check_correlation(d, "size_is", u64::from(#count), #arr.len() as u64)?;));
+                    out.push(quote!(#rt::ndr::check_correlation(d, "size_is", u64::try_from(#count).unwrap_or(u64::MAX), #arr.len() as u64)?;));
                 } else {
                     // The pointee comes later; its placeholder carries the count,
                     // once the bytes left show that many elements can follow.
@@ -843,7 +878,7 @@ impl<'m> Gen<'m> {
                     let min =
                         self.min_size(levels.get(2..).unwrap_or(&[]), &plan.fields[j].layout.data);
                     let fill = quote!({
-                        let n = d.promise(u64::from(#count), #min)?;
+                        let n = d.promise(u64::try_from(#count).unwrap_or(u64::MAX), #min)?;
                         (0..n).map(|_| #each).collect()
                     });
                     let set = match levels.first() {
@@ -854,7 +889,7 @@ impl<'m> Gen<'m> {
                         _ => quote!(match &mut #arr {
                             Some(v) => *v = #fill,
                             None if #count != 0 => return Err(d.error(#rt::ndr::ErrorKind::Mismatch {
-                                what: "count of a null pointer's array", expected: 0, found: u64::from(#count),
+                                what: "count of a null pointer's array", expected: 0, found: u64::try_from(#count).unwrap_or(u64::MAX),
                             })),
                             None => {}
                         }),
@@ -902,14 +937,26 @@ impl<'m> Gen<'m> {
         })
     }
 
+    /// The max_count of a conformant struct: its array's length (a string's
+    /// with the terminator), or the conformance of the struct it ends with.
+    fn conformance_expr(&self, plan: &Plan) -> TokenStream {
+        let rt = &self.rt;
+        let last = &plan.fields[plan.fields.len() - 1];
+        let id = field_name(&last.name);
+        match last.layout.levels.first() {
+            Some(Level::Array(a)) if a.string => quote!(self.#id.as_units().len() + 1),
+            Some(_) => quote!(self.#id.len()),
+            None => quote!(#rt::ndr::Ndr::conformance(&self.#id).unwrap_or(0)),
+        }
+    }
+
     /// The last field's conformant array, whose max_count led the struct.
     fn embedded_conformant(&self, item: &str, l: &Layout) -> Result<TokenStream> {
         let rt = &self.rt;
         let Some((Level::Array(a), rest)) = l.levels.split_first() else {
-            return Err(unsupported(
-                item,
-                "a conformant struct without a conformant array",
-            ));
+            // A conformant struct as the last member: it reads on with our count.
+            let ty = self.data_type(&l.data, item)?;
+            return Ok(quote!(<#ty as #rt::ndr::Ndr>::decode_scalars_hoisted(d, __max)?));
         };
         if a.string && rest.is_empty() {
             let s = self.string_type(item, &l.data)?;
@@ -1238,7 +1285,7 @@ impl Gen<'_> {
         if inline && self.is_conformant(&l.data, 0) {
             return Err(unsupported(
                 item,
-                "a conformant struct inside a struct, union or array",
+                "a conformant struct that is not the last member of a struct",
             ));
         }
         Ok(())

@@ -44,6 +44,23 @@ pub trait Ndr: Sized {
     /// between the two decoding passes, and is never seen after them.
     #[doc(hidden)]
     fn placeholder() -> Self;
+
+    /// For a conformant struct: the max_count its array needs, which NDR
+    /// moves to the front of the outermost struct that contains it.
+    fn conformance(&self) -> Option<usize> {
+        None
+    }
+
+    /// The inline part without the leading max_count, which an enclosing
+    /// conformant struct has written already.
+    fn encode_scalars_hoisted(&self, e: &mut Encoder) -> Result<()> {
+        self.encode_scalars(e)
+    }
+
+    /// The inline part when the enclosing struct has read the max_count.
+    fn decode_scalars_hoisted(d: &mut Decoder<'_>, _max: u32) -> Result<Self> {
+        Self::decode_scalars(d)
+    }
 }
 
 /// Marshals `v` as one top-level parameter: its inline part, then its
