@@ -373,3 +373,22 @@ fn a_nested_conformant_struct_hoists_its_count_to_the_outermost_struct() {
         [1, 0, 0, 0, 1, 0, 0, 0, 7, 0, 0, 0]
     );
 }
+
+#[test]
+fn a_conformant_pointee_puts_its_count_before_aligning_its_members() {
+    let v = HOLDS {
+        p: Some(Box::new(OUTER_C {
+            stamp: 9,
+            inner: INNER_C { values: vec![3] },
+        })),
+    };
+    #[rustfmt::skip]
+    let expected = [
+        0, 0, 2, 0,                 // referent
+        1, 0, 0, 0,                 // max_count, at 4: only 4-aligned
+        9, 0, 0, 0, 0, 0, 0, 0,     // stamp, at 8: the struct's 8-byte alignment
+        1, 0, 0, 0,                 // tag, padding
+        3, 0, 0, 0,                 // values
+    ];
+    assert_eq!(round_trip(&v), expected);
+}

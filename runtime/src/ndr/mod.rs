@@ -94,8 +94,11 @@ pub fn from_bytes<T: Ndr>(bytes: &[u8]) -> Result<T> {
 }
 
 /// Writes a pointee (or a top-level value): aligned, inline part, buffers.
+///
+/// Every type aligns its own inline part, so nothing is aligned here: a
+/// conformant struct puts its max_count at a 4-byte boundary and only then
+/// aligns its members, the order pidl-generated marshalers use.
 pub fn encode_pointee<T: Ndr>(e: &mut Encoder, v: &T) -> Result<()> {
-    e.align(T::ALIGN);
     v.encode_scalars(e)?;
     v.encode_buffers(e)
 }
@@ -103,7 +106,6 @@ pub fn encode_pointee<T: Ndr>(e: &mut Encoder, v: &T) -> Result<()> {
 /// Reads a pointee (or a top-level value), bounding how deep pointees nest.
 pub fn decode_pointee<T: Ndr>(d: &mut Decoder<'_>) -> Result<T> {
     d.nested(|d| {
-        d.align(T::ALIGN)?;
         let mut v = T::decode_scalars(d)?;
         v.decode_buffers(d)?;
         Ok(v)
