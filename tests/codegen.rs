@@ -111,3 +111,18 @@ fn shapes_not_generated_yet_are_reported_not_miscompiled() {
         assert_eq!(err.to_string(), message);
     }
 }
+
+#[test]
+fn a_runtime_path_that_is_not_a_path_is_refused() {
+    let out = oxidl_parser::load_str("t.idl", "typedef long T;\n", &FrontEnd::default());
+    let model = out.model.expect("resolves");
+    let opts = Options {
+        runtime: "not a path!".into(),
+        ..Options::default()
+    };
+    let err = generate(&model, &opts).expect_err("bad path");
+    assert_eq!(
+        err.to_string(),
+        "the runtime path `not a path!` is not a Rust path"
+    );
+}

@@ -387,10 +387,7 @@ impl<'m> Gen<'m> {
             if let (Some(e), true) = (&f.layout.switch_is, f.layout.levels.is_empty()) {
                 // The union's own variant decides its discriminant; the
                 // field that switch_is names must agree with it.
-                let value = |i: usize| {
-                    let id = field_name(&plan.fields[i].name);
-                    quote!(self.#id)
-                };
+                let value = self_field(plan);
                 let want = self.corr(plan.item, e, &value)?;
                 out.push(quote! {
                     let (want, have) = (#want, self.#id.discriminant());
@@ -460,10 +457,7 @@ impl<'m> Gen<'m> {
         };
         let id = field_name(&f.name);
         let max = a.fixed.unwrap_or(0) as usize;
-        let value = |j: usize| {
-            let id = field_name(&plan.fields[j].name);
-            quote!(self.#id)
-        };
+        let value = self_field(plan);
         let (first, count) = self.window_exprs(plan, a, &value)?;
         let elems = self.elements_scalars(plan.item, quote!(&self.#id), rest, &f.layout.data)?;
         Ok(Some(quote! {{
@@ -499,10 +493,7 @@ impl<'m> Gen<'m> {
             return Ok(None);
         };
         let rest = &l.levels[2..];
-        let value = |i: usize| {
-            let id = field_name(&plan.fields[i].name);
-            quote!(self.#id)
-        };
+        let value = self_field(plan);
         let max = self.corr(plan.item, size, &value)?;
         let (first, count) = self.window_exprs(
             plan,
@@ -598,10 +589,7 @@ impl<'m> Gen<'m> {
             if k == 1 && self.bounded_pointee(plan, j)?.is_some() {
                 continue;
             }
-            let value = |i: usize| {
-                let id = field_name(&plan.fields[i].name);
-                quote!(self.#id)
-            };
+            let value = self_field(plan);
             let want = self.corr(plan.item, e, &value)?;
             let len = self.user_len(plan, (j, k))?;
             let present = if k == 0 {
@@ -1120,10 +1108,7 @@ impl<'m> Gen<'m> {
             let check = if implied {
                 quote!(#rt::ndr::check_correlation(d, "size_is", expected as u64, v.len() as u64)?;)
             } else if let Some(e) = expr {
-                let value = |i: usize| {
-                    let id = field_name(&plan.fields[i].name);
-                    quote!(self.#id)
-                };
+                let value = self_field(plan);
                 let want = self.corr(plan.item, e, &value)?;
                 quote!(#rt::ndr::check_correlation(d, "size_is", u64::try_from(#want).unwrap_or(u64::MAX), v.len() as u64)?;)
             } else {
@@ -1316,6 +1301,14 @@ impl Gen<'_> {
             (Some(Level::Pointer(_)), _) => 4,
             _ => 1,
         }
+    }
+}
+
+/// A sibling field's value in encode and decode_buffers, for correlations.
+fn self_field<'p>(plan: &'p Plan) -> impl Fn(usize) -> TokenStream + 'p {
+    move |i| {
+        let id = field_name(&plan.fields[i].name);
+        quote!(self.#id)
     }
 }
 
