@@ -79,15 +79,15 @@ fn generated_code_snapshots() {
 fn unsupported_constructs_are_named_errors() {
     let out = oxidl_parser::load_str(
         "full.idl",
-        "typedef struct { [ptr] long *p; } HAS_FULL;\n",
+        "typedef struct { long n; [ptr, size_is(n)] long *p; } HAS_FULL;\n",
         &FrontEnd::default(),
     );
     let model = out.model.expect("resolves");
-    let err =
-        generate(&model, &Options::default()).expect_err("full pointers are not generated yet");
+    let err = generate(&model, &Options::default())
+        .expect_err("full pointers to arrays are not generated yet");
     assert_eq!(
         err.to_string(),
-        "`HAS_FULL`: a full ([ptr]) pointer is not supported by the Rust back end yet"
+        "`HAS_FULL`: a full ([ptr]) pointer to an array or a pointer is not supported by the Rust back end yet"
     );
 }
 

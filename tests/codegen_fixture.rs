@@ -392,3 +392,134 @@ fn a_conformant_pointee_puts_its_count_before_aligning_its_members() {
     ];
     assert_eq!(round_trip(&v), expected);
 }
+
+// ------------------------------------------------------ impacket's vectors
+
+#[test]
+fn a_union_vector_from_impacket_round_trips() {
+    // impacket wrote this with its own NDRUNION (tests/vectors/make_ndr_vectors.py).
+    let theirs = oxidl_tests::vector("fixture-TAGGED");
+    let v: TAGGED = from_bytes(&theirs).expect("decodes");
+    assert_eq!(v.kind, 4);
+    assert_eq!(
+        v.value,
+        VALUE::Pair(
+            4,
+            PAIR {
+                a: -2,
+                b: 0x0102030405060708
+            }
+        )
+    );
+    oxidl_tests::assert_same_wire("fixture-TAGGED", &to_bytes(&v), &theirs);
+}
+
+#[test]
+fn a_full_pointer_vector_from_impacket_round_trips() {
+    let theirs = oxidl_tests::vector("fixture-SHARED");
+    let v: SHARED = from_bytes(&theirs).expect("decodes");
+    assert_eq!(v.first.as_deref(), Some(&5));
+    assert_eq!(v.second.as_deref(), Some(&-7));
+    assert!(v.names.is_none() && v.again.is_none());
+    oxidl_tests::assert_same_wire("fixture-SHARED", &to_bytes(&v), &theirs);
+}
+
+// ------------------------------------------------------------ full pointers
+
+fn names() -> NAMES {
+    NAMES {
+        narrow: None,
+        label: WString::from("lbl"),
+        tag: Default::default(),
+        wide: None,
+    }
+}
+
+#[test]
+fn aliased_full_pointers_share_one_referent_sent_once() {
+    use std::sync::Arc;
+    let n = Arc::new(7);
+    let v = SHARED {
+        first: Some(n.clone()),
+        second: Some(n),
+        names: None,
+        again: None,
+    };
+    let bytes = round_trip(&v);
+    // C706 14.3.12.3: both pointers carry the same referent ID, and the
+    // long follows once, after the inline part.
+    assert_eq!(
+        bytes,
+        [0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0]
+    );
+    let back: SHARED = from_bytes(&bytes).expect("decodes");
+    let (a, b) = (back.first.expect("first"), back.second.expect("second"));
+    assert!(Arc::ptr_eq(&a, &b), "decoding keeps the aliasing");
+
+    // Equal values in two allocations are two referents, two pointees.
+    let apart = SHARED {
+        first: Some(Arc::new(7)),
+        second: Some(Arc::new(7)),
+        names: None,
+        again: None,
+    };
+    assert_eq!(round_trip(&apart).len(), 24);
+}
+
+#[test]
+fn an_aliased_struct_pointee_is_written_at_its_first_occurrence_only() {
+    use std::sync::Arc;
+    let shared = Arc::new(names());
+    let v = SHARED {
+        first: None,
+        second: None,
+        names: Some(shared.clone()),
+        again: Some(shared.clone()),
+    };
+    let once = to_bytes(&v);
+    let alone = to_bytes(&SHARED {
+        again: None,
+        ..v.clone()
+    });
+    // The second pointer costs its 4-byte referent ID and nothing more.
+    assert_eq!(once.len(), alone.len());
+    assert_eq!(once[8..12], once[12..16]);
+    let back: SHARED = from_bytes(&once).expect("decodes");
+    assert_eq!(back, v);
+    assert!(Arc::ptr_eq(
+        back.names.as_ref().expect("names"),
+        back.again.as_ref().expect("again")
+    ));
+}
+
+#[test]
+fn a_full_pointer_in_a_union_arm_keeps_its_aliases() {
+    use std::sync::Arc;
+    let n = Arc::new(1);
+    let v = MAYBE_SHARED::Shared(Some(Arc::new(SHARED {
+        first: Some(n.clone()),
+        second: Some(n),
+        names: None,
+        again: None,
+    })));
+    round_trip(&v);
+}
+
+#[test]
+fn a_referent_that_contains_itself_is_refused() {
+    // LOOP { long v; [ptr] LOOP *next; } whose next points back at itself:
+    // the top-level struct, then referent 0x20000's pointee, which names
+    // 0x20000 again while it is being read.
+    let bytes = [1, 0, 0, 0, 0, 0, 2, 0, 2, 0, 0, 0, 0, 0, 2, 0];
+    let err = from_bytes::<LOOP>(&bytes).expect_err("a cycle");
+    assert_eq!(err.kind, ErrorKind::CyclicReferent(0x20000));
+}
+
+#[test]
+fn one_referent_for_two_types_is_refused() {
+    // SHARED.first (a long) and SHARED.names (NAMES) name one referent.
+    let mut bytes = vec![0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0];
+    bytes.extend_from_slice(&[9, 0, 0, 0]);
+    let err = from_bytes::<SHARED>(&bytes).expect_err("a type clash");
+    assert_eq!(err.kind, ErrorKind::ReferentTypeMismatch(0x20000));
+}

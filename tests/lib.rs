@@ -26,3 +26,33 @@ pub fn load_files(files: &[(&str, &str)], root: &str) -> oxidl_parser::Output {
     let _ = std::fs::remove_dir_all(&dir);
     out
 }
+
+/// The bytes of wire vector `tests/vectors/ndr/NAME.hex`.
+pub fn vector(name: &str) -> Vec<u8> {
+    let path = workspace()
+        .join("tests/vectors/ndr")
+        .join(format!("{name}.hex"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let text = text.trim();
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("hex"))
+        .collect()
+}
+
+/// Asserts that our encoding equals impacket's, except that impacket fills
+/// alignment padding with 0xAB, 0xAA or 0xBF where we write 0.
+pub fn assert_same_wire(name: &str, ours: &[u8], theirs: &[u8]) {
+    assert_eq!(
+        ours.len(),
+        theirs.len(),
+        "{name}: length\nours   {ours:02x?}\ntheirs {theirs:02x?}"
+    );
+    for (i, (a, b)) in ours.iter().zip(theirs).enumerate() {
+        let padding = *a == 0 && matches!(*b, 0xAB | 0xAA | 0xBF);
+        assert!(
+            a == b || padding,
+            "{name}: byte {i}: ours {a:#04x}, impacket's {b:#04x}"
+        );
+    }
+}

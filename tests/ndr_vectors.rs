@@ -6,38 +6,13 @@
 
 use oxidl::dcom::*;
 use oxidl::ndr::{from_bytes, to_bytes, Ndr};
-use oxidl_tests::workspace;
-
-fn vector(name: &str) -> Vec<u8> {
-    let path = workspace()
-        .join("tests/vectors/ndr")
-        .join(format!("{name}.hex"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let text = text.trim();
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("hex"))
-        .collect()
-}
+use oxidl_tests::{assert_same_wire, vector, workspace};
 
 /// Decodes vector `name` as `T`, checks the re-encoding, returns the value.
 fn round_trip<T: Ndr + std::fmt::Debug>(name: &str) -> T {
     let theirs = vector(name);
     let value: T = from_bytes(&theirs).unwrap_or_else(|e| panic!("{name}: {e}"));
-    let ours = to_bytes(&value);
-    assert_eq!(
-        ours.len(),
-        theirs.len(),
-        "{name}: length\nours   {ours:02x?}\ntheirs {theirs:02x?}"
-    );
-    for (i, (a, b)) in ours.iter().zip(&theirs).enumerate() {
-        // impacket fills alignment padding with 0xAB or 0xAA; we use 0.
-        let padding = *a == 0 && (*b == 0xAB || *b == 0xAA);
-        assert!(
-            a == b || padding,
-            "{name}: byte {i}: ours {a:#04x}, impacket's {b:#04x}"
-        );
-    }
+    assert_same_wire(name, &to_bytes(&value), &theirs);
     value
 }
 

@@ -5,8 +5,8 @@ tests/vectors/ndr/NAME.hex. The Rust tests decode each one as the named
 type and re-encode it, expecting the same bytes.
 
 Referent IDs are set to Windows' pattern (0x20000, then +4 in NDR order),
-which impacket otherwise draws at random. impacket pads with 0xAB or 0xAA
-where Windows and oxidl pad with zeros; the tests allow exactly that.
+which impacket otherwise draws at random. impacket pads with 0xAB, 0xAA or
+0xBF where Windows and oxidl pad with zeros; the tests allow exactly that.
 
     pip install impacket && python3 tests/vectors/make_ndr_vectors.py
 """
@@ -185,9 +185,68 @@ def activation_vectors():
     yield "customREMOTE_REQUEST_SCM_INFO", scm
 
 
+# Types of tests/fixtures/codegen.idl, declared with impacket's own NDR
+# classes; their vectors are named "fixture-TYPE".
+class PAIR(ndr.NDRSTRUCT):
+    structure = (("a", ndr.NDRLONG), ("b", ndr.NDRHYPER))
+
+
+class VALUE(ndr.NDRUNION):
+    commonHdr = (("tag", ndr.NDRULONG),)
+    union = {
+        1: ("l", ndr.NDRLONG),
+        3: ("pair", PAIR),
+        4: ("pair", PAIR),
+    }
+
+
+class TAGGED(ndr.NDRSTRUCT):
+    structure = (("kind", ndr.NDRULONG), ("value", VALUE))
+
+
+class PLONG(ndr.NDRPOINTER):
+    referent = (("Data", ndr.NDRLONG),)
+
+
+class SHARED(ndr.NDRSTRUCT):
+    # names/again point at NAMES; they are null here.
+    structure = (
+        ("first", PLONG),
+        ("second", PLONG),
+        ("names", PLONG),
+        ("again", PLONG),
+    )
+
+
+def fixture_vectors():
+    # A non-encapsulated union whose discriminant is a sibling field. The arm
+    # is PAIR, the union's widest, so both rules for a union's alignment
+    # (the widest arm, pidl; the chosen arm, impacket) give the same bytes.
+    t = TAGGED()
+    t["kind"] = 4
+    t["value"]["tag"] = 4
+    t["value"]["pair"]["a"] = -2
+    t["value"]["pair"]["b"] = 0x0102030405060708
+    yield "fixture-TAGGED", t
+
+    # Full pointers without aliasing are written like unique ones; impacket
+    # has no aliasing, so the shared-referent cases are built by hand in
+    # tests/codegen_fixture.rs from C706 14.3.12.3.
+    sh = SHARED()
+    for field, value in (("first", 5), ("second", -7)):
+        p = PLONG()
+        p["Data"] = value
+        sh[field] = p
+    sh["names"] = NULL
+    sh["again"] = NULL
+    set_referent(sh, "first", 0x20000)
+    set_referent(sh, "second", 0x20004)
+    yield "fixture-SHARED", sh
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
-    for name, obj in list(vectors()) + list(activation_vectors()):
+    for name, obj in list(vectors()) + list(activation_vectors()) + list(fixture_vectors()):
         with open(os.path.join(OUT, name + ".hex"), "w") as f:
             f.write(marshal(obj).hex() + "\n")
         print(name, file=sys.stderr)

@@ -345,13 +345,15 @@ impl<'m> Gen<'m> {
                 let inner = self.rtype(item, rest, data)?;
                 // A sized pointer's pointee is already a Vec; no Box around it.
                 let boxed = if matches!(rest.first(), Some(Level::Array(a)) if a.fixed.is_none()) {
-                    inner
+                    inner.clone()
                 } else {
                     quote!(Box<#inner>)
                 };
                 Ok(match p.kind {
                     PointerKind::Ref => boxed,
-                    PointerKind::Unique | PointerKind::Full => quote!(Option<#boxed>),
+                    PointerKind::Unique => quote!(Option<#boxed>),
+                    // Aliasing is sharing: two full pointers to one pointee are one Arc.
+                    PointerKind::Full => quote!(Option<::std::sync::Arc<#inner>>),
                 })
             }
             Some((Level::Array(a), rest)) => {

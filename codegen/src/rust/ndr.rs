@@ -185,13 +185,6 @@ impl<'m> Gen<'m> {
             if !ends {
                 self.check_supported(item, &f.layout)?;
             }
-            if f.layout
-                .levels
-                .iter()
-                .any(|l| matches!(l, Level::Pointer(p) if p.kind == PointerKind::Full))
-            {
-                return Err(unsupported(item, "a full ([ptr]) pointer"));
-            }
         }
         // Conformant: the last member is a conformant array, or itself a
         // conformant struct whose max_count moves out to ours.
@@ -657,7 +650,11 @@ impl<'m> Gen<'m> {
             },
             Some((Level::Pointer(p), _)) => match p.kind {
                 PointerKind::Ref => quote!(e.referent(true);),
-                _ => {
+                PointerKind::Full => {
+                    let r = recv(&place);
+                    quote!(e.full_referent(#r.as_ref());)
+                }
+                PointerKind::Unique => {
                     let r = recv(&place);
                     quote!(e.referent(#r.is_some());)
                 }
@@ -728,7 +725,10 @@ impl<'m> Gen<'m> {
                 let body = self.ep(item, deref, rest, data)?;
                 match p.kind {
                     PointerKind::Ref => quote!({ let v = #place; #body }),
-                    _ => quote!(if let Some(v) = #place { #body }),
+                    PointerKind::Full => {
+                        quote!(if let Some(v) = #place { if e.full_first(v) { #body } })
+                    }
+                    PointerKind::Unique => quote!(if let Some(v) = #place { #body }),
                 }
             }
             Some((Level::Array(_), rest)) => {
@@ -1008,7 +1008,10 @@ impl<'m> Gen<'m> {
                         if d.referent()?.is_none() { return Err(d.error(#rt::ndr::ErrorKind::NullRef)); }
                         #ph
                     }),
-                    _ => quote!(match d.referent()? { Some(_) => Some(#ph), None => None }),
+                    PointerKind::Full => quote!(d.full_referent()?),
+                    PointerKind::Unique => {
+                        quote!(match d.referent()? { Some(_) => Some(#ph), None => None })
+                    }
                 }
             }
             Some((Level::Array(a), _)) if a.fixed.is_some() && a.is_varying() && !a.string => {
@@ -1165,7 +1168,10 @@ impl<'m> Gen<'m> {
                 };
                 match p.kind {
                     PointerKind::Ref => quote!({ let v = #place; #assign }),
-                    _ => quote!(if let Some(v) = #place { #assign }),
+                    PointerKind::Full => {
+                        quote!(if let Some(v) = #place { d.full_pointee(v, |d| Ok(#read))?; })
+                    }
+                    PointerKind::Unique => quote!(if let Some(v) = #place { #assign }),
                 }
             }
             Some((Level::Array(_), rest)) => {
@@ -1246,6 +1252,19 @@ impl Gen<'_> {
     /// Shapes the back end does not write yet, reported rather than
     /// generated wrong.
     pub(crate) fn check_supported(&self, item: &str, l: &Layout) -> Result<()> {
+        // A full pointer is an `Option<Arc<T>>` whose `T` is one value.
+        let full_to_more = l
+            .levels
+            .iter()
+            .rev()
+            .skip(1)
+            .any(|lv| matches!(lv, Level::Pointer(p) if p.kind == PointerKind::Full));
+        if full_to_more {
+            return Err(unsupported(
+                item,
+                "a full ([ptr]) pointer to an array or a pointer",
+            ));
+        }
         for level in &l.levels {
             if let Level::Array(a) = level {
                 let sized = a.size_is.is_some()

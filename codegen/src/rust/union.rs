@@ -64,14 +64,6 @@ impl<'m> Gen<'m> {
             if let Some(f) = arm.field {
                 self.check_supported(item, &f.layout)?;
             }
-            if arm.field.is_some_and(|f| {
-                f.layout
-                    .levels
-                    .iter()
-                    .any(|l| matches!(l, Level::Pointer(p) if p.kind == PointerKind::Full))
-            }) {
-                return Err(unsupported(item, "a full ([ptr]) pointer"));
-            }
         }
         // Every explicit case, which a default arm's discriminant must avoid.
         let all_cases: Vec<i128> = arms.iter().flat_map(|a| a.cases.iter().copied()).collect();

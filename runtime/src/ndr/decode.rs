@@ -2,6 +2,7 @@
 //! count is checked against the bytes left before anything is allocated.
 
 use super::error::{Error, ErrorKind, Result};
+use super::full::DecodeTable;
 
 /// How deep pointers may nest before decoding gives up.
 pub const MAX_DEPTH: u32 = 256;
@@ -13,6 +14,7 @@ pub struct Decoder<'a> {
     depth: u32,
     /// Bytes that pointees announced but not yet read must still occupy.
     promised: usize,
+    pub(super) full: DecodeTable,
 }
 
 macro_rules! get {
@@ -53,6 +55,7 @@ impl<'a> Decoder<'a> {
             pos: 0,
             depth: 0,
             promised: 0,
+            full: DecodeTable::default(),
         }
     }
 

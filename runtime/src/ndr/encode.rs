@@ -2,14 +2,16 @@
 //! the stub data.
 
 use super::error::{Error, ErrorKind, Result};
+use super::full::EncodeTable;
 
 /// The first referent ID Windows uses; each new one adds 4.
 pub const FIRST_REFERENT: u32 = 0x0002_0000;
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Encoder {
     buf: Vec<u8>,
     next_referent: u32,
+    pub(super) full: EncodeTable,
 }
 
 macro_rules! put {
@@ -40,11 +42,19 @@ macro_rules! put_slice {
     )*};
 }
 
+// Not derived: a derived default would start referent IDs at 0, which is null.
+impl Default for Encoder {
+    fn default() -> Encoder {
+        Encoder::new()
+    }
+}
+
 impl Encoder {
     pub fn new() -> Encoder {
         Encoder {
             buf: Vec::new(),
             next_referent: FIRST_REFERENT,
+            full: EncodeTable::default(),
         }
     }
 
@@ -84,14 +94,14 @@ impl Encoder {
 
     /// A pointer's referent ID: 0 for null, otherwise a fresh one.
     pub fn referent(&mut self, present: bool) -> u32 {
-        let id = if present {
-            let id = self.next_referent;
-            self.next_referent = self.next_referent.wrapping_add(4);
-            id
-        } else {
-            0
-        };
+        let id = if present { self.next_referent() } else { 0 };
         self.u32(id);
+        id
+    }
+
+    pub(super) fn next_referent(&mut self) -> u32 {
+        let id = self.next_referent;
+        self.next_referent = self.next_referent.wrapping_add(4);
         id
     }
 

@@ -40,6 +40,10 @@ pub enum ErrorKind {
     TooDeep(u32),
     #[error("{0} bytes follow the value")]
     TrailingBytes(usize),
+    #[error("full pointer referent {0:#x} contains itself")]
+    CyclicReferent(u32),
+    #[error("full pointer referent {0:#x} is used for two different types")]
+    ReferentTypeMismatch(u32),
     #[error("{0} does not fit in the 32-bit count NDR20 sends")]
     CountOverflow(usize),
 }

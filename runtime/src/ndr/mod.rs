@@ -11,6 +11,7 @@
 mod decode;
 mod encode;
 mod error;
+mod full;
 mod string;
 
 pub use decode::{Decoder, MAX_DEPTH};
