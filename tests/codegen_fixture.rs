@@ -337,6 +337,27 @@ fn imported_protocol_types_come_from_oxidl_dcom() {
 }
 
 #[test]
+fn an_interface_pointer_is_a_unique_pointer_to_an_minterfacepointer() {
+    use oxidl::dcom::MInterfacePointer;
+    let v = uses_dcom::HOLDS_OBJECT {
+        iid: uuid::Uuid::from_u128(0x1234),
+        object: Some(Box::new(MInterfacePointer {
+            ab_data: b"MEOW".to_vec(),
+        })),
+    };
+    let bytes = round_trip(&v);
+    // The IID, a referent ID, then the pointee: max_count, ulCntData, bytes.
+    assert_eq!(bytes[16..20], [0, 0, 2, 0]);
+    assert_eq!(
+        bytes[20..],
+        [4, 0, 0, 0, 4, 0, 0, 0, b'M', b'E', b'O', b'W']
+    );
+    // A null interface pointer is valid.
+    let none = uses_dcom::HOLDS_OBJECT { object: None, ..v };
+    assert_eq!(round_trip(&none).len(), 20);
+}
+
+#[test]
 fn a_conformant_string_member_hoists_its_count_with_the_terminator() {
     let v = NAMED {
         id: 7,

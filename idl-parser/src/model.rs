@@ -221,6 +221,8 @@ pub enum PointerKindSource {
     TopLevel,
     PointerDefault,
     MidlDefault,
+    /// The pointer that makes a value an interface pointer, always unique.
+    InterfacePointer,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]

@@ -302,9 +302,8 @@ impl<'m> Gen<'m> {
                     TypeKind::Alias(_) => Err(unsupported(item, "an alias with levels")),
                 }
             }
-            DataType::Interface(i) => {
-                Err(unsupported(item, &format!("the interface pointer `{i}`")))
-            }
+            // What an interface pointer points at: its MInterfacePointer.
+            DataType::Interface(_) => Ok(Data::Type),
             DataType::Function => Err(unsupported(item, "a function pointer")),
         }
     }
@@ -323,6 +322,11 @@ impl<'m> Gen<'m> {
                     Some(path) => quote!(#path::#name),
                     None => quote!(#name),
                 })
+            }
+            // The OBJREF of any interface travels as MS-DCOM's MInterfacePointer.
+            DataType::Interface(_) => {
+                let rt = &self.rt;
+                Ok(quote!(#rt::dcom::MInterfacePointer))
             }
             _ => match self.data(d, item)? {
                 Data::Scalar(s) => Ok(scalar_type(s)),

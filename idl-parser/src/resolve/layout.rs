@@ -197,6 +197,19 @@ impl<'a> Resolver<'a, '_> {
         }
         layout.disable_consistency_check |= attrs::has(list, "disable_consistency_check");
         layout.levels = self.finish_pointers(protos, ctx);
+        // `[iid_is(riid)] void **ppv`: an interface pointer whose interface
+        // is known at run time; on the wire it is IUnknown's MInterfacePointer.
+        if attrs::has(list, "iid_is") && layout.data == DataType::Base(Scalar::Void) {
+            layout.data = DataType::Interface("IUnknown".into());
+        }
+        if matches!(layout.data, DataType::Interface(_)) {
+            // MIDL sends every interface pointer as a unique pointer to an
+            // MInterfacePointer, so that null is a valid interface.
+            if let Some(Level::Pointer(p)) = layout.levels.last_mut() {
+                p.kind = PointerKind::Unique;
+                p.from = PointerKindSource::InterfacePointer;
+            }
+        }
         if let DataType::Interface(name) = &layout.data {
             // A typedef may rename an interface; its users add the pointer.
             let by_value = !layout.levels.iter().any(|l| matches!(l, Level::Pointer(_)));
