@@ -5,6 +5,9 @@ use oxidl_codegen::rust::{generate, Options};
 use oxidl_parser::{load, Options as FrontEnd};
 use oxidl_tests::workspace;
 
+/// What runtime/src/dcom.rs puts on every type, for fuzzing and proptests.
+const ARBITRARY: &str = r#"#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]"#;
+
 fn ms_dcom_source() -> String {
     let front = FrontEnd {
         include_dirs: vec![workspace().join("idl")],
@@ -15,6 +18,7 @@ fn ms_dcom_source() -> String {
     let opts = Options {
         runtime: "crate".into(),
         source_name: "ms-dcom.idl".into(),
+        type_attributes: vec![ARBITRARY.into()],
         ..Options::default()
     };
     generate(&model, &opts).expect("generates")
@@ -27,7 +31,7 @@ fn checked_in_dcom_module_is_current() {
     let checked_in = std::fs::read_to_string(&path).expect("runtime/src/dcom.rs");
     assert!(
         fresh == checked_in,
-        "runtime/src/dcom.rs is stale: run\n  cargo run -p oxidl-codegen --bin oxidl -- gen -I idl idl/ms-dcom.idl --runtime crate -o runtime/src/dcom.rs"
+        "runtime/src/dcom.rs is stale: run\n  cargo run -p oxidl-codegen --bin oxidl -- gen -I idl idl/ms-dcom.idl --runtime crate --type-attribute '{ARBITRARY}' -o runtime/src/dcom.rs"
     );
 }
 
@@ -124,5 +128,27 @@ fn a_runtime_path_that_is_not_a_path_is_refused() {
     assert_eq!(
         err.to_string(),
         "the runtime path `not a path!` is not a Rust path"
+    );
+}
+
+#[test]
+fn type_attributes_go_on_every_type_and_must_parse() {
+    let src = "typedef struct { long a; } S;\ntypedef enum { A } E;\n";
+    let out = oxidl_parser::load_str("t.idl", src, &FrontEnd::default());
+    let model = out.model.expect("resolves");
+    let opts = Options {
+        type_attributes: vec!["#[derive(Hash)]".into()],
+        ..Options::default()
+    };
+    let code = generate(&model, &opts).expect("generates");
+    assert_eq!(code.matches("#[derive(Hash)]").count(), 2, "{code}");
+    let bad = Options {
+        type_attributes: vec!["derive(Hash)".into()],
+        ..Options::default()
+    };
+    let err = generate(&model, &bad).expect_err("not an attribute");
+    assert_eq!(
+        err.to_string(),
+        "`derive(Hash)` is not an outer attribute (`#[...]`)"
     );
 }

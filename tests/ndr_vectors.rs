@@ -286,3 +286,27 @@ fn rpc_unicode_string_sends_length_and_maximum_separately() {
     lying[8] = 6; // max_count 6, but MaximumLength / 2 = 5
     assert!(from_bytes::<RPC_UNICODE_STRING>(&lying).is_err());
 }
+
+#[test]
+fn props_out_info_one_count_for_three_arrays() {
+    let mip = |b: &[u8]| {
+        Some(Box::new(MInterfacePointer {
+            ab_data: b.to_vec(),
+        }))
+    };
+    let v = PropsOutInfo {
+        piid: Some(vec![guid("00000000-0000-0000-c000-000000000046"); 2]),
+        phresults: Some(vec![0, -2147467262]),
+        pp_intf_data: Some(vec![mip(b"OBJ1"), None]),
+    };
+    let bytes = to_bytes(&v);
+    // cIfs, written from the arrays' common length, then three referents.
+    assert_eq!(bytes[..4], [2, 0, 0, 0]);
+    assert_eq!(from_bytes::<PropsOutInfo>(&bytes), Ok(v.clone()));
+    // Arrays of different lengths cannot share one cIfs.
+    let uneven = PropsOutInfo {
+        phresults: Some(vec![0]),
+        ..v
+    };
+    assert!(oxidl::ndr::try_to_bytes(&uneven).is_err());
+}

@@ -45,6 +45,10 @@ enum Command {
         /// FILE=MODULE (e.g. ms-dcom.idl=::oxidl::dcom); repeatable.
         #[arg(long = "extern", value_name = "FILE=MODULE")]
         externs: Vec<String>,
+        /// An attribute for every generated type, e.g.
+        /// '#[derive(Hash)]'; repeatable.
+        #[arg(long = "type-attribute", value_name = "ATTR")]
+        type_attributes: Vec<String>,
     },
     /// Work with NDR20 stub data.
     Ndr {
@@ -122,7 +126,16 @@ fn main() -> ExitCode {
             runtime,
             root_only,
             externs,
-        } => generate(&front, &file, out.as_deref(), runtime, root_only, &externs),
+            type_attributes,
+        } => {
+            let how = How {
+                runtime,
+                root_only,
+                externs,
+                type_attributes,
+            };
+            generate(&front, &file, out.as_deref(), how)
+        }
         Command::Ndr {
             command:
                 NdrCommand::Decode {
@@ -155,14 +168,21 @@ fn main() -> ExitCode {
     }
 }
 
-fn generate(
-    front: &FrontEnd,
-    file: &Path,
-    out: Option<&Path>,
+/// `oxidl gen`'s options for the back end.
+struct How {
     runtime: String,
     root_only: bool,
-    externs: &[String],
-) -> ExitCode {
+    externs: Vec<String>,
+    type_attributes: Vec<String>,
+}
+
+fn generate(front: &FrontEnd, file: &Path, out: Option<&Path>, how: How) -> ExitCode {
+    let How {
+        runtime,
+        root_only,
+        externs,
+        type_attributes,
+    } = how;
     let result = oxidl_parser::load(&[file.to_path_buf()], &front.options());
     report(&result);
     let Some(model) = result.model else {
@@ -180,7 +200,7 @@ fn generate(
         Default::default()
     };
     let mut extern_modules = std::collections::BTreeMap::new();
-    for spec in externs {
+    for spec in &externs {
         let Some((name, module)) = spec.split_once('=') else {
             eprintln!("error: --extern takes FILE=MODULE, found `{spec}`");
             return ExitCode::FAILURE;
@@ -208,6 +228,7 @@ fn generate(
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
         extern_modules,
+        type_attributes,
     };
     let code = match oxidl_codegen::rust::generate(&model, &opts) {
         Ok(c) => c,

@@ -157,6 +157,7 @@ pub type UUID = GUID;
 pub type PGUID = Option<Box<GUID>>;
 ///`FILETIME` from the IDL.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct FILETIME {
     pub dw_low_date_time: DWORD,
     pub dw_high_date_time: DWORD,
@@ -192,6 +193,7 @@ pub type PFILETIME = Option<Box<FILETIME>>;
 pub type LPFILETIME = Option<Box<FILETIME>>;
 ///`LARGE_INTEGER` from the IDL.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct LARGE_INTEGER {
     pub quad_part: i64,
 }
@@ -218,6 +220,7 @@ impl crate::ndr::Ndr for LARGE_INTEGER {
 pub type PLARGE_INTEGER = Option<Box<LARGE_INTEGER>>;
 ///`ULARGE_INTEGER` from the IDL.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct ULARGE_INTEGER {
     pub quad_part: u64,
 }
@@ -244,6 +247,7 @@ impl crate::ndr::Ndr for ULARGE_INTEGER {
 pub type PULARGE_INTEGER = Option<Box<ULARGE_INTEGER>>;
 ///`LUID` from the IDL.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct LUID {
     pub low_part: DWORD,
     pub high_part: LONG,
@@ -274,6 +278,7 @@ impl crate::ndr::Ndr for LUID {
 pub type PLUID = Option<Box<LUID>>;
 ///`RPC_UNICODE_STRING` from the IDL.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct RPC_UNICODE_STRING {
     pub length: u16,
     pub maximum_length: u16,
@@ -387,6 +392,7 @@ impl crate::ndr::Ndr for RPC_UNICODE_STRING {
 pub type PRPC_UNICODE_STRING = Option<Box<RPC_UNICODE_STRING>>;
 ///`SYSTEMTIME` from the IDL.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct SYSTEMTIME {
     pub w_year: WORD,
     pub w_month: WORD,
@@ -452,6 +458,7 @@ impl crate::ndr::Ndr for SYSTEMTIME {
 pub type PSYSTEMTIME = Option<Box<SYSTEMTIME>>;
 ///`UINT128` from the IDL.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct UINT128 {
     pub lower: UINT64,
     pub upper: UINT64,
@@ -482,6 +489,7 @@ impl crate::ndr::Ndr for UINT128 {
 pub type PUINT128 = Option<Box<UINT128>>;
 ///`RPC_SID_IDENTIFIER_AUTHORITY` from the IDL.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct RPC_SID_IDENTIFIER_AUTHORITY {
     pub value: [u8; 6usize],
 }
@@ -520,6 +528,7 @@ impl crate::ndr::Ndr for RPC_SID_IDENTIFIER_AUTHORITY {
 }
 ///`RPC_SID` from the IDL.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct RPC_SID {
     pub revision: u8,
     pub identifier_authority: RPC_SID_IDENTIFIER_AUTHORITY,
@@ -633,6 +642,7 @@ pub type CID = GUID;
 pub type REFIPID = Option<Box<GUID>>;
 ///`COMVERSION` from the IDL.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct COMVERSION {
     pub major_version: u16,
     pub minor_version: u16,
@@ -664,6 +674,7 @@ impl crate::ndr::Ndr for COMVERSION {
 }
 ///`ORPC_EXTENT` from the IDL.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct ORPC_EXTENT {
     pub id: GUID,
     pub size: u32,
@@ -752,6 +763,7 @@ impl crate::ndr::Ndr for ORPC_EXTENT {
 }
 ///`ORPC_EXTENT_ARRAY` from the IDL.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct ORPC_EXTENT_ARRAY {
     pub size: u32,
     pub reserved: u32,
@@ -860,6 +872,7 @@ impl crate::ndr::Ndr for ORPC_EXTENT_ARRAY {
 }
 ///`ORPCTHIS` from the IDL.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct ORPCTHIS {
     pub version: COMVERSION,
     pub flags: u32,
@@ -938,6 +951,7 @@ impl crate::ndr::Ndr for ORPCTHIS {
 }
 ///`ORPCTHAT` from the IDL.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct ORPCTHAT {
     pub flags: u32,
     pub extensions: Option<Box<ORPC_EXTENT_ARRAY>>,
@@ -986,6 +1000,7 @@ impl crate::ndr::Ndr for ORPCTHAT {
 }
 ///`DUALSTRINGARRAY` from the IDL.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct DUALSTRINGARRAY {
     pub w_security_offset: u16,
     pub a_string_array: Vec<u16>,
@@ -1050,6 +1065,7 @@ impl crate::ndr::Ndr for DUALSTRINGARRAY {
 }
 ///`tagCPFLAGS`: an NDR enum, 16 bits on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct tagCPFLAGS(pub u16);
 impl tagCPFLAGS {
     pub const CPFLAG_PROPAGATE: Self = Self(1);
@@ -1076,6 +1092,7 @@ impl crate::ndr::Ndr for tagCPFLAGS {
 }
 ///`MInterfacePointer` from the IDL.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct MInterfacePointer {
     pub ab_data: Vec<u8>,
 }
@@ -1133,6 +1150,7 @@ impl crate::ndr::Ndr for MInterfacePointer {
 pub type PMInterfacePointer = Option<Box<MInterfacePointer>>;
 ///`ErrorObjectData` from the IDL.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct ErrorObjectData {
     pub dw_version: DWORD,
     pub dw_help_context: DWORD,
@@ -1224,6 +1242,7 @@ impl crate::ndr::Ndr for ErrorObjectData {
 }
 ///`STDOBJREF` from the IDL.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct STDOBJREF {
     pub flags: u32,
     pub c_public_refs: u32,
@@ -1283,6 +1302,7 @@ impl crate::ndr::Ndr for STDOBJREF {
 }
 ///`REMQIRESULT` from the IDL.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct REMQIRESULT {
     pub h_result: HRESULT,
     pub std: STDOBJREF,
@@ -1324,6 +1344,7 @@ impl crate::ndr::Ndr for REMQIRESULT {
 }
 ///`REMINTERFACEREF` from the IDL.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct REMINTERFACEREF {
     pub ipid: IPID,
     pub c_public_refs: u32,
@@ -1377,6 +1398,7 @@ pub type PREMQIRESULT = Option<Box<REMQIRESULT>>;
 pub type PMInterfacePointerInternal = Option<Box<MInterfacePointer>>;
 ///`COSERVERINFO` from the IDL.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct COSERVERINFO {
     pub dw_reserved1: DWORD,
     pub pwsz_name: Option<crate::ndr::WString>,
@@ -1445,6 +1467,7 @@ impl crate::ndr::Ndr for COSERVERINFO {
 }
 ///`customREMOTE_REQUEST_SCM_INFO` from the IDL.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct customREMOTE_REQUEST_SCM_INFO {
     pub client_imp_level: DWORD,
     pub p_requested_protseqs: Option<Vec<u16>>,
@@ -1521,6 +1544,7 @@ impl crate::ndr::Ndr for customREMOTE_REQUEST_SCM_INFO {
         if let Some(v) = &mut self.p_requested_protseqs {
             let expected = v.len();
             let _ = expected;
+            d.fulfil(expected, 2usize);
             *v = d
                 .nested(|d| {
                     let __max = d.count()?;
@@ -1530,7 +1554,6 @@ impl crate::ndr::Ndr for customREMOTE_REQUEST_SCM_INFO {
                     };
                     Ok(v)
                 })?;
-            d.fulfil(expected, 2usize);
             crate::ndr::check_correlation(
                 d,
                 "size_is",
@@ -1549,6 +1572,7 @@ impl crate::ndr::Ndr for customREMOTE_REQUEST_SCM_INFO {
 }
 ///`customREMOTE_REPLY_SCM_INFO` from the IDL.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct customREMOTE_REPLY_SCM_INFO {
     pub oxid: OXID,
     pub pdsa_oxid_bindings: Option<Box<DUALSTRINGARRAY>>,
@@ -1627,6 +1651,7 @@ impl crate::ndr::Ndr for customREMOTE_REPLY_SCM_INFO {
 }
 ///`InstantiationInfoData` from the IDL.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct InstantiationInfoData {
     pub class_id: CLSID,
     pub class_ctx: DWORD,
@@ -1736,6 +1761,7 @@ impl crate::ndr::Ndr for InstantiationInfoData {
         if let Some(v) = &mut self.p_iid {
             let expected = v.len();
             let _ = expected;
+            d.fulfil(expected, 1usize);
             *v = d
                 .nested(|d| {
                     let __max = d.count()?;
@@ -1753,7 +1779,6 @@ impl crate::ndr::Ndr for InstantiationInfoData {
                     }
                     Ok(v)
                 })?;
-            d.fulfil(expected, 1usize);
             crate::ndr::check_correlation(
                 d,
                 "size_is",
@@ -1779,6 +1804,7 @@ impl crate::ndr::Ndr for InstantiationInfoData {
 }
 ///`LocationInfoData` from the IDL.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct LocationInfoData {
     pub machine_name: Option<crate::ndr::WString>,
     pub process_id: DWORD,
@@ -1838,6 +1864,7 @@ impl crate::ndr::Ndr for LocationInfoData {
 }
 ///`ActivationContextInfoData` from the IDL.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct ActivationContextInfoData {
     pub client_ok: i32,
     pub b_reserved1: i32,
@@ -1920,6 +1947,7 @@ impl crate::ndr::Ndr for ActivationContextInfoData {
 }
 ///`CustomHeader` from the IDL.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct CustomHeader {
     pub total_size: DWORD,
     pub header_size: DWORD,
@@ -2070,6 +2098,7 @@ impl crate::ndr::Ndr for CustomHeader {
         if let Some(v) = &mut self.pclsid {
             let expected = v.len();
             let _ = expected;
+            d.fulfil(expected, 1usize);
             *v = d
                 .nested(|d| {
                     let __max = d.count()?;
@@ -2087,7 +2116,6 @@ impl crate::ndr::Ndr for CustomHeader {
                     }
                     Ok(v)
                 })?;
-            d.fulfil(expected, 1usize);
             crate::ndr::check_correlation(
                 d,
                 "size_is",
@@ -2098,6 +2126,7 @@ impl crate::ndr::Ndr for CustomHeader {
         if let Some(v) = &mut self.p_sizes {
             let expected = v.len();
             let _ = expected;
+            d.fulfil(expected, 4usize);
             *v = d
                 .nested(|d| {
                     let __max = d.count()?;
@@ -2107,7 +2136,6 @@ impl crate::ndr::Ndr for CustomHeader {
                     };
                     Ok(v)
                 })?;
-            d.fulfil(expected, 4usize);
             crate::ndr::check_correlation(
                 d,
                 "size_is",
@@ -2135,6 +2163,7 @@ impl crate::ndr::Ndr for CustomHeader {
 }
 ///`PropsOutInfo` from the IDL.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct PropsOutInfo {
     pub piid: Option<Vec<IID>>,
     pub phresults: Option<Vec<HRESULT>>,
@@ -2288,6 +2317,7 @@ impl crate::ndr::Ndr for PropsOutInfo {
         if let Some(v) = &mut self.piid {
             let expected = v.len();
             let _ = expected;
+            d.fulfil(expected, 1usize);
             *v = d
                 .nested(|d| {
                     let __max = d.count()?;
@@ -2305,7 +2335,6 @@ impl crate::ndr::Ndr for PropsOutInfo {
                     }
                     Ok(v)
                 })?;
-            d.fulfil(expected, 1usize);
             crate::ndr::check_correlation(
                 d,
                 "size_is",
@@ -2316,6 +2345,7 @@ impl crate::ndr::Ndr for PropsOutInfo {
         if let Some(v) = &mut self.phresults {
             let expected = v.len();
             let _ = expected;
+            d.fulfil(expected, 4usize);
             *v = d
                 .nested(|d| {
                     let __max = d.count()?;
@@ -2325,7 +2355,6 @@ impl crate::ndr::Ndr for PropsOutInfo {
                     };
                     Ok(v)
                 })?;
-            d.fulfil(expected, 4usize);
             crate::ndr::check_correlation(
                 d,
                 "size_is",
@@ -2336,6 +2365,7 @@ impl crate::ndr::Ndr for PropsOutInfo {
         if let Some(v) = &mut self.pp_intf_data {
             let expected = v.len();
             let _ = expected;
+            d.fulfil(expected, 4usize);
             *v = d
                 .nested(|d| {
                     let __max = d.count()?;
@@ -2366,7 +2396,6 @@ impl crate::ndr::Ndr for PropsOutInfo {
                     }
                     Ok(v)
                 })?;
-            d.fulfil(expected, 4usize);
             crate::ndr::check_correlation(
                 d,
                 "size_is",
@@ -2386,6 +2415,7 @@ impl crate::ndr::Ndr for PropsOutInfo {
 }
 ///`SecurityInfoData` from the IDL.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct SecurityInfoData {
     pub dw_authn_flags: DWORD,
     pub p_server_info: Option<Box<COSERVERINFO>>,
@@ -2449,6 +2479,7 @@ impl crate::ndr::Ndr for SecurityInfoData {
 }
 ///`ScmRequestInfoData` from the IDL.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct ScmRequestInfoData {
     pub pdw_reserved: Option<Box<DWORD>>,
     pub remote_request: Option<Box<customREMOTE_REQUEST_SCM_INFO>>,
@@ -2513,6 +2544,7 @@ impl crate::ndr::Ndr for ScmRequestInfoData {
 }
 ///`ScmReplyInfoData` from the IDL.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct ScmReplyInfoData {
     pub pdw_reserved: Option<Box<DWORD>>,
     pub remote_reply: Option<Box<customREMOTE_REPLY_SCM_INFO>>,
@@ -2574,6 +2606,7 @@ impl crate::ndr::Ndr for ScmReplyInfoData {
 }
 ///`InstanceInfoData` from the IDL.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct InstanceInfoData {
     pub file_name: Option<crate::ndr::WString>,
     pub mode: DWORD,
@@ -2655,6 +2688,7 @@ impl crate::ndr::Ndr for InstanceInfoData {
 }
 ///`SPD_FLAGS`: an NDR enum, 16 bits on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct SPD_FLAGS(pub u16);
 impl SPD_FLAGS {
     pub const SPD_FLAG_USE_CONSOLE_SESSION: Self = Self(1);
@@ -2680,6 +2714,7 @@ impl crate::ndr::Ndr for SPD_FLAGS {
 }
 ///`SpecialPropertiesData` from the IDL.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct SpecialPropertiesData {
     pub dw_session_id: u32,
     pub f_remote_this_session_id: i32,
@@ -2801,6 +2836,7 @@ impl crate::ndr::Ndr for SpecialPropertiesData {
 }
 ///`SpecialPropertiesData_Alternate` from the IDL.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct SpecialPropertiesData_Alternate {
     pub dw_session_id: u32,
     pub f_remote_this_session_id: i32,

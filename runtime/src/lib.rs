@@ -7,8 +7,9 @@ pub mod ndr;
 
 /// The MS-DCOM types, generated from `idl/ms-dcom.idl` (with the MS-DTYP
 /// types it imports) by oxidl-codegen. Regenerate with
-/// `oxidl gen -I idl idl/ms-dcom.idl --runtime crate -o runtime/src/dcom.rs`;
-/// a test fails when this file is stale.
+/// `oxidl gen -I idl idl/ms-dcom.idl --runtime crate --type-attribute
+/// '#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]'
+/// -o runtime/src/dcom.rs`; a test fails when this file is stale.
 #[allow(non_camel_case_types, non_snake_case, clippy::all)]
 #[rustfmt::skip]
 pub mod dcom;

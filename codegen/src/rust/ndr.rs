@@ -105,9 +105,11 @@ impl<'m> Gen<'m> {
                 Ok(quote!(#id: #ph))
             })
             .collect::<Result<Vec<_>>>()?;
+        let attrs = &self.attrs;
         Ok(quote! {
             #[doc = #doc]
             #[derive(Debug, Clone, PartialEq)]
+            #attrs
             pub struct #name { #(#decl,)* }
 
             impl #rt::ndr::Ndr for #name {
@@ -1126,7 +1128,9 @@ impl<'m> Gen<'m> {
                     } else {
                         quote!()
                     };
-                    let body = quote!({ let expected = v.len(); let _ = expected; *v = #read; #release #check });
+                    // The promise made for the placeholders ends as the real elements
+                    // start to be read: they consume the bytes it reserved.
+                    let body = quote!({ let expected = v.len(); let _ = expected; #release *v = #read; #check });
                     out.push(match p.kind {
                         PointerKind::Ref => quote!({ let v = &mut self.#id; #body }),
                         _ => quote!(if let Some(v) = &mut self.#id #body),

@@ -199,9 +199,11 @@ impl<'m> Gen<'m> {
             (quote!(), quote!())
         };
         let placeholder = self.union_placeholder(item, &arms[0], &disc_ty)?;
+        let attrs = &self.attrs;
         Ok(quote! {
             #[doc = #doc]
             #[derive(Debug, Clone, PartialEq)]
+            #attrs
             pub enum #name { #(#variants,)* }
 
             impl #name {

@@ -11,6 +11,7 @@ macro_rules! string_type {
     ($(#[$doc:meta])* $name:ident, $unit:ty, $write:ident, $read:ident) => {
         $(#[$doc])*
         #[derive(Clone, Default, PartialEq, Eq, Hash)]
+        #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
         pub struct $name(pub Vec<$unit>);
 
         impl $name {
