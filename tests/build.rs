@@ -1,6 +1,6 @@
 //! Generates Rust for the fixtures that tests/codegen_fixture.rs compiles
 //! and runs: codegen.idl on its own, and uses_dcom.idl with its imports
-//! mapped onto oxidl::dcom. Also lists every generated type, fixtures' and
+//! mapped onto oxidl::dcom, and everything.idl. Also lists every generated type, fixtures' and
 //! ms-dcom.idl's, for the property tests in tests/ndr_properties.rs.
 
 use std::collections::BTreeMap;
@@ -15,7 +15,7 @@ const ARBITRARY: &str = "#[derive(arbitrary::Arbitrary)]";
 fn load(root: &Path, idl: &Path) -> oxidl_parser::model::Model {
     println!("cargo:rerun-if-changed={}", idl.display());
     let front = oxidl_parser::Options {
-        include_dirs: vec![root.join("../idl")],
+        include_dirs: vec![root.join("../idl"), root.join("fixtures")],
         ..Default::default()
     };
     let out = oxidl_parser::load(&[idl.to_path_buf()], &front);
@@ -55,6 +55,8 @@ fn main() {
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets this"));
     let fixture = generate(&root, "codegen.idl", &[]);
     let uses_dcom = generate(&root, "uses_dcom.idl", &["ms-dcom.idl", "ms-dtyp.idl"]);
+    // The front end's everything-at-once fixture, for the back end too.
+    let everything = generate(&root, "everything.idl", &[]);
     let dcom = load(&root, &root.join("../idl/ms-dcom.idl"));
     let dcom = oxidl_codegen::rust::type_names(&dcom, &Options::default())
         .unwrap_or_else(|e| panic!("{e}"));
@@ -63,6 +65,7 @@ fn main() {
     for (module, names) in [
         ("fixture", &fixture),
         ("uses_dcom", &uses_dcom),
+        ("everything", &everything),
         ("oxidl::dcom", &dcom),
     ] {
         for n in names {

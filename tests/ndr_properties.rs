@@ -15,6 +15,11 @@ mod uses_dcom {
     include!(concat!(env!("OUT_DIR"), "/uses_dcom.rs"));
 }
 
+#[allow(non_camel_case_types, non_snake_case, dead_code, clippy::all)]
+mod everything {
+    include!(concat!(env!("OUT_DIR"), "/everything.rs"));
+}
+
 use std::fmt::Debug;
 
 use arbitrary::{Arbitrary, Unstructured};
@@ -82,9 +87,12 @@ fn every_generated_type_round_trips_or_is_refused() {
     // about it. These keep fields that must agree with others, which random
     // values almost never do; the tests named here build valid ones.
     let agreeing = [
-        // kind = switch_is of value: codegen_fixture.rs, switch_is_must_agree...
+        // kind = switch_is of value: codegen_fixture.rs, switch_is_must_agree...,
+        // and everything_types_with_agreeing_fields below
         "fixture::TAGGED",
         "fixture::KINDED",
+        "everything::HAS_UNION",
+        "everything::ARRAYS",
         // first_is/last_is/length_is against the window: varying_fixed_arrays...
         "fixture::WINDOWS",
         // size against (size+7)&~7 data bytes: ndr_vectors.rs, ORPCTHIS vectors
@@ -97,4 +105,28 @@ fn every_generated_type_round_trips_or_is_refused() {
         unexplained.is_empty(),
         "never round-tripped: {unexplained:?}"
     );
+}
+
+#[test]
+fn everything_types_with_agreeing_fields() {
+    use everything::*;
+    let v = HAS_UNION {
+        kind: 3,
+        u: NE_UNION::D(3, 0.5),
+    };
+    let b = try_to_bytes(&v).expect("encodes");
+    assert_eq!(from_bytes::<HAS_UNION>(&b), Ok(v));
+    let v = ARRAYS {
+        fixed4: [1, 2, 3, 4],
+        m: [[1, 2, 3], [4, 5, 6]],
+        bytes: *b"8 bytes!",
+        first_idx: 2,
+        last_idx: 4,
+        window: vec![20, 30, 40],
+        used: 1,
+        partial: vec![-1],
+        conformant: vec![7, 8],
+    };
+    let b = try_to_bytes(&v).expect("encodes");
+    assert_eq!(from_bytes::<ARRAYS>(&b), Ok(v));
 }

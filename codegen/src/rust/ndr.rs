@@ -1389,6 +1389,12 @@ fn receiver(place: &TokenStream) -> Option<TokenStream> {
     let rest = text
         .strip_prefix("& mut ")
         .or_else(|| text.strip_prefix("& "))?;
+    // `&**v` becomes `(**v)`, so that a method call binds after the derefs.
+    let rest = if rest.starts_with('*') {
+        format!("({rest})")
+    } else {
+        rest.to_string()
+    };
     rest.parse().ok()
 }
 
