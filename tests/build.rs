@@ -57,6 +57,7 @@ fn main() {
     let uses_dcom = generate(&root, "uses_dcom.idl", &["ms-dcom.idl", "ms-dtyp.idl"]);
     // The front end's everything-at-once fixture, for the back end too.
     let everything = generate(&root, "everything.idl", &[]);
+    let rpc_test = generate(&root, "rpc_test.idl", &[]);
     let dcom = load(&root, &root.join("../idl/ms-dcom.idl"));
     let dcom = oxidl_codegen::rust::type_names(&dcom, &Options::default())
         .unwrap_or_else(|e| panic!("{e}"));
@@ -66,11 +67,11 @@ fn main() {
         ("fixture", &fixture),
         ("uses_dcom", &uses_dcom),
         ("everything", &everything),
+        ("rpc_test", &rpc_test),
         ("oxidl::dcom", &dcom),
     ] {
         for n in names {
-            let ty = oxidl_codegen::rust::type_name(n);
-            let _ = writeln!(visits, "    v.visit::<{module}::{ty}>(\"{module}::{ty}\");");
+            let _ = writeln!(visits, "    v.visit::<{module}::{n}>(\"{module}::{n}\");");
         }
     }
     let every = format!(

@@ -31,7 +31,7 @@ fn checked_in_dcom_module_is_current() {
     let checked_in = std::fs::read_to_string(&path).expect("runtime/src/dcom.rs");
     assert!(
         fresh == checked_in,
-        "runtime/src/dcom.rs is stale: run\n  cargo run -p oxidl-codegen --bin oxidl -- gen -I idl idl/ms-dcom.idl --runtime crate --type-attribute '{ARBITRARY}' -o runtime/src/dcom.rs"
+        "runtime/src/dcom.rs is stale: run\n  cargo run -p oxidl-codegen --no-default-features --bin oxidl -- gen -I idl idl/ms-dcom.idl --runtime crate --type-attribute '{ARBITRARY}' -o runtime/src/dcom.rs"
     );
 }
 

@@ -273,6 +273,13 @@ fn ndr_decode(type_name: &str, file: &Path, hex: bool) -> ExitCode {
     } else {
         raw
     };
+    #[cfg(not(feature = "ndr"))]
+    {
+        let _ = (type_name, bytes);
+        eprintln!("error: this oxidl was built without the `ndr` feature");
+        ExitCode::FAILURE
+    }
+    #[cfg(feature = "ndr")]
     match oxidl::dcom::decode_by_name(type_name, &bytes) {
         None => {
             eprintln!(
@@ -320,6 +327,7 @@ fn parse_hex(text: &[u8]) -> Option<Vec<u8>> {
         .collect()
 }
 
+#[cfg_attr(not(feature = "ndr"), allow(dead_code))]
 fn to_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -247,6 +247,21 @@ pub struct Array {
 }
 
 impl Array {
+    /// Each bound expression present, with its attribute's name without
+    /// `_is` (`size`, `length`, `max`, `min`, `first`, `last`).
+    pub fn bounds(&self) -> impl Iterator<Item = (&'static str, &Expr)> {
+        [
+            ("size", &self.size_is),
+            ("length", &self.length_is),
+            ("max", &self.max_is),
+            ("min", &self.min_is),
+            ("first", &self.first_is),
+            ("last", &self.last_is),
+        ]
+        .into_iter()
+        .filter_map(|(name, e)| Some((name, e.as_ref()?)))
+    }
+
     pub fn is_conformant(&self) -> bool {
         self.fixed.is_none()
     }

@@ -156,7 +156,7 @@ pub type UUID = GUID;
 ///`PGUID` from the IDL.
 pub type PGUID = Option<Box<GUID>>;
 ///`FILETIME` from the IDL.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct FILETIME {
     pub dw_low_date_time: DWORD,
@@ -192,7 +192,7 @@ pub type PFILETIME = Option<Box<FILETIME>>;
 ///`LPFILETIME` from the IDL.
 pub type LPFILETIME = Option<Box<FILETIME>>;
 ///`LARGE_INTEGER` from the IDL.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct LARGE_INTEGER {
     pub quad_part: i64,
@@ -219,7 +219,7 @@ impl crate::ndr::Ndr for LARGE_INTEGER {
 ///`PLARGE_INTEGER` from the IDL.
 pub type PLARGE_INTEGER = Option<Box<LARGE_INTEGER>>;
 ///`ULARGE_INTEGER` from the IDL.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct ULARGE_INTEGER {
     pub quad_part: u64,
@@ -246,7 +246,7 @@ impl crate::ndr::Ndr for ULARGE_INTEGER {
 ///`PULARGE_INTEGER` from the IDL.
 pub type PULARGE_INTEGER = Option<Box<ULARGE_INTEGER>>;
 ///`LUID` from the IDL.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct LUID {
     pub low_part: DWORD,
@@ -277,7 +277,7 @@ impl crate::ndr::Ndr for LUID {
 ///`PLUID` from the IDL.
 pub type PLUID = Option<Box<LUID>>;
 ///`RPC_UNICODE_STRING` from the IDL.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct RPC_UNICODE_STRING {
     pub length: u16,
@@ -391,7 +391,7 @@ impl crate::ndr::Ndr for RPC_UNICODE_STRING {
 ///`PRPC_UNICODE_STRING` from the IDL.
 pub type PRPC_UNICODE_STRING = Option<Box<RPC_UNICODE_STRING>>;
 ///`SYSTEMTIME` from the IDL.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct SYSTEMTIME {
     pub w_year: WORD,
@@ -457,7 +457,7 @@ impl crate::ndr::Ndr for SYSTEMTIME {
 ///`PSYSTEMTIME` from the IDL.
 pub type PSYSTEMTIME = Option<Box<SYSTEMTIME>>;
 ///`UINT128` from the IDL.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct UINT128 {
     pub lower: UINT64,
@@ -488,7 +488,7 @@ impl crate::ndr::Ndr for UINT128 {
 ///`PUINT128` from the IDL.
 pub type PUINT128 = Option<Box<UINT128>>;
 ///`RPC_SID_IDENTIFIER_AUTHORITY` from the IDL.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct RPC_SID_IDENTIFIER_AUTHORITY {
     pub value: [u8; 6usize],
@@ -527,7 +527,7 @@ impl crate::ndr::Ndr for RPC_SID_IDENTIFIER_AUTHORITY {
     }
 }
 ///`RPC_SID` from the IDL.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct RPC_SID {
     pub revision: u8,
@@ -641,7 +641,7 @@ pub type CID = GUID;
 ///`REFIPID` from the IDL.
 pub type REFIPID = Option<Box<GUID>>;
 ///`COMVERSION` from the IDL.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct COMVERSION {
     pub major_version: u16,
@@ -673,7 +673,7 @@ impl crate::ndr::Ndr for COMVERSION {
     }
 }
 ///`ORPC_EXTENT` from the IDL.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct ORPC_EXTENT {
     pub id: GUID,
@@ -762,7 +762,7 @@ impl crate::ndr::Ndr for ORPC_EXTENT {
     }
 }
 ///`ORPC_EXTENT_ARRAY` from the IDL.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct ORPC_EXTENT_ARRAY {
     pub size: u32,
@@ -871,7 +871,7 @@ impl crate::ndr::Ndr for ORPC_EXTENT_ARRAY {
     }
 }
 ///`ORPCTHIS` from the IDL.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct ORPCTHIS {
     pub version: COMVERSION,
@@ -950,7 +950,7 @@ impl crate::ndr::Ndr for ORPCTHIS {
     }
 }
 ///`ORPCTHAT` from the IDL.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct ORPCTHAT {
     pub flags: u32,
@@ -999,7 +999,7 @@ impl crate::ndr::Ndr for ORPCTHAT {
     }
 }
 ///`DUALSTRINGARRAY` from the IDL.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct DUALSTRINGARRAY {
     pub w_security_offset: u16,
@@ -1091,7 +1091,7 @@ impl crate::ndr::Ndr for tagCPFLAGS {
     }
 }
 ///`MInterfacePointer` from the IDL.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct MInterfacePointer {
     pub ab_data: Vec<u8>,
@@ -1149,7 +1149,7 @@ impl crate::ndr::Ndr for MInterfacePointer {
 ///`PMInterfacePointer` from the IDL.
 pub type PMInterfacePointer = Option<Box<MInterfacePointer>>;
 ///`ErrorObjectData` from the IDL.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct ErrorObjectData {
     pub dw_version: DWORD,
@@ -1241,7 +1241,7 @@ impl crate::ndr::Ndr for ErrorObjectData {
     }
 }
 ///`STDOBJREF` from the IDL.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct STDOBJREF {
     pub flags: u32,
@@ -1301,7 +1301,7 @@ impl crate::ndr::Ndr for STDOBJREF {
     }
 }
 ///`REMQIRESULT` from the IDL.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct REMQIRESULT {
     pub h_result: HRESULT,
@@ -1343,7 +1343,7 @@ impl crate::ndr::Ndr for REMQIRESULT {
     }
 }
 ///`REMINTERFACEREF` from the IDL.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct REMINTERFACEREF {
     pub ipid: IPID,
@@ -1397,7 +1397,7 @@ pub type PREMQIRESULT = Option<Box<REMQIRESULT>>;
 ///`PMInterfacePointerInternal` from the IDL.
 pub type PMInterfacePointerInternal = Option<Box<MInterfacePointer>>;
 ///`COSERVERINFO` from the IDL.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct COSERVERINFO {
     pub dw_reserved1: DWORD,
@@ -1421,7 +1421,7 @@ impl crate::ndr::Ndr for COSERVERINFO {
             (v).encode(e)?;
         }
         if let Some(v) = &self.pdw_reserved {
-            e.u32(*&**v);
+            e.u32(**v);
         }
         Ok(())
     }
@@ -1466,7 +1466,7 @@ impl crate::ndr::Ndr for COSERVERINFO {
     }
 }
 ///`customREMOTE_REQUEST_SCM_INFO` from the IDL.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct customREMOTE_REQUEST_SCM_INFO {
     pub client_imp_level: DWORD,
@@ -1571,7 +1571,7 @@ impl crate::ndr::Ndr for customREMOTE_REQUEST_SCM_INFO {
     }
 }
 ///`customREMOTE_REPLY_SCM_INFO` from the IDL.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct customREMOTE_REPLY_SCM_INFO {
     pub oxid: OXID,
@@ -1650,7 +1650,7 @@ impl crate::ndr::Ndr for customREMOTE_REPLY_SCM_INFO {
     }
 }
 ///`InstantiationInfoData` from the IDL.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct InstantiationInfoData {
     pub class_id: CLSID,
@@ -1803,7 +1803,7 @@ impl crate::ndr::Ndr for InstantiationInfoData {
     }
 }
 ///`LocationInfoData` from the IDL.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct LocationInfoData {
     pub machine_name: Option<crate::ndr::WString>,
@@ -1863,7 +1863,7 @@ impl crate::ndr::Ndr for LocationInfoData {
     }
 }
 ///`ActivationContextInfoData` from the IDL.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct ActivationContextInfoData {
     pub client_ok: i32,
@@ -1946,7 +1946,7 @@ impl crate::ndr::Ndr for ActivationContextInfoData {
     }
 }
 ///`CustomHeader` from the IDL.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct CustomHeader {
     pub total_size: DWORD,
@@ -2016,7 +2016,7 @@ impl crate::ndr::Ndr for CustomHeader {
             e.u32s(v);
         }
         if let Some(v) = &self.pdw_reserved {
-            e.u32(*&**v);
+            e.u32(**v);
         }
         Ok(())
     }
@@ -2162,7 +2162,7 @@ impl crate::ndr::Ndr for CustomHeader {
     }
 }
 ///`PropsOutInfo` from the IDL.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct PropsOutInfo {
     pub piid: Option<Vec<IID>>,
@@ -2414,7 +2414,7 @@ impl crate::ndr::Ndr for PropsOutInfo {
     }
 }
 ///`SecurityInfoData` from the IDL.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct SecurityInfoData {
     pub dw_authn_flags: DWORD,
@@ -2436,7 +2436,7 @@ impl crate::ndr::Ndr for SecurityInfoData {
             crate::ndr::encode_pointee(e, &**v)?;
         }
         if let Some(v) = &self.pdw_reserved {
-            e.u32(*&**v);
+            e.u32(**v);
         }
         Ok(())
     }
@@ -2478,7 +2478,7 @@ impl crate::ndr::Ndr for SecurityInfoData {
     }
 }
 ///`ScmRequestInfoData` from the IDL.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct ScmRequestInfoData {
     pub pdw_reserved: Option<Box<DWORD>>,
@@ -2495,7 +2495,7 @@ impl crate::ndr::Ndr for ScmRequestInfoData {
     }
     fn encode_buffers(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         if let Some(v) = &self.pdw_reserved {
-            e.u32(*&**v);
+            e.u32(**v);
         }
         if let Some(v) = &self.remote_request {
             crate::ndr::encode_pointee(e, &**v)?;
@@ -2543,7 +2543,7 @@ impl crate::ndr::Ndr for ScmRequestInfoData {
     }
 }
 ///`ScmReplyInfoData` from the IDL.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct ScmReplyInfoData {
     pub pdw_reserved: Option<Box<DWORD>>,
@@ -2560,7 +2560,7 @@ impl crate::ndr::Ndr for ScmReplyInfoData {
     }
     fn encode_buffers(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         if let Some(v) = &self.pdw_reserved {
-            e.u32(*&**v);
+            e.u32(**v);
         }
         if let Some(v) = &self.remote_reply {
             crate::ndr::encode_pointee(e, &**v)?;
@@ -2605,7 +2605,7 @@ impl crate::ndr::Ndr for ScmReplyInfoData {
     }
 }
 ///`InstanceInfoData` from the IDL.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct InstanceInfoData {
     pub file_name: Option<crate::ndr::WString>,
@@ -2713,7 +2713,7 @@ impl crate::ndr::Ndr for SPD_FLAGS {
     }
 }
 ///`SpecialPropertiesData` from the IDL.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct SpecialPropertiesData {
     pub dw_session_id: u32,
@@ -2835,7 +2835,7 @@ impl crate::ndr::Ndr for SpecialPropertiesData {
     }
 }
 ///`SpecialPropertiesData_Alternate` from the IDL.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct SpecialPropertiesData_Alternate {
     pub dw_session_id: u32,
@@ -2944,7 +2944,2582 @@ impl crate::ndr::Ndr for SpecialPropertiesData_Alternate {
         }
     }
 }
-/// The names [`decode_by_name`] knows.
+///`IActivation` from the IDL: its identity.
+#[derive(Debug, Clone, Copy)]
+pub struct IActivation;
+impl IActivation {
+    ///4d9f4ab8-7d1c-11cf-861e-0020af6e7c57
+    pub const IID: uuid::Uuid = uuid::Uuid::from_u128(
+        0x4d9f4ab87d1c11cf861e0020af6e7c57,
+    );
+    pub const VERSION: (u16, u16) = (0u16, 0u16);
+    pub const SYNTAX: crate::rpc::SyntaxId = crate::rpc::SyntaxId {
+        uuid: Self::IID,
+        major: 0u16,
+        minor: 0u16,
+    };
+}
+///Request and response types of `IActivation`.
+pub mod i_activation {
+    use super::*;
+    ///The stub data of a `RemoteActivation` request (opnum 0).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+    pub struct RemoteActivationRequest {
+        pub orp_cthis: ORPCTHIS,
+        pub clsid: GUID,
+        pub pwsz_object_name: Option<crate::ndr::WString>,
+        pub p_object_storage: Option<Box<MInterfacePointer>>,
+        pub client_imp_level: DWORD,
+        pub mode: DWORD,
+        pub interfaces: DWORD,
+        pub p_ii_ds: Option<Vec<IID>>,
+        pub a_requested_protseqs: Vec<u16>,
+    }
+    impl crate::ndr::Ndr for RemoteActivationRequest {
+        /// Each parameter aligns itself.
+        const ALIGN: usize = 1;
+        fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
+            crate::ndr::encode_pointee(e, &self.orp_cthis)?;
+            crate::ndr::encode_pointee(e, &self.clsid)?;
+            e.align(4);
+            e.referent(self.pwsz_object_name.is_some());
+            if let Some(v) = &self.pwsz_object_name {
+                (v).encode(e)?;
+            }
+            e.align(4);
+            e.referent(self.p_object_storage.is_some());
+            if let Some(v) = &self.p_object_storage {
+                crate::ndr::encode_pointee(e, &**v)?;
+            }
+            e.u32(self.client_imp_level);
+            e.u32(self.mode);
+            if !(1i128..=32768i128).contains(&i128::from(self.interfaces)) {
+                return Err(e.range(i128::from(self.interfaces), 1i128, 32768i128));
+            }
+            e.u32(self.interfaces);
+            if let Some(have) = self.p_ii_ds.as_ref().map(|v| v.len()) {
+                let want = i128::from(self.interfaces);
+                if i128::try_from(have).ok() != Some(want) {
+                    return Err(
+                        e
+                            .mismatch(
+                                "array length against its size_is",
+                                usize::try_from(want).unwrap_or(usize::MAX),
+                                have,
+                            ),
+                    );
+                }
+            }
+            e.align(4);
+            e.referent(self.p_ii_ds.is_some());
+            if let Some(v) = &self.p_ii_ds {
+                e.count((v).len())?;
+                for x in v.iter() {
+                    crate::ndr::Ndr::encode_scalars(x, e)?;
+                }
+                for x in (v).iter() {
+                    crate::ndr::Ndr::encode_buffers(x, e)?;
+                }
+            }
+            {
+                let n: usize = self.a_requested_protseqs.len();
+                if !(0i128..=32768i128).contains(&(n as i128)) {
+                    return Err(e.range(n as i128, 0i128, 32768i128));
+                }
+                e.u16(u16::try_from(n).map_err(|_| e.count_overflow(n))?);
+            }
+            e.count((&self.a_requested_protseqs).len())?;
+            e.u16s(&self.a_requested_protseqs);
+            Ok(())
+        }
+        fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
+            let orp_cthis = crate::ndr::decode_pointee::<ORPCTHIS>(d)?;
+            let clsid = crate::ndr::decode_pointee::<GUID>(d)?;
+            let pwsz_object_name = {
+                d.align(4)?;
+                let mut p = match d.referent()? {
+                    Some(_) => Some(Default::default()),
+                    None => None,
+                };
+                if let Some(v) = &mut p {
+                    *v = crate::ndr::WString::decode(d)?;
+                }
+                p
+            };
+            let p_object_storage = {
+                d.align(4)?;
+                let mut p = match d.referent()? {
+                    Some(_) => {
+                        Some(
+                            Box::new(
+                                <MInterfacePointer as crate::ndr::Ndr>::placeholder(),
+                            ),
+                        )
+                    }
+                    None => None,
+                };
+                if let Some(v) = &mut p {
+                    **v = crate::ndr::decode_pointee::<MInterfacePointer>(d)?;
+                }
+                p
+            };
+            let client_imp_level = d.u32()?;
+            let mode = d.u32()?;
+            let interfaces = d.u32()?;
+            crate::ndr::check_range(d, i128::from(interfaces), 1i128, 32768i128)?;
+            let p_ii_ds = {
+                d.align(4)?;
+                let mut p = match d.referent()? {
+                    Some(_) => Some(Default::default()),
+                    None => None,
+                };
+                if let Some(v) = &mut p {
+                    *v = d
+                        .nested(|d| {
+                            let __max = d.count()?;
+                            let mut v = {
+                                let n: u32 = __max;
+                                let n = d.check_count(u64::from(n), 1)?;
+                                let mut v = Vec::with_capacity(n);
+                                for _ in 0..n {
+                                    v.push(<IID as crate::ndr::Ndr>::decode_scalars(d)?);
+                                }
+                                v
+                            };
+                            for x in v.iter_mut() {
+                                crate::ndr::Ndr::decode_buffers(x, d)?;
+                            }
+                            Ok(v)
+                        })?;
+                }
+                p
+            };
+            let c_requested_protseqs = d.u16()?;
+            crate::ndr::check_range(
+                d,
+                i128::from(c_requested_protseqs),
+                0i128,
+                32768i128,
+            )?;
+            let a_requested_protseqs = d
+                .nested(|d| {
+                    let __max = d.count()?;
+                    let v = {
+                        let n: u32 = __max;
+                        d.u16s(n as usize)?
+                    };
+                    Ok(v)
+                })?;
+            if let Some(have) = p_ii_ds.as_ref().map(|v| v.len()) {
+                crate::ndr::check_correlation(
+                    d,
+                    "size_is",
+                    u64::try_from(i128::from(interfaces)).unwrap_or(u64::MAX),
+                    have as u64,
+                )?;
+            }
+            crate::ndr::check_correlation(
+                d,
+                "size_is",
+                u64::try_from(c_requested_protseqs).unwrap_or(u64::MAX),
+                a_requested_protseqs.len() as u64,
+            )?;
+            Ok(Self {
+                orp_cthis,
+                clsid,
+                pwsz_object_name,
+                p_object_storage,
+                client_imp_level,
+                mode,
+                interfaces,
+                p_ii_ds,
+                a_requested_protseqs,
+            })
+        }
+        fn placeholder() -> Self {
+            Self {
+                orp_cthis: <ORPCTHIS as crate::ndr::Ndr>::placeholder(),
+                clsid: <GUID as crate::ndr::Ndr>::placeholder(),
+                pwsz_object_name: None,
+                p_object_storage: None,
+                client_imp_level: Default::default(),
+                mode: Default::default(),
+                interfaces: Default::default(),
+                p_ii_ds: None,
+                a_requested_protseqs: Default::default(),
+            }
+        }
+    }
+    ///The stub data of a `RemoteActivation` response (opnum 0).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+    pub struct RemoteActivationResponse {
+        pub orp_cthat: ORPCTHAT,
+        pub p_oxid: OXID,
+        pub ppdsa_oxid_bindings: Option<Box<DUALSTRINGARRAY>>,
+        pub pipid_rem_unknown: IPID,
+        pub p_authn_hint: DWORD,
+        pub p_server_version: COMVERSION,
+        pub phr: HRESULT,
+        pub pp_interface_data: Vec<Option<Box<MInterfacePointer>>>,
+        pub p_results: Vec<HRESULT>,
+        pub return_value: u32,
+    }
+    impl crate::ndr::Ndr for RemoteActivationResponse {
+        /// Each parameter aligns itself.
+        const ALIGN: usize = 1;
+        fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
+            crate::ndr::encode_pointee(e, &self.orp_cthat)?;
+            e.u64(self.p_oxid);
+            e.align(4);
+            e.referent(self.ppdsa_oxid_bindings.is_some());
+            if let Some(v) = &self.ppdsa_oxid_bindings {
+                crate::ndr::encode_pointee(e, &**v)?;
+            }
+            crate::ndr::encode_pointee(e, &self.pipid_rem_unknown)?;
+            e.u32(self.p_authn_hint);
+            crate::ndr::encode_pointee(e, &self.p_server_version)?;
+            e.i32(self.phr);
+            e.count((&self.pp_interface_data).len())?;
+            for x in self.pp_interface_data.iter() {
+                e.referent(x.is_some());
+            }
+            for x in (&self.pp_interface_data).iter() {
+                if let Some(v) = x {
+                    crate::ndr::encode_pointee(e, &**v)?;
+                }
+            }
+            e.count((&self.p_results).len())?;
+            e.i32s(&self.p_results);
+            e.u32(self.return_value);
+            Ok(())
+        }
+        fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
+            let orp_cthat = crate::ndr::decode_pointee::<ORPCTHAT>(d)?;
+            let p_oxid = d.u64()?;
+            let ppdsa_oxid_bindings = {
+                d.align(4)?;
+                let mut p = match d.referent()? {
+                    Some(_) => {
+                        Some(
+                            Box::new(<DUALSTRINGARRAY as crate::ndr::Ndr>::placeholder()),
+                        )
+                    }
+                    None => None,
+                };
+                if let Some(v) = &mut p {
+                    **v = crate::ndr::decode_pointee::<DUALSTRINGARRAY>(d)?;
+                }
+                p
+            };
+            let pipid_rem_unknown = crate::ndr::decode_pointee::<IPID>(d)?;
+            let p_authn_hint = d.u32()?;
+            let p_server_version = crate::ndr::decode_pointee::<COMVERSION>(d)?;
+            let phr = d.i32()?;
+            let pp_interface_data = d
+                .nested(|d| {
+                    let __max = d.count()?;
+                    let mut v = {
+                        let n: u32 = __max;
+                        let n = d.check_count(u64::from(n), 1)?;
+                        let mut v = Vec::with_capacity(n);
+                        for _ in 0..n {
+                            v.push(
+                                match d.referent()? {
+                                    Some(_) => {
+                                        Some(
+                                            Box::new(
+                                                <MInterfacePointer as crate::ndr::Ndr>::placeholder(),
+                                            ),
+                                        )
+                                    }
+                                    None => None,
+                                },
+                            );
+                        }
+                        v
+                    };
+                    for x in v.iter_mut() {
+                        if let Some(v) = x {
+                            **v = crate::ndr::decode_pointee::<MInterfacePointer>(d)?;
+                        }
+                    }
+                    Ok(v)
+                })?;
+            let p_results = d
+                .nested(|d| {
+                    let __max = d.count()?;
+                    let v = {
+                        let n: u32 = __max;
+                        d.i32s(n as usize)?
+                    };
+                    Ok(v)
+                })?;
+            let return_value = d.u32()?;
+            Ok(Self {
+                orp_cthat,
+                p_oxid,
+                ppdsa_oxid_bindings,
+                pipid_rem_unknown,
+                p_authn_hint,
+                p_server_version,
+                phr,
+                pp_interface_data,
+                p_results,
+                return_value,
+            })
+        }
+        fn placeholder() -> Self {
+            Self {
+                orp_cthat: <ORPCTHAT as crate::ndr::Ndr>::placeholder(),
+                p_oxid: Default::default(),
+                ppdsa_oxid_bindings: None,
+                pipid_rem_unknown: <IPID as crate::ndr::Ndr>::placeholder(),
+                p_authn_hint: Default::default(),
+                p_server_version: <COMVERSION as crate::ndr::Ndr>::placeholder(),
+                phr: Default::default(),
+                pp_interface_data: Default::default(),
+                p_results: Default::default(),
+                return_value: Default::default(),
+            }
+        }
+    }
+    /// Decodes a request for `ctx.opnum`, calls `server`, encodes the response.
+    pub async fn dispatch<T: IActivationServer + ?Sized>(
+        server: &T,
+        ctx: crate::rpc::CallContext,
+        stub: &[u8],
+    ) -> Result<Vec<u8>, crate::rpc::Fault> {
+        match ctx.opnum {
+            0u16 => {
+                let req: RemoteActivationRequest = crate::ndr::from_bytes(stub)
+                    .map_err(crate::rpc::Fault::from_ndr)?;
+                let resp = server
+                    .remote_activation(
+                        &ctx,
+                        req.orp_cthis,
+                        req.clsid,
+                        req.pwsz_object_name,
+                        req.p_object_storage,
+                        req.client_imp_level,
+                        req.mode,
+                        req.interfaces,
+                        req.p_ii_ds,
+                        req.a_requested_protseqs,
+                    )
+                    .await?;
+                crate::ndr::try_to_bytes(&resp).map_err(crate::rpc::Fault::from_ndr)
+            }
+            _ => Err(crate::rpc::Fault::new(crate::rpc::status::NCA_S_OP_RNG_ERROR)),
+        }
+    }
+}
+///The server side of `IActivation`: implement it, and serve it with [`IActivationStub`].
+pub trait IActivationServer: Send + Sync + 'static {
+    ///`RemoteActivation` (opnum 0).
+    fn remote_activation(
+        &self,
+        ctx: &crate::rpc::CallContext,
+        orp_cthis: ORPCTHIS,
+        clsid: GUID,
+        pwsz_object_name: Option<crate::ndr::WString>,
+        p_object_storage: Option<Box<MInterfacePointer>>,
+        client_imp_level: DWORD,
+        mode: DWORD,
+        interfaces: DWORD,
+        p_ii_ds: Option<Vec<IID>>,
+        a_requested_protseqs: Vec<u16>,
+    ) -> impl std::future::Future<
+        Output = Result<i_activation::RemoteActivationResponse, crate::rpc::Fault>,
+    > + Send;
+}
+///Serves a [`IActivationServer`] implementation: register it with `Server::add_interface`.
+pub struct IActivationStub<T>(pub std::sync::Arc<T>);
+impl<T> IActivationStub<T> {
+    pub fn new(server: T) -> Self {
+        Self(std::sync::Arc::new(server))
+    }
+}
+impl<T: IActivationServer> crate::rpc::Dispatch for IActivationStub<T> {
+    fn syntax(&self) -> crate::rpc::SyntaxId {
+        IActivation::SYNTAX
+    }
+    fn dispatch(
+        &self,
+        ctx: crate::rpc::CallContext,
+        stub: Vec<u8>,
+    ) -> crate::rpc::BoxFuture<'static, Result<Vec<u8>, crate::rpc::Fault>> {
+        let server = self.0.clone();
+        Box::pin(async move { i_activation::dispatch(&*server, ctx, &stub).await })
+    }
+}
+///A client of `IActivation`, calling through any `oxidl::rpc::Channel`.
+#[derive(Clone)]
+pub struct IActivationClient<C> {
+    channel: C,
+    object: Option<uuid::Uuid>,
+}
+impl<C: crate::rpc::Channel> IActivationClient<C> {
+    pub fn new(channel: C) -> Self {
+        Self { channel, object: None }
+    }
+    /// Calls on `object` (for ORPC, the IPID) in every request.
+    pub fn with_object(channel: C, object: uuid::Uuid) -> Self {
+        Self {
+            channel,
+            object: Some(object),
+        }
+    }
+    pub fn channel(&self) -> &C {
+        &self.channel
+    }
+    ///Calls `RemoteActivation` (opnum 0).
+    pub async fn remote_activation(
+        &self,
+        orp_cthis: ORPCTHIS,
+        clsid: GUID,
+        pwsz_object_name: Option<crate::ndr::WString>,
+        p_object_storage: Option<Box<MInterfacePointer>>,
+        client_imp_level: DWORD,
+        mode: DWORD,
+        interfaces: DWORD,
+        p_ii_ds: Option<Vec<IID>>,
+        a_requested_protseqs: Vec<u16>,
+    ) -> Result<i_activation::RemoteActivationResponse, crate::rpc::CallError> {
+        let request = i_activation::RemoteActivationRequest {
+            orp_cthis,
+            clsid,
+            pwsz_object_name,
+            p_object_storage,
+            client_imp_level,
+            mode,
+            interfaces,
+            p_ii_ds,
+            a_requested_protseqs,
+        };
+        let stub = crate::ndr::try_to_bytes(&request)?;
+        let reply = self
+            .channel
+            .call(IActivation::SYNTAX, 0u16, self.object, stub)
+            .await?;
+        Ok(crate::ndr::from_bytes(&reply)?)
+    }
+}
+///`IRemoteSCMActivator` from the IDL: its identity.
+#[derive(Debug, Clone, Copy)]
+pub struct IRemoteSCMActivator;
+impl IRemoteSCMActivator {
+    ///000001a0-0000-0000-c000-000000000046
+    pub const IID: uuid::Uuid = uuid::Uuid::from_u128(
+        0x000001a000000000c000000000000046,
+    );
+    pub const VERSION: (u16, u16) = (0u16, 0u16);
+    pub const SYNTAX: crate::rpc::SyntaxId = crate::rpc::SyntaxId {
+        uuid: Self::IID,
+        major: 0u16,
+        minor: 0u16,
+    };
+}
+///Request and response types of `IRemoteSCMActivator`.
+pub mod i_remote_scm_activator {
+    use super::*;
+    ///The stub data of a `RemoteGetClassObject` request (opnum 3).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+    pub struct RemoteGetClassObjectRequest {
+        pub orpcthis: ORPCTHIS,
+        pub p_act_properties: Option<Box<MInterfacePointer>>,
+    }
+    impl crate::ndr::Ndr for RemoteGetClassObjectRequest {
+        /// Each parameter aligns itself.
+        const ALIGN: usize = 1;
+        fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
+            crate::ndr::encode_pointee(e, &self.orpcthis)?;
+            e.align(4);
+            e.referent(self.p_act_properties.is_some());
+            if let Some(v) = &self.p_act_properties {
+                crate::ndr::encode_pointee(e, &**v)?;
+            }
+            Ok(())
+        }
+        fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
+            let orpcthis = crate::ndr::decode_pointee::<ORPCTHIS>(d)?;
+            let p_act_properties = {
+                d.align(4)?;
+                let mut p = match d.referent()? {
+                    Some(_) => {
+                        Some(
+                            Box::new(
+                                <MInterfacePointer as crate::ndr::Ndr>::placeholder(),
+                            ),
+                        )
+                    }
+                    None => None,
+                };
+                if let Some(v) = &mut p {
+                    **v = crate::ndr::decode_pointee::<MInterfacePointer>(d)?;
+                }
+                p
+            };
+            Ok(Self { orpcthis, p_act_properties })
+        }
+        fn placeholder() -> Self {
+            Self {
+                orpcthis: <ORPCTHIS as crate::ndr::Ndr>::placeholder(),
+                p_act_properties: None,
+            }
+        }
+    }
+    ///The stub data of a `RemoteGetClassObject` response (opnum 3).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+    pub struct RemoteGetClassObjectResponse {
+        pub orpcthat: ORPCTHAT,
+        pub pp_act_properties: Option<Box<MInterfacePointer>>,
+        pub return_value: HRESULT,
+    }
+    impl crate::ndr::Ndr for RemoteGetClassObjectResponse {
+        /// Each parameter aligns itself.
+        const ALIGN: usize = 1;
+        fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
+            crate::ndr::encode_pointee(e, &self.orpcthat)?;
+            e.align(4);
+            e.referent(self.pp_act_properties.is_some());
+            if let Some(v) = &self.pp_act_properties {
+                crate::ndr::encode_pointee(e, &**v)?;
+            }
+            e.i32(self.return_value);
+            Ok(())
+        }
+        fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
+            let orpcthat = crate::ndr::decode_pointee::<ORPCTHAT>(d)?;
+            let pp_act_properties = {
+                d.align(4)?;
+                let mut p = match d.referent()? {
+                    Some(_) => {
+                        Some(
+                            Box::new(
+                                <MInterfacePointer as crate::ndr::Ndr>::placeholder(),
+                            ),
+                        )
+                    }
+                    None => None,
+                };
+                if let Some(v) = &mut p {
+                    **v = crate::ndr::decode_pointee::<MInterfacePointer>(d)?;
+                }
+                p
+            };
+            let return_value = d.i32()?;
+            Ok(Self {
+                orpcthat,
+                pp_act_properties,
+                return_value,
+            })
+        }
+        fn placeholder() -> Self {
+            Self {
+                orpcthat: <ORPCTHAT as crate::ndr::Ndr>::placeholder(),
+                pp_act_properties: None,
+                return_value: Default::default(),
+            }
+        }
+    }
+    ///The stub data of a `RemoteCreateInstance` request (opnum 4).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+    pub struct RemoteCreateInstanceRequest {
+        pub orpcthis: ORPCTHIS,
+        pub p_unk_outer: Option<Box<MInterfacePointer>>,
+        pub p_act_properties: Option<Box<MInterfacePointer>>,
+    }
+    impl crate::ndr::Ndr for RemoteCreateInstanceRequest {
+        /// Each parameter aligns itself.
+        const ALIGN: usize = 1;
+        fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
+            crate::ndr::encode_pointee(e, &self.orpcthis)?;
+            e.align(4);
+            e.referent(self.p_unk_outer.is_some());
+            if let Some(v) = &self.p_unk_outer {
+                crate::ndr::encode_pointee(e, &**v)?;
+            }
+            e.align(4);
+            e.referent(self.p_act_properties.is_some());
+            if let Some(v) = &self.p_act_properties {
+                crate::ndr::encode_pointee(e, &**v)?;
+            }
+            Ok(())
+        }
+        fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
+            let orpcthis = crate::ndr::decode_pointee::<ORPCTHIS>(d)?;
+            let p_unk_outer = {
+                d.align(4)?;
+                let mut p = match d.referent()? {
+                    Some(_) => {
+                        Some(
+                            Box::new(
+                                <MInterfacePointer as crate::ndr::Ndr>::placeholder(),
+                            ),
+                        )
+                    }
+                    None => None,
+                };
+                if let Some(v) = &mut p {
+                    **v = crate::ndr::decode_pointee::<MInterfacePointer>(d)?;
+                }
+                p
+            };
+            let p_act_properties = {
+                d.align(4)?;
+                let mut p = match d.referent()? {
+                    Some(_) => {
+                        Some(
+                            Box::new(
+                                <MInterfacePointer as crate::ndr::Ndr>::placeholder(),
+                            ),
+                        )
+                    }
+                    None => None,
+                };
+                if let Some(v) = &mut p {
+                    **v = crate::ndr::decode_pointee::<MInterfacePointer>(d)?;
+                }
+                p
+            };
+            Ok(Self {
+                orpcthis,
+                p_unk_outer,
+                p_act_properties,
+            })
+        }
+        fn placeholder() -> Self {
+            Self {
+                orpcthis: <ORPCTHIS as crate::ndr::Ndr>::placeholder(),
+                p_unk_outer: None,
+                p_act_properties: None,
+            }
+        }
+    }
+    ///The stub data of a `RemoteCreateInstance` response (opnum 4).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+    pub struct RemoteCreateInstanceResponse {
+        pub orpcthat: ORPCTHAT,
+        pub pp_act_properties: Option<Box<MInterfacePointer>>,
+        pub return_value: HRESULT,
+    }
+    impl crate::ndr::Ndr for RemoteCreateInstanceResponse {
+        /// Each parameter aligns itself.
+        const ALIGN: usize = 1;
+        fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
+            crate::ndr::encode_pointee(e, &self.orpcthat)?;
+            e.align(4);
+            e.referent(self.pp_act_properties.is_some());
+            if let Some(v) = &self.pp_act_properties {
+                crate::ndr::encode_pointee(e, &**v)?;
+            }
+            e.i32(self.return_value);
+            Ok(())
+        }
+        fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
+            let orpcthat = crate::ndr::decode_pointee::<ORPCTHAT>(d)?;
+            let pp_act_properties = {
+                d.align(4)?;
+                let mut p = match d.referent()? {
+                    Some(_) => {
+                        Some(
+                            Box::new(
+                                <MInterfacePointer as crate::ndr::Ndr>::placeholder(),
+                            ),
+                        )
+                    }
+                    None => None,
+                };
+                if let Some(v) = &mut p {
+                    **v = crate::ndr::decode_pointee::<MInterfacePointer>(d)?;
+                }
+                p
+            };
+            let return_value = d.i32()?;
+            Ok(Self {
+                orpcthat,
+                pp_act_properties,
+                return_value,
+            })
+        }
+        fn placeholder() -> Self {
+            Self {
+                orpcthat: <ORPCTHAT as crate::ndr::Ndr>::placeholder(),
+                pp_act_properties: None,
+                return_value: Default::default(),
+            }
+        }
+    }
+    /// Decodes a request for `ctx.opnum`, calls `server`, encodes the response.
+    pub async fn dispatch<T: IRemoteSCMActivatorServer + ?Sized>(
+        server: &T,
+        ctx: crate::rpc::CallContext,
+        stub: &[u8],
+    ) -> Result<Vec<u8>, crate::rpc::Fault> {
+        match ctx.opnum {
+            3u16 => {
+                let req: RemoteGetClassObjectRequest = crate::ndr::from_bytes(stub)
+                    .map_err(crate::rpc::Fault::from_ndr)?;
+                let resp = server
+                    .remote_get_class_object(&ctx, req.orpcthis, req.p_act_properties)
+                    .await?;
+                crate::ndr::try_to_bytes(&resp).map_err(crate::rpc::Fault::from_ndr)
+            }
+            4u16 => {
+                let req: RemoteCreateInstanceRequest = crate::ndr::from_bytes(stub)
+                    .map_err(crate::rpc::Fault::from_ndr)?;
+                let resp = server
+                    .remote_create_instance(
+                        &ctx,
+                        req.orpcthis,
+                        req.p_unk_outer,
+                        req.p_act_properties,
+                    )
+                    .await?;
+                crate::ndr::try_to_bytes(&resp).map_err(crate::rpc::Fault::from_ndr)
+            }
+            _ => Err(crate::rpc::Fault::new(crate::rpc::status::NCA_S_OP_RNG_ERROR)),
+        }
+    }
+}
+///The server side of `IRemoteSCMActivator`: implement it, and serve it with [`IRemoteSCMActivatorStub`].
+pub trait IRemoteSCMActivatorServer: Send + Sync + 'static {
+    ///`RemoteGetClassObject` (opnum 3).
+    fn remote_get_class_object(
+        &self,
+        ctx: &crate::rpc::CallContext,
+        orpcthis: ORPCTHIS,
+        p_act_properties: Option<Box<MInterfacePointer>>,
+    ) -> impl std::future::Future<
+        Output = Result<
+            i_remote_scm_activator::RemoteGetClassObjectResponse,
+            crate::rpc::Fault,
+        >,
+    > + Send;
+    ///`RemoteCreateInstance` (opnum 4).
+    fn remote_create_instance(
+        &self,
+        ctx: &crate::rpc::CallContext,
+        orpcthis: ORPCTHIS,
+        p_unk_outer: Option<Box<MInterfacePointer>>,
+        p_act_properties: Option<Box<MInterfacePointer>>,
+    ) -> impl std::future::Future<
+        Output = Result<
+            i_remote_scm_activator::RemoteCreateInstanceResponse,
+            crate::rpc::Fault,
+        >,
+    > + Send;
+}
+///Serves a [`IRemoteSCMActivatorServer`] implementation: register it with `Server::add_interface`.
+pub struct IRemoteSCMActivatorStub<T>(pub std::sync::Arc<T>);
+impl<T> IRemoteSCMActivatorStub<T> {
+    pub fn new(server: T) -> Self {
+        Self(std::sync::Arc::new(server))
+    }
+}
+impl<T: IRemoteSCMActivatorServer> crate::rpc::Dispatch for IRemoteSCMActivatorStub<T> {
+    fn syntax(&self) -> crate::rpc::SyntaxId {
+        IRemoteSCMActivator::SYNTAX
+    }
+    fn dispatch(
+        &self,
+        ctx: crate::rpc::CallContext,
+        stub: Vec<u8>,
+    ) -> crate::rpc::BoxFuture<'static, Result<Vec<u8>, crate::rpc::Fault>> {
+        let server = self.0.clone();
+        Box::pin(async move {
+            i_remote_scm_activator::dispatch(&*server, ctx, &stub).await
+        })
+    }
+}
+///A client of `IRemoteSCMActivator`, calling through any `oxidl::rpc::Channel`.
+#[derive(Clone)]
+pub struct IRemoteSCMActivatorClient<C> {
+    channel: C,
+    object: Option<uuid::Uuid>,
+}
+impl<C: crate::rpc::Channel> IRemoteSCMActivatorClient<C> {
+    pub fn new(channel: C) -> Self {
+        Self { channel, object: None }
+    }
+    /// Calls on `object` (for ORPC, the IPID) in every request.
+    pub fn with_object(channel: C, object: uuid::Uuid) -> Self {
+        Self {
+            channel,
+            object: Some(object),
+        }
+    }
+    pub fn channel(&self) -> &C {
+        &self.channel
+    }
+    ///Calls `RemoteGetClassObject` (opnum 3).
+    pub async fn remote_get_class_object(
+        &self,
+        orpcthis: ORPCTHIS,
+        p_act_properties: Option<Box<MInterfacePointer>>,
+    ) -> Result<
+        i_remote_scm_activator::RemoteGetClassObjectResponse,
+        crate::rpc::CallError,
+    > {
+        let request = i_remote_scm_activator::RemoteGetClassObjectRequest {
+            orpcthis,
+            p_act_properties,
+        };
+        let stub = crate::ndr::try_to_bytes(&request)?;
+        let reply = self
+            .channel
+            .call(IRemoteSCMActivator::SYNTAX, 3u16, self.object, stub)
+            .await?;
+        Ok(crate::ndr::from_bytes(&reply)?)
+    }
+    ///Calls `RemoteCreateInstance` (opnum 4).
+    pub async fn remote_create_instance(
+        &self,
+        orpcthis: ORPCTHIS,
+        p_unk_outer: Option<Box<MInterfacePointer>>,
+        p_act_properties: Option<Box<MInterfacePointer>>,
+    ) -> Result<
+        i_remote_scm_activator::RemoteCreateInstanceResponse,
+        crate::rpc::CallError,
+    > {
+        let request = i_remote_scm_activator::RemoteCreateInstanceRequest {
+            orpcthis,
+            p_unk_outer,
+            p_act_properties,
+        };
+        let stub = crate::ndr::try_to_bytes(&request)?;
+        let reply = self
+            .channel
+            .call(IRemoteSCMActivator::SYNTAX, 4u16, self.object, stub)
+            .await?;
+        Ok(crate::ndr::from_bytes(&reply)?)
+    }
+}
+///`IObjectExporter` from the IDL: its identity.
+#[derive(Debug, Clone, Copy)]
+pub struct IObjectExporter;
+impl IObjectExporter {
+    ///99fcfec4-5260-101b-bbcb-00aa0021347a
+    pub const IID: uuid::Uuid = uuid::Uuid::from_u128(
+        0x99fcfec45260101bbbcb00aa0021347a,
+    );
+    pub const VERSION: (u16, u16) = (0u16, 0u16);
+    pub const SYNTAX: crate::rpc::SyntaxId = crate::rpc::SyntaxId {
+        uuid: Self::IID,
+        major: 0u16,
+        minor: 0u16,
+    };
+}
+///Request and response types of `IObjectExporter`.
+pub mod i_object_exporter {
+    use super::*;
+    ///The stub data of a `ResolveOxid` request (opnum 0).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+    pub struct ResolveOxidRequest {
+        pub p_oxid: OXID,
+        pub ar_requested_protseqs: Vec<u16>,
+    }
+    impl crate::ndr::Ndr for ResolveOxidRequest {
+        /// Each parameter aligns itself.
+        const ALIGN: usize = 1;
+        fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
+            e.u64(self.p_oxid);
+            {
+                let n: usize = self.ar_requested_protseqs.len();
+                e.u16(u16::try_from(n).map_err(|_| e.count_overflow(n))?);
+            }
+            e.count((&self.ar_requested_protseqs).len())?;
+            e.u16s(&self.ar_requested_protseqs);
+            Ok(())
+        }
+        fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
+            let p_oxid = d.u64()?;
+            let c_requested_protseqs = d.u16()?;
+            let ar_requested_protseqs = d
+                .nested(|d| {
+                    let __max = d.count()?;
+                    let v = {
+                        let n: u32 = __max;
+                        d.u16s(n as usize)?
+                    };
+                    Ok(v)
+                })?;
+            crate::ndr::check_correlation(
+                d,
+                "size_is",
+                u64::try_from(c_requested_protseqs).unwrap_or(u64::MAX),
+                ar_requested_protseqs.len() as u64,
+            )?;
+            Ok(Self {
+                p_oxid,
+                ar_requested_protseqs,
+            })
+        }
+        fn placeholder() -> Self {
+            Self {
+                p_oxid: Default::default(),
+                ar_requested_protseqs: Default::default(),
+            }
+        }
+    }
+    ///The stub data of a `ResolveOxid` response (opnum 0).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+    pub struct ResolveOxidResponse {
+        pub ppdsa_oxid_bindings: Option<Box<DUALSTRINGARRAY>>,
+        pub pipid_rem_unknown: IPID,
+        pub p_authn_hint: DWORD,
+        pub return_value: u32,
+    }
+    impl crate::ndr::Ndr for ResolveOxidResponse {
+        /// Each parameter aligns itself.
+        const ALIGN: usize = 1;
+        fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
+            e.align(4);
+            e.referent(self.ppdsa_oxid_bindings.is_some());
+            if let Some(v) = &self.ppdsa_oxid_bindings {
+                crate::ndr::encode_pointee(e, &**v)?;
+            }
+            crate::ndr::encode_pointee(e, &self.pipid_rem_unknown)?;
+            e.u32(self.p_authn_hint);
+            e.u32(self.return_value);
+            Ok(())
+        }
+        fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
+            let ppdsa_oxid_bindings = {
+                d.align(4)?;
+                let mut p = match d.referent()? {
+                    Some(_) => {
+                        Some(
+                            Box::new(<DUALSTRINGARRAY as crate::ndr::Ndr>::placeholder()),
+                        )
+                    }
+                    None => None,
+                };
+                if let Some(v) = &mut p {
+                    **v = crate::ndr::decode_pointee::<DUALSTRINGARRAY>(d)?;
+                }
+                p
+            };
+            let pipid_rem_unknown = crate::ndr::decode_pointee::<IPID>(d)?;
+            let p_authn_hint = d.u32()?;
+            let return_value = d.u32()?;
+            Ok(Self {
+                ppdsa_oxid_bindings,
+                pipid_rem_unknown,
+                p_authn_hint,
+                return_value,
+            })
+        }
+        fn placeholder() -> Self {
+            Self {
+                ppdsa_oxid_bindings: None,
+                pipid_rem_unknown: <IPID as crate::ndr::Ndr>::placeholder(),
+                p_authn_hint: Default::default(),
+                return_value: Default::default(),
+            }
+        }
+    }
+    ///The stub data of a `SimplePing` request (opnum 1).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+    pub struct SimplePingRequest {
+        pub p_set_id: SETID,
+    }
+    impl crate::ndr::Ndr for SimplePingRequest {
+        /// Each parameter aligns itself.
+        const ALIGN: usize = 1;
+        fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
+            e.u64(self.p_set_id);
+            Ok(())
+        }
+        fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
+            let p_set_id = d.u64()?;
+            Ok(Self { p_set_id })
+        }
+        fn placeholder() -> Self {
+            Self {
+                p_set_id: Default::default(),
+            }
+        }
+    }
+    ///The stub data of a `SimplePing` response (opnum 1).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+    pub struct SimplePingResponse {
+        pub return_value: u32,
+    }
+    impl crate::ndr::Ndr for SimplePingResponse {
+        /// Each parameter aligns itself.
+        const ALIGN: usize = 1;
+        fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
+            e.u32(self.return_value);
+            Ok(())
+        }
+        fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
+            let return_value = d.u32()?;
+            Ok(Self { return_value })
+        }
+        fn placeholder() -> Self {
+            Self {
+                return_value: Default::default(),
+            }
+        }
+    }
+    ///The stub data of a `ComplexPing` request (opnum 2).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+    pub struct ComplexPingRequest {
+        pub p_set_id: SETID,
+        pub sequence_num: u16,
+        pub add_to_set: Option<Vec<OID>>,
+        pub del_from_set: Option<Vec<OID>>,
+    }
+    impl crate::ndr::Ndr for ComplexPingRequest {
+        /// Each parameter aligns itself.
+        const ALIGN: usize = 1;
+        fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
+            e.u64(self.p_set_id);
+            e.u16(self.sequence_num);
+            {
+                let n: usize = self.add_to_set.as_ref().map_or(0, |v| v.len());
+                e.u16(u16::try_from(n).map_err(|_| e.count_overflow(n))?);
+            }
+            {
+                let n: usize = self.del_from_set.as_ref().map_or(0, |v| v.len());
+                e.u16(u16::try_from(n).map_err(|_| e.count_overflow(n))?);
+            }
+            e.align(4);
+            e.referent(self.add_to_set.is_some());
+            if let Some(v) = &self.add_to_set {
+                e.count((v).len())?;
+                e.u64s(v);
+            }
+            e.align(4);
+            e.referent(self.del_from_set.is_some());
+            if let Some(v) = &self.del_from_set {
+                e.count((v).len())?;
+                e.u64s(v);
+            }
+            Ok(())
+        }
+        fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
+            let p_set_id = d.u64()?;
+            let sequence_num = d.u16()?;
+            let c_add_to_set = d.u16()?;
+            let c_del_from_set = d.u16()?;
+            let add_to_set = {
+                d.align(4)?;
+                let mut p = match d.referent()? {
+                    Some(_) => Some(Default::default()),
+                    None => None,
+                };
+                if let Some(v) = &mut p {
+                    *v = d
+                        .nested(|d| {
+                            let __max = d.count()?;
+                            let v = {
+                                let n: u32 = __max;
+                                d.u64s(n as usize)?
+                            };
+                            Ok(v)
+                        })?;
+                }
+                p
+            };
+            let del_from_set = {
+                d.align(4)?;
+                let mut p = match d.referent()? {
+                    Some(_) => Some(Default::default()),
+                    None => None,
+                };
+                if let Some(v) = &mut p {
+                    *v = d
+                        .nested(|d| {
+                            let __max = d.count()?;
+                            let v = {
+                                let n: u32 = __max;
+                                d.u64s(n as usize)?
+                            };
+                            Ok(v)
+                        })?;
+                }
+                p
+            };
+            crate::ndr::check_correlation(
+                d,
+                "size_is",
+                u64::try_from(c_add_to_set).unwrap_or(u64::MAX),
+                add_to_set.as_ref().map_or(0, |v| v.len()) as u64,
+            )?;
+            crate::ndr::check_correlation(
+                d,
+                "size_is",
+                u64::try_from(c_del_from_set).unwrap_or(u64::MAX),
+                del_from_set.as_ref().map_or(0, |v| v.len()) as u64,
+            )?;
+            Ok(Self {
+                p_set_id,
+                sequence_num,
+                add_to_set,
+                del_from_set,
+            })
+        }
+        fn placeholder() -> Self {
+            Self {
+                p_set_id: Default::default(),
+                sequence_num: Default::default(),
+                add_to_set: None,
+                del_from_set: None,
+            }
+        }
+    }
+    ///The stub data of a `ComplexPing` response (opnum 2).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+    pub struct ComplexPingResponse {
+        pub p_set_id: SETID,
+        pub p_ping_backoff_factor: u16,
+        pub return_value: u32,
+    }
+    impl crate::ndr::Ndr for ComplexPingResponse {
+        /// Each parameter aligns itself.
+        const ALIGN: usize = 1;
+        fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
+            e.u64(self.p_set_id);
+            e.u16(self.p_ping_backoff_factor);
+            e.u32(self.return_value);
+            Ok(())
+        }
+        fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
+            let p_set_id = d.u64()?;
+            let p_ping_backoff_factor = d.u16()?;
+            let return_value = d.u32()?;
+            Ok(Self {
+                p_set_id,
+                p_ping_backoff_factor,
+                return_value,
+            })
+        }
+        fn placeholder() -> Self {
+            Self {
+                p_set_id: Default::default(),
+                p_ping_backoff_factor: Default::default(),
+                return_value: Default::default(),
+            }
+        }
+    }
+    ///The stub data of a `ServerAlive` request (opnum 3).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+    pub struct ServerAliveRequest {}
+    impl crate::ndr::Ndr for ServerAliveRequest {
+        /// Each parameter aligns itself.
+        const ALIGN: usize = 1;
+        fn encode_scalars(
+            &self,
+            _e: &mut crate::ndr::Encoder,
+        ) -> crate::ndr::Result<()> {
+            Ok(())
+        }
+        fn decode_scalars(_d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
+            Ok(Self {})
+        }
+        fn placeholder() -> Self {
+            Self {}
+        }
+    }
+    ///The stub data of a `ServerAlive` response (opnum 3).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+    pub struct ServerAliveResponse {
+        pub return_value: u32,
+    }
+    impl crate::ndr::Ndr for ServerAliveResponse {
+        /// Each parameter aligns itself.
+        const ALIGN: usize = 1;
+        fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
+            e.u32(self.return_value);
+            Ok(())
+        }
+        fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
+            let return_value = d.u32()?;
+            Ok(Self { return_value })
+        }
+        fn placeholder() -> Self {
+            Self {
+                return_value: Default::default(),
+            }
+        }
+    }
+    ///The stub data of a `ResolveOxid2` request (opnum 4).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+    pub struct ResolveOxid2Request {
+        pub p_oxid: OXID,
+        pub ar_requested_protseqs: Vec<u16>,
+    }
+    impl crate::ndr::Ndr for ResolveOxid2Request {
+        /// Each parameter aligns itself.
+        const ALIGN: usize = 1;
+        fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
+            e.u64(self.p_oxid);
+            {
+                let n: usize = self.ar_requested_protseqs.len();
+                e.u16(u16::try_from(n).map_err(|_| e.count_overflow(n))?);
+            }
+            e.count((&self.ar_requested_protseqs).len())?;
+            e.u16s(&self.ar_requested_protseqs);
+            Ok(())
+        }
+        fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
+            let p_oxid = d.u64()?;
+            let c_requested_protseqs = d.u16()?;
+            let ar_requested_protseqs = d
+                .nested(|d| {
+                    let __max = d.count()?;
+                    let v = {
+                        let n: u32 = __max;
+                        d.u16s(n as usize)?
+                    };
+                    Ok(v)
+                })?;
+            crate::ndr::check_correlation(
+                d,
+                "size_is",
+                u64::try_from(c_requested_protseqs).unwrap_or(u64::MAX),
+                ar_requested_protseqs.len() as u64,
+            )?;
+            Ok(Self {
+                p_oxid,
+                ar_requested_protseqs,
+            })
+        }
+        fn placeholder() -> Self {
+            Self {
+                p_oxid: Default::default(),
+                ar_requested_protseqs: Default::default(),
+            }
+        }
+    }
+    ///The stub data of a `ResolveOxid2` response (opnum 4).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+    pub struct ResolveOxid2Response {
+        pub ppdsa_oxid_bindings: Option<Box<DUALSTRINGARRAY>>,
+        pub pipid_rem_unknown: IPID,
+        pub p_authn_hint: DWORD,
+        pub p_com_version: COMVERSION,
+        pub return_value: u32,
+    }
+    impl crate::ndr::Ndr for ResolveOxid2Response {
+        /// Each parameter aligns itself.
+        const ALIGN: usize = 1;
+        fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
+            e.align(4);
+            e.referent(self.ppdsa_oxid_bindings.is_some());
+            if let Some(v) = &self.ppdsa_oxid_bindings {
+                crate::ndr::encode_pointee(e, &**v)?;
+            }
+            crate::ndr::encode_pointee(e, &self.pipid_rem_unknown)?;
+            e.u32(self.p_authn_hint);
+            crate::ndr::encode_pointee(e, &self.p_com_version)?;
+            e.u32(self.return_value);
+            Ok(())
+        }
+        fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
+            let ppdsa_oxid_bindings = {
+                d.align(4)?;
+                let mut p = match d.referent()? {
+                    Some(_) => {
+                        Some(
+                            Box::new(<DUALSTRINGARRAY as crate::ndr::Ndr>::placeholder()),
+                        )
+                    }
+                    None => None,
+                };
+                if let Some(v) = &mut p {
+                    **v = crate::ndr::decode_pointee::<DUALSTRINGARRAY>(d)?;
+                }
+                p
+            };
+            let pipid_rem_unknown = crate::ndr::decode_pointee::<IPID>(d)?;
+            let p_authn_hint = d.u32()?;
+            let p_com_version = crate::ndr::decode_pointee::<COMVERSION>(d)?;
+            let return_value = d.u32()?;
+            Ok(Self {
+                ppdsa_oxid_bindings,
+                pipid_rem_unknown,
+                p_authn_hint,
+                p_com_version,
+                return_value,
+            })
+        }
+        fn placeholder() -> Self {
+            Self {
+                ppdsa_oxid_bindings: None,
+                pipid_rem_unknown: <IPID as crate::ndr::Ndr>::placeholder(),
+                p_authn_hint: Default::default(),
+                p_com_version: <COMVERSION as crate::ndr::Ndr>::placeholder(),
+                return_value: Default::default(),
+            }
+        }
+    }
+    ///The stub data of a `ServerAlive2` request (opnum 5).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+    pub struct ServerAlive2Request {}
+    impl crate::ndr::Ndr for ServerAlive2Request {
+        /// Each parameter aligns itself.
+        const ALIGN: usize = 1;
+        fn encode_scalars(
+            &self,
+            _e: &mut crate::ndr::Encoder,
+        ) -> crate::ndr::Result<()> {
+            Ok(())
+        }
+        fn decode_scalars(_d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
+            Ok(Self {})
+        }
+        fn placeholder() -> Self {
+            Self {}
+        }
+    }
+    ///The stub data of a `ServerAlive2` response (opnum 5).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+    pub struct ServerAlive2Response {
+        pub p_com_version: COMVERSION,
+        pub ppdsa_or_bindings: Option<Box<DUALSTRINGARRAY>>,
+        pub p_reserved: DWORD,
+        pub return_value: u32,
+    }
+    impl crate::ndr::Ndr for ServerAlive2Response {
+        /// Each parameter aligns itself.
+        const ALIGN: usize = 1;
+        fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
+            crate::ndr::encode_pointee(e, &self.p_com_version)?;
+            e.align(4);
+            e.referent(self.ppdsa_or_bindings.is_some());
+            if let Some(v) = &self.ppdsa_or_bindings {
+                crate::ndr::encode_pointee(e, &**v)?;
+            }
+            e.u32(self.p_reserved);
+            e.u32(self.return_value);
+            Ok(())
+        }
+        fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
+            let p_com_version = crate::ndr::decode_pointee::<COMVERSION>(d)?;
+            let ppdsa_or_bindings = {
+                d.align(4)?;
+                let mut p = match d.referent()? {
+                    Some(_) => {
+                        Some(
+                            Box::new(<DUALSTRINGARRAY as crate::ndr::Ndr>::placeholder()),
+                        )
+                    }
+                    None => None,
+                };
+                if let Some(v) = &mut p {
+                    **v = crate::ndr::decode_pointee::<DUALSTRINGARRAY>(d)?;
+                }
+                p
+            };
+            let p_reserved = d.u32()?;
+            let return_value = d.u32()?;
+            Ok(Self {
+                p_com_version,
+                ppdsa_or_bindings,
+                p_reserved,
+                return_value,
+            })
+        }
+        fn placeholder() -> Self {
+            Self {
+                p_com_version: <COMVERSION as crate::ndr::Ndr>::placeholder(),
+                ppdsa_or_bindings: None,
+                p_reserved: Default::default(),
+                return_value: Default::default(),
+            }
+        }
+    }
+    /// Decodes a request for `ctx.opnum`, calls `server`, encodes the response.
+    pub async fn dispatch<T: IObjectExporterServer + ?Sized>(
+        server: &T,
+        ctx: crate::rpc::CallContext,
+        stub: &[u8],
+    ) -> Result<Vec<u8>, crate::rpc::Fault> {
+        match ctx.opnum {
+            0u16 => {
+                let req: ResolveOxidRequest = crate::ndr::from_bytes(stub)
+                    .map_err(crate::rpc::Fault::from_ndr)?;
+                let resp = server
+                    .resolve_oxid(&ctx, req.p_oxid, req.ar_requested_protseqs)
+                    .await?;
+                crate::ndr::try_to_bytes(&resp).map_err(crate::rpc::Fault::from_ndr)
+            }
+            1u16 => {
+                let req: SimplePingRequest = crate::ndr::from_bytes(stub)
+                    .map_err(crate::rpc::Fault::from_ndr)?;
+                let resp = server.simple_ping(&ctx, req.p_set_id).await?;
+                crate::ndr::try_to_bytes(&resp).map_err(crate::rpc::Fault::from_ndr)
+            }
+            2u16 => {
+                let req: ComplexPingRequest = crate::ndr::from_bytes(stub)
+                    .map_err(crate::rpc::Fault::from_ndr)?;
+                let resp = server
+                    .complex_ping(
+                        &ctx,
+                        req.p_set_id,
+                        req.sequence_num,
+                        req.add_to_set,
+                        req.del_from_set,
+                    )
+                    .await?;
+                crate::ndr::try_to_bytes(&resp).map_err(crate::rpc::Fault::from_ndr)
+            }
+            3u16 => {
+                let _req: ServerAliveRequest = crate::ndr::from_bytes(stub)
+                    .map_err(crate::rpc::Fault::from_ndr)?;
+                let resp = server.server_alive(&ctx).await?;
+                crate::ndr::try_to_bytes(&resp).map_err(crate::rpc::Fault::from_ndr)
+            }
+            4u16 => {
+                let req: ResolveOxid2Request = crate::ndr::from_bytes(stub)
+                    .map_err(crate::rpc::Fault::from_ndr)?;
+                let resp = server
+                    .resolve_oxid2(&ctx, req.p_oxid, req.ar_requested_protseqs)
+                    .await?;
+                crate::ndr::try_to_bytes(&resp).map_err(crate::rpc::Fault::from_ndr)
+            }
+            5u16 => {
+                let _req: ServerAlive2Request = crate::ndr::from_bytes(stub)
+                    .map_err(crate::rpc::Fault::from_ndr)?;
+                let resp = server.server_alive2(&ctx).await?;
+                crate::ndr::try_to_bytes(&resp).map_err(crate::rpc::Fault::from_ndr)
+            }
+            _ => Err(crate::rpc::Fault::new(crate::rpc::status::NCA_S_OP_RNG_ERROR)),
+        }
+    }
+}
+///The server side of `IObjectExporter`: implement it, and serve it with [`IObjectExporterStub`].
+pub trait IObjectExporterServer: Send + Sync + 'static {
+    ///`ResolveOxid` (opnum 0).
+    fn resolve_oxid(
+        &self,
+        ctx: &crate::rpc::CallContext,
+        p_oxid: OXID,
+        ar_requested_protseqs: Vec<u16>,
+    ) -> impl std::future::Future<
+        Output = Result<i_object_exporter::ResolveOxidResponse, crate::rpc::Fault>,
+    > + Send;
+    ///`SimplePing` (opnum 1).
+    fn simple_ping(
+        &self,
+        ctx: &crate::rpc::CallContext,
+        p_set_id: SETID,
+    ) -> impl std::future::Future<
+        Output = Result<i_object_exporter::SimplePingResponse, crate::rpc::Fault>,
+    > + Send;
+    ///`ComplexPing` (opnum 2).
+    fn complex_ping(
+        &self,
+        ctx: &crate::rpc::CallContext,
+        p_set_id: SETID,
+        sequence_num: u16,
+        add_to_set: Option<Vec<OID>>,
+        del_from_set: Option<Vec<OID>>,
+    ) -> impl std::future::Future<
+        Output = Result<i_object_exporter::ComplexPingResponse, crate::rpc::Fault>,
+    > + Send;
+    ///`ServerAlive` (opnum 3).
+    fn server_alive(
+        &self,
+        ctx: &crate::rpc::CallContext,
+    ) -> impl std::future::Future<
+        Output = Result<i_object_exporter::ServerAliveResponse, crate::rpc::Fault>,
+    > + Send;
+    ///`ResolveOxid2` (opnum 4).
+    fn resolve_oxid2(
+        &self,
+        ctx: &crate::rpc::CallContext,
+        p_oxid: OXID,
+        ar_requested_protseqs: Vec<u16>,
+    ) -> impl std::future::Future<
+        Output = Result<i_object_exporter::ResolveOxid2Response, crate::rpc::Fault>,
+    > + Send;
+    ///`ServerAlive2` (opnum 5).
+    fn server_alive2(
+        &self,
+        ctx: &crate::rpc::CallContext,
+    ) -> impl std::future::Future<
+        Output = Result<i_object_exporter::ServerAlive2Response, crate::rpc::Fault>,
+    > + Send;
+}
+///Serves a [`IObjectExporterServer`] implementation: register it with `Server::add_interface`.
+pub struct IObjectExporterStub<T>(pub std::sync::Arc<T>);
+impl<T> IObjectExporterStub<T> {
+    pub fn new(server: T) -> Self {
+        Self(std::sync::Arc::new(server))
+    }
+}
+impl<T: IObjectExporterServer> crate::rpc::Dispatch for IObjectExporterStub<T> {
+    fn syntax(&self) -> crate::rpc::SyntaxId {
+        IObjectExporter::SYNTAX
+    }
+    fn dispatch(
+        &self,
+        ctx: crate::rpc::CallContext,
+        stub: Vec<u8>,
+    ) -> crate::rpc::BoxFuture<'static, Result<Vec<u8>, crate::rpc::Fault>> {
+        let server = self.0.clone();
+        Box::pin(async move { i_object_exporter::dispatch(&*server, ctx, &stub).await })
+    }
+}
+///A client of `IObjectExporter`, calling through any `oxidl::rpc::Channel`.
+#[derive(Clone)]
+pub struct IObjectExporterClient<C> {
+    channel: C,
+    object: Option<uuid::Uuid>,
+}
+impl<C: crate::rpc::Channel> IObjectExporterClient<C> {
+    pub fn new(channel: C) -> Self {
+        Self { channel, object: None }
+    }
+    /// Calls on `object` (for ORPC, the IPID) in every request.
+    pub fn with_object(channel: C, object: uuid::Uuid) -> Self {
+        Self {
+            channel,
+            object: Some(object),
+        }
+    }
+    pub fn channel(&self) -> &C {
+        &self.channel
+    }
+    ///Calls `ResolveOxid` (opnum 0).
+    pub async fn resolve_oxid(
+        &self,
+        p_oxid: OXID,
+        ar_requested_protseqs: Vec<u16>,
+    ) -> Result<i_object_exporter::ResolveOxidResponse, crate::rpc::CallError> {
+        let request = i_object_exporter::ResolveOxidRequest {
+            p_oxid,
+            ar_requested_protseqs,
+        };
+        let stub = crate::ndr::try_to_bytes(&request)?;
+        let reply = self
+            .channel
+            .call(IObjectExporter::SYNTAX, 0u16, self.object, stub)
+            .await?;
+        Ok(crate::ndr::from_bytes(&reply)?)
+    }
+    ///Calls `SimplePing` (opnum 1).
+    pub async fn simple_ping(
+        &self,
+        p_set_id: SETID,
+    ) -> Result<i_object_exporter::SimplePingResponse, crate::rpc::CallError> {
+        let request = i_object_exporter::SimplePingRequest {
+            p_set_id,
+        };
+        let stub = crate::ndr::try_to_bytes(&request)?;
+        let reply = self
+            .channel
+            .call(IObjectExporter::SYNTAX, 1u16, self.object, stub)
+            .await?;
+        Ok(crate::ndr::from_bytes(&reply)?)
+    }
+    ///Calls `ComplexPing` (opnum 2).
+    pub async fn complex_ping(
+        &self,
+        p_set_id: SETID,
+        sequence_num: u16,
+        add_to_set: Option<Vec<OID>>,
+        del_from_set: Option<Vec<OID>>,
+    ) -> Result<i_object_exporter::ComplexPingResponse, crate::rpc::CallError> {
+        let request = i_object_exporter::ComplexPingRequest {
+            p_set_id,
+            sequence_num,
+            add_to_set,
+            del_from_set,
+        };
+        let stub = crate::ndr::try_to_bytes(&request)?;
+        let reply = self
+            .channel
+            .call(IObjectExporter::SYNTAX, 2u16, self.object, stub)
+            .await?;
+        Ok(crate::ndr::from_bytes(&reply)?)
+    }
+    ///Calls `ServerAlive` (opnum 3).
+    pub async fn server_alive(
+        &self,
+    ) -> Result<i_object_exporter::ServerAliveResponse, crate::rpc::CallError> {
+        let request = i_object_exporter::ServerAliveRequest {
+        };
+        let stub = crate::ndr::try_to_bytes(&request)?;
+        let reply = self
+            .channel
+            .call(IObjectExporter::SYNTAX, 3u16, self.object, stub)
+            .await?;
+        Ok(crate::ndr::from_bytes(&reply)?)
+    }
+    ///Calls `ResolveOxid2` (opnum 4).
+    pub async fn resolve_oxid2(
+        &self,
+        p_oxid: OXID,
+        ar_requested_protseqs: Vec<u16>,
+    ) -> Result<i_object_exporter::ResolveOxid2Response, crate::rpc::CallError> {
+        let request = i_object_exporter::ResolveOxid2Request {
+            p_oxid,
+            ar_requested_protseqs,
+        };
+        let stub = crate::ndr::try_to_bytes(&request)?;
+        let reply = self
+            .channel
+            .call(IObjectExporter::SYNTAX, 4u16, self.object, stub)
+            .await?;
+        Ok(crate::ndr::from_bytes(&reply)?)
+    }
+    ///Calls `ServerAlive2` (opnum 5).
+    pub async fn server_alive2(
+        &self,
+    ) -> Result<i_object_exporter::ServerAlive2Response, crate::rpc::CallError> {
+        let request = i_object_exporter::ServerAlive2Request {
+        };
+        let stub = crate::ndr::try_to_bytes(&request)?;
+        let reply = self
+            .channel
+            .call(IObjectExporter::SYNTAX, 5u16, self.object, stub)
+            .await?;
+        Ok(crate::ndr::from_bytes(&reply)?)
+    }
+}
+///`IUnknown` from the IDL: its identity.
+#[derive(Debug, Clone, Copy)]
+pub struct IUnknown;
+impl IUnknown {
+    ///00000000-0000-0000-c000-000000000046
+    pub const IID: uuid::Uuid = uuid::Uuid::from_u128(
+        0x0000000000000000c000000000000046,
+    );
+    pub const VERSION: (u16, u16) = (0u16, 0u16);
+    pub const SYNTAX: crate::rpc::SyntaxId = crate::rpc::SyntaxId {
+        uuid: Self::IID,
+        major: 0u16,
+        minor: 0u16,
+    };
+}
+///`IRemUnknown` from the IDL: its identity.
+#[derive(Debug, Clone, Copy)]
+pub struct IRemUnknown;
+impl IRemUnknown {
+    ///00000131-0000-0000-c000-000000000046
+    pub const IID: uuid::Uuid = uuid::Uuid::from_u128(
+        0x0000013100000000c000000000000046,
+    );
+    pub const VERSION: (u16, u16) = (0u16, 0u16);
+    pub const SYNTAX: crate::rpc::SyntaxId = crate::rpc::SyntaxId {
+        uuid: Self::IID,
+        major: 0u16,
+        minor: 0u16,
+    };
+}
+///Request and response types of `IRemUnknown`.
+pub mod i_rem_unknown {
+    use super::*;
+    ///The stub data of a `RemQueryInterface` request (opnum 3).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+    pub struct RemQueryInterfaceRequest {
+        pub orpcthis: crate::dcom::ORPCTHIS,
+        pub ripid: GUID,
+        pub c_refs: u32,
+        pub c_iids: u16,
+        pub iids: Vec<IID>,
+    }
+    impl crate::ndr::Ndr for RemQueryInterfaceRequest {
+        /// Each parameter aligns itself.
+        const ALIGN: usize = 1;
+        fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
+            crate::ndr::encode_pointee(e, &self.orpcthis)?;
+            crate::ndr::encode_pointee(e, &self.ripid)?;
+            e.u32(self.c_refs);
+            e.u16(self.c_iids);
+            if let Some(have) = Some(self.iids.len()) {
+                let want = i128::from(self.c_iids);
+                if i128::try_from(have).ok() != Some(want) {
+                    return Err(
+                        e
+                            .mismatch(
+                                "array length against its size_is",
+                                usize::try_from(want).unwrap_or(usize::MAX),
+                                have,
+                            ),
+                    );
+                }
+            }
+            e.count((&self.iids).len())?;
+            for x in self.iids.iter() {
+                crate::ndr::Ndr::encode_scalars(x, e)?;
+            }
+            for x in (&self.iids).iter() {
+                crate::ndr::Ndr::encode_buffers(x, e)?;
+            }
+            Ok(())
+        }
+        fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
+            let orpcthis = crate::ndr::decode_pointee::<crate::dcom::ORPCTHIS>(d)?;
+            let ripid = crate::ndr::decode_pointee::<GUID>(d)?;
+            let c_refs = d.u32()?;
+            let c_iids = d.u16()?;
+            let iids = d
+                .nested(|d| {
+                    let __max = d.count()?;
+                    let mut v = {
+                        let n: u32 = __max;
+                        let n = d.check_count(u64::from(n), 1)?;
+                        let mut v = Vec::with_capacity(n);
+                        for _ in 0..n {
+                            v.push(<IID as crate::ndr::Ndr>::decode_scalars(d)?);
+                        }
+                        v
+                    };
+                    for x in v.iter_mut() {
+                        crate::ndr::Ndr::decode_buffers(x, d)?;
+                    }
+                    Ok(v)
+                })?;
+            if let Some(have) = Some(iids.len()) {
+                crate::ndr::check_correlation(
+                    d,
+                    "size_is",
+                    u64::try_from(i128::from(c_iids)).unwrap_or(u64::MAX),
+                    have as u64,
+                )?;
+            }
+            Ok(Self {
+                orpcthis,
+                ripid,
+                c_refs,
+                c_iids,
+                iids,
+            })
+        }
+        fn placeholder() -> Self {
+            Self {
+                orpcthis: <crate::dcom::ORPCTHIS as crate::ndr::Ndr>::placeholder(),
+                ripid: <GUID as crate::ndr::Ndr>::placeholder(),
+                c_refs: Default::default(),
+                c_iids: Default::default(),
+                iids: Default::default(),
+            }
+        }
+    }
+    ///The stub data of a `RemQueryInterface` response (opnum 3).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+    pub struct RemQueryInterfaceResponse {
+        pub orpcthat: crate::dcom::ORPCTHAT,
+        pub pp_qi_results: Option<Vec<REMQIRESULT>>,
+        pub return_value: HRESULT,
+    }
+    impl crate::ndr::Ndr for RemQueryInterfaceResponse {
+        /// Each parameter aligns itself.
+        const ALIGN: usize = 1;
+        fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
+            crate::ndr::encode_pointee(e, &self.orpcthat)?;
+            e.align(4);
+            e.referent(self.pp_qi_results.is_some());
+            if let Some(v) = &self.pp_qi_results {
+                e.count((v).len())?;
+                for x in v.iter() {
+                    crate::ndr::Ndr::encode_scalars(x, e)?;
+                }
+                for x in (v).iter() {
+                    crate::ndr::Ndr::encode_buffers(x, e)?;
+                }
+            }
+            e.i32(self.return_value);
+            Ok(())
+        }
+        fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
+            let orpcthat = crate::ndr::decode_pointee::<crate::dcom::ORPCTHAT>(d)?;
+            let pp_qi_results = {
+                d.align(4)?;
+                let mut p = match d.referent()? {
+                    Some(_) => Some(Default::default()),
+                    None => None,
+                };
+                if let Some(v) = &mut p {
+                    *v = d
+                        .nested(|d| {
+                            let __max = d.count()?;
+                            let mut v = {
+                                let n: u32 = __max;
+                                let n = d.check_count(u64::from(n), 1)?;
+                                let mut v = Vec::with_capacity(n);
+                                for _ in 0..n {
+                                    v.push(
+                                        <REMQIRESULT as crate::ndr::Ndr>::decode_scalars(d)?,
+                                    );
+                                }
+                                v
+                            };
+                            for x in v.iter_mut() {
+                                crate::ndr::Ndr::decode_buffers(x, d)?;
+                            }
+                            Ok(v)
+                        })?;
+                }
+                p
+            };
+            let return_value = d.i32()?;
+            Ok(Self {
+                orpcthat,
+                pp_qi_results,
+                return_value,
+            })
+        }
+        fn placeholder() -> Self {
+            Self {
+                orpcthat: <crate::dcom::ORPCTHAT as crate::ndr::Ndr>::placeholder(),
+                pp_qi_results: None,
+                return_value: Default::default(),
+            }
+        }
+    }
+    ///The stub data of a `RemAddRef` request (opnum 4).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+    pub struct RemAddRefRequest {
+        pub orpcthis: crate::dcom::ORPCTHIS,
+        pub c_interface_refs: u16,
+        pub interface_refs: Vec<REMINTERFACEREF>,
+    }
+    impl crate::ndr::Ndr for RemAddRefRequest {
+        /// Each parameter aligns itself.
+        const ALIGN: usize = 1;
+        fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
+            crate::ndr::encode_pointee(e, &self.orpcthis)?;
+            e.u16(self.c_interface_refs);
+            if let Some(have) = Some(self.interface_refs.len()) {
+                let want = i128::from(self.c_interface_refs);
+                if i128::try_from(have).ok() != Some(want) {
+                    return Err(
+                        e
+                            .mismatch(
+                                "array length against its size_is",
+                                usize::try_from(want).unwrap_or(usize::MAX),
+                                have,
+                            ),
+                    );
+                }
+            }
+            e.count((&self.interface_refs).len())?;
+            for x in self.interface_refs.iter() {
+                crate::ndr::Ndr::encode_scalars(x, e)?;
+            }
+            for x in (&self.interface_refs).iter() {
+                crate::ndr::Ndr::encode_buffers(x, e)?;
+            }
+            Ok(())
+        }
+        fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
+            let orpcthis = crate::ndr::decode_pointee::<crate::dcom::ORPCTHIS>(d)?;
+            let c_interface_refs = d.u16()?;
+            let interface_refs = d
+                .nested(|d| {
+                    let __max = d.count()?;
+                    let mut v = {
+                        let n: u32 = __max;
+                        let n = d.check_count(u64::from(n), 1)?;
+                        let mut v = Vec::with_capacity(n);
+                        for _ in 0..n {
+                            v.push(
+                                <REMINTERFACEREF as crate::ndr::Ndr>::decode_scalars(d)?,
+                            );
+                        }
+                        v
+                    };
+                    for x in v.iter_mut() {
+                        crate::ndr::Ndr::decode_buffers(x, d)?;
+                    }
+                    Ok(v)
+                })?;
+            if let Some(have) = Some(interface_refs.len()) {
+                crate::ndr::check_correlation(
+                    d,
+                    "size_is",
+                    u64::try_from(i128::from(c_interface_refs)).unwrap_or(u64::MAX),
+                    have as u64,
+                )?;
+            }
+            Ok(Self {
+                orpcthis,
+                c_interface_refs,
+                interface_refs,
+            })
+        }
+        fn placeholder() -> Self {
+            Self {
+                orpcthis: <crate::dcom::ORPCTHIS as crate::ndr::Ndr>::placeholder(),
+                c_interface_refs: Default::default(),
+                interface_refs: Default::default(),
+            }
+        }
+    }
+    ///The stub data of a `RemAddRef` response (opnum 4).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+    pub struct RemAddRefResponse {
+        pub orpcthat: crate::dcom::ORPCTHAT,
+        pub p_results: Vec<HRESULT>,
+        pub return_value: HRESULT,
+    }
+    impl crate::ndr::Ndr for RemAddRefResponse {
+        /// Each parameter aligns itself.
+        const ALIGN: usize = 1;
+        fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
+            crate::ndr::encode_pointee(e, &self.orpcthat)?;
+            e.count((&self.p_results).len())?;
+            e.i32s(&self.p_results);
+            e.i32(self.return_value);
+            Ok(())
+        }
+        fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
+            let orpcthat = crate::ndr::decode_pointee::<crate::dcom::ORPCTHAT>(d)?;
+            let p_results = d
+                .nested(|d| {
+                    let __max = d.count()?;
+                    let v = {
+                        let n: u32 = __max;
+                        d.i32s(n as usize)?
+                    };
+                    Ok(v)
+                })?;
+            let return_value = d.i32()?;
+            Ok(Self {
+                orpcthat,
+                p_results,
+                return_value,
+            })
+        }
+        fn placeholder() -> Self {
+            Self {
+                orpcthat: <crate::dcom::ORPCTHAT as crate::ndr::Ndr>::placeholder(),
+                p_results: Default::default(),
+                return_value: Default::default(),
+            }
+        }
+    }
+    ///The stub data of a `RemRelease` request (opnum 5).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+    pub struct RemReleaseRequest {
+        pub orpcthis: crate::dcom::ORPCTHIS,
+        pub interface_refs: Vec<REMINTERFACEREF>,
+    }
+    impl crate::ndr::Ndr for RemReleaseRequest {
+        /// Each parameter aligns itself.
+        const ALIGN: usize = 1;
+        fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
+            crate::ndr::encode_pointee(e, &self.orpcthis)?;
+            {
+                let n: usize = self.interface_refs.len();
+                e.u16(u16::try_from(n).map_err(|_| e.count_overflow(n))?);
+            }
+            e.count((&self.interface_refs).len())?;
+            for x in self.interface_refs.iter() {
+                crate::ndr::Ndr::encode_scalars(x, e)?;
+            }
+            for x in (&self.interface_refs).iter() {
+                crate::ndr::Ndr::encode_buffers(x, e)?;
+            }
+            Ok(())
+        }
+        fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
+            let orpcthis = crate::ndr::decode_pointee::<crate::dcom::ORPCTHIS>(d)?;
+            let c_interface_refs = d.u16()?;
+            let interface_refs = d
+                .nested(|d| {
+                    let __max = d.count()?;
+                    let mut v = {
+                        let n: u32 = __max;
+                        let n = d.check_count(u64::from(n), 1)?;
+                        let mut v = Vec::with_capacity(n);
+                        for _ in 0..n {
+                            v.push(
+                                <REMINTERFACEREF as crate::ndr::Ndr>::decode_scalars(d)?,
+                            );
+                        }
+                        v
+                    };
+                    for x in v.iter_mut() {
+                        crate::ndr::Ndr::decode_buffers(x, d)?;
+                    }
+                    Ok(v)
+                })?;
+            crate::ndr::check_correlation(
+                d,
+                "size_is",
+                u64::try_from(c_interface_refs).unwrap_or(u64::MAX),
+                interface_refs.len() as u64,
+            )?;
+            Ok(Self { orpcthis, interface_refs })
+        }
+        fn placeholder() -> Self {
+            Self {
+                orpcthis: <crate::dcom::ORPCTHIS as crate::ndr::Ndr>::placeholder(),
+                interface_refs: Default::default(),
+            }
+        }
+    }
+    ///The stub data of a `RemRelease` response (opnum 5).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+    pub struct RemReleaseResponse {
+        pub orpcthat: crate::dcom::ORPCTHAT,
+        pub return_value: HRESULT,
+    }
+    impl crate::ndr::Ndr for RemReleaseResponse {
+        /// Each parameter aligns itself.
+        const ALIGN: usize = 1;
+        fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
+            crate::ndr::encode_pointee(e, &self.orpcthat)?;
+            e.i32(self.return_value);
+            Ok(())
+        }
+        fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
+            let orpcthat = crate::ndr::decode_pointee::<crate::dcom::ORPCTHAT>(d)?;
+            let return_value = d.i32()?;
+            Ok(Self { orpcthat, return_value })
+        }
+        fn placeholder() -> Self {
+            Self {
+                orpcthat: <crate::dcom::ORPCTHAT as crate::ndr::Ndr>::placeholder(),
+                return_value: Default::default(),
+            }
+        }
+    }
+    /// Decodes a request for `ctx.opnum`, calls `server`, encodes the response.
+    pub async fn dispatch<T: IRemUnknownServer + ?Sized>(
+        server: &T,
+        ctx: crate::rpc::CallContext,
+        stub: &[u8],
+    ) -> Result<Vec<u8>, crate::rpc::Fault> {
+        match ctx.opnum {
+            3u16 => {
+                let req: RemQueryInterfaceRequest = crate::ndr::from_bytes(stub)
+                    .map_err(crate::rpc::Fault::from_ndr)?;
+                let mut ctx = ctx;
+                ctx.orpcthis = Some(req.orpcthis.clone());
+                let resp = server
+                    .rem_query_interface(
+                        &ctx,
+                        req.ripid,
+                        req.c_refs,
+                        req.c_iids,
+                        req.iids,
+                    )
+                    .await?;
+                crate::ndr::try_to_bytes(&resp).map_err(crate::rpc::Fault::from_ndr)
+            }
+            4u16 => {
+                let req: RemAddRefRequest = crate::ndr::from_bytes(stub)
+                    .map_err(crate::rpc::Fault::from_ndr)?;
+                let mut ctx = ctx;
+                ctx.orpcthis = Some(req.orpcthis.clone());
+                let resp = server
+                    .rem_add_ref(&ctx, req.c_interface_refs, req.interface_refs)
+                    .await?;
+                crate::ndr::try_to_bytes(&resp).map_err(crate::rpc::Fault::from_ndr)
+            }
+            5u16 => {
+                let req: RemReleaseRequest = crate::ndr::from_bytes(stub)
+                    .map_err(crate::rpc::Fault::from_ndr)?;
+                let mut ctx = ctx;
+                ctx.orpcthis = Some(req.orpcthis.clone());
+                let resp = server.rem_release(&ctx, req.interface_refs).await?;
+                crate::ndr::try_to_bytes(&resp).map_err(crate::rpc::Fault::from_ndr)
+            }
+            _ => Err(crate::rpc::Fault::new(crate::rpc::status::NCA_S_OP_RNG_ERROR)),
+        }
+    }
+}
+///The server side of `IRemUnknown`: implement it, and serve it with [`IRemUnknownStub`].
+pub trait IRemUnknownServer: Send + Sync + 'static {
+    ///`RemQueryInterface` (opnum 3).
+    fn rem_query_interface(
+        &self,
+        ctx: &crate::rpc::CallContext,
+        ripid: GUID,
+        c_refs: u32,
+        c_iids: u16,
+        iids: Vec<IID>,
+    ) -> impl std::future::Future<
+        Output = Result<i_rem_unknown::RemQueryInterfaceResponse, crate::rpc::Fault>,
+    > + Send;
+    ///`RemAddRef` (opnum 4).
+    fn rem_add_ref(
+        &self,
+        ctx: &crate::rpc::CallContext,
+        c_interface_refs: u16,
+        interface_refs: Vec<REMINTERFACEREF>,
+    ) -> impl std::future::Future<
+        Output = Result<i_rem_unknown::RemAddRefResponse, crate::rpc::Fault>,
+    > + Send;
+    ///`RemRelease` (opnum 5).
+    fn rem_release(
+        &self,
+        ctx: &crate::rpc::CallContext,
+        interface_refs: Vec<REMINTERFACEREF>,
+    ) -> impl std::future::Future<
+        Output = Result<i_rem_unknown::RemReleaseResponse, crate::rpc::Fault>,
+    > + Send;
+}
+///Serves a [`IRemUnknownServer`] implementation: register it with `Server::add_interface`.
+pub struct IRemUnknownStub<T>(pub std::sync::Arc<T>);
+impl<T> IRemUnknownStub<T> {
+    pub fn new(server: T) -> Self {
+        Self(std::sync::Arc::new(server))
+    }
+}
+impl<T: IRemUnknownServer> crate::rpc::Dispatch for IRemUnknownStub<T> {
+    fn syntax(&self) -> crate::rpc::SyntaxId {
+        IRemUnknown::SYNTAX
+    }
+    fn dispatch(
+        &self,
+        ctx: crate::rpc::CallContext,
+        stub: Vec<u8>,
+    ) -> crate::rpc::BoxFuture<'static, Result<Vec<u8>, crate::rpc::Fault>> {
+        let server = self.0.clone();
+        Box::pin(async move { i_rem_unknown::dispatch(&*server, ctx, &stub).await })
+    }
+}
+///A client of `IRemUnknown`, calling through any `oxidl::rpc::Channel`.
+#[derive(Clone)]
+pub struct IRemUnknownClient<C> {
+    channel: C,
+    object: Option<uuid::Uuid>,
+}
+impl<C: crate::rpc::Channel> IRemUnknownClient<C> {
+    pub fn new(channel: C) -> Self {
+        Self { channel, object: None }
+    }
+    /// Calls on `object` (for ORPC, the IPID) in every request.
+    pub fn with_object(channel: C, object: uuid::Uuid) -> Self {
+        Self {
+            channel,
+            object: Some(object),
+        }
+    }
+    pub fn channel(&self) -> &C {
+        &self.channel
+    }
+    ///Calls `RemQueryInterface` (opnum 3).
+    pub async fn rem_query_interface(
+        &self,
+        ripid: GUID,
+        c_refs: u32,
+        c_iids: u16,
+        iids: Vec<IID>,
+    ) -> Result<i_rem_unknown::RemQueryInterfaceResponse, crate::rpc::CallError> {
+        let request = i_rem_unknown::RemQueryInterfaceRequest {
+            orpcthis: self.channel.orpcthis(),
+            ripid,
+            c_refs,
+            c_iids,
+            iids,
+        };
+        let stub = crate::ndr::try_to_bytes(&request)?;
+        let reply = self
+            .channel
+            .call(IRemUnknown::SYNTAX, 3u16, self.object, stub)
+            .await?;
+        Ok(crate::ndr::from_bytes(&reply)?)
+    }
+    ///Calls `RemAddRef` (opnum 4).
+    pub async fn rem_add_ref(
+        &self,
+        c_interface_refs: u16,
+        interface_refs: Vec<REMINTERFACEREF>,
+    ) -> Result<i_rem_unknown::RemAddRefResponse, crate::rpc::CallError> {
+        let request = i_rem_unknown::RemAddRefRequest {
+            orpcthis: self.channel.orpcthis(),
+            c_interface_refs,
+            interface_refs,
+        };
+        let stub = crate::ndr::try_to_bytes(&request)?;
+        let reply = self
+            .channel
+            .call(IRemUnknown::SYNTAX, 4u16, self.object, stub)
+            .await?;
+        Ok(crate::ndr::from_bytes(&reply)?)
+    }
+    ///Calls `RemRelease` (opnum 5).
+    pub async fn rem_release(
+        &self,
+        interface_refs: Vec<REMINTERFACEREF>,
+    ) -> Result<i_rem_unknown::RemReleaseResponse, crate::rpc::CallError> {
+        let request = i_rem_unknown::RemReleaseRequest {
+            orpcthis: self.channel.orpcthis(),
+            interface_refs,
+        };
+        let stub = crate::ndr::try_to_bytes(&request)?;
+        let reply = self
+            .channel
+            .call(IRemUnknown::SYNTAX, 5u16, self.object, stub)
+            .await?;
+        Ok(crate::ndr::from_bytes(&reply)?)
+    }
+}
+///`IRemUnknown2` from the IDL: its identity.
+#[derive(Debug, Clone, Copy)]
+pub struct IRemUnknown2;
+impl IRemUnknown2 {
+    ///00000143-0000-0000-c000-000000000046
+    pub const IID: uuid::Uuid = uuid::Uuid::from_u128(
+        0x0000014300000000c000000000000046,
+    );
+    pub const VERSION: (u16, u16) = (0u16, 0u16);
+    pub const SYNTAX: crate::rpc::SyntaxId = crate::rpc::SyntaxId {
+        uuid: Self::IID,
+        major: 0u16,
+        minor: 0u16,
+    };
+}
+///Request and response types of `IRemUnknown2`.
+pub mod i_rem_unknown2 {
+    use super::*;
+    ///The stub data of a `RemQueryInterface2` request (opnum 6).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+    pub struct RemQueryInterface2Request {
+        pub orpcthis: crate::dcom::ORPCTHIS,
+        pub ripid: GUID,
+        pub c_iids: u16,
+        pub iids: Vec<IID>,
+    }
+    impl crate::ndr::Ndr for RemQueryInterface2Request {
+        /// Each parameter aligns itself.
+        const ALIGN: usize = 1;
+        fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
+            crate::ndr::encode_pointee(e, &self.orpcthis)?;
+            crate::ndr::encode_pointee(e, &self.ripid)?;
+            e.u16(self.c_iids);
+            if let Some(have) = Some(self.iids.len()) {
+                let want = i128::from(self.c_iids);
+                if i128::try_from(have).ok() != Some(want) {
+                    return Err(
+                        e
+                            .mismatch(
+                                "array length against its size_is",
+                                usize::try_from(want).unwrap_or(usize::MAX),
+                                have,
+                            ),
+                    );
+                }
+            }
+            e.count((&self.iids).len())?;
+            for x in self.iids.iter() {
+                crate::ndr::Ndr::encode_scalars(x, e)?;
+            }
+            for x in (&self.iids).iter() {
+                crate::ndr::Ndr::encode_buffers(x, e)?;
+            }
+            Ok(())
+        }
+        fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
+            let orpcthis = crate::ndr::decode_pointee::<crate::dcom::ORPCTHIS>(d)?;
+            let ripid = crate::ndr::decode_pointee::<GUID>(d)?;
+            let c_iids = d.u16()?;
+            let iids = d
+                .nested(|d| {
+                    let __max = d.count()?;
+                    let mut v = {
+                        let n: u32 = __max;
+                        let n = d.check_count(u64::from(n), 1)?;
+                        let mut v = Vec::with_capacity(n);
+                        for _ in 0..n {
+                            v.push(<IID as crate::ndr::Ndr>::decode_scalars(d)?);
+                        }
+                        v
+                    };
+                    for x in v.iter_mut() {
+                        crate::ndr::Ndr::decode_buffers(x, d)?;
+                    }
+                    Ok(v)
+                })?;
+            if let Some(have) = Some(iids.len()) {
+                crate::ndr::check_correlation(
+                    d,
+                    "size_is",
+                    u64::try_from(i128::from(c_iids)).unwrap_or(u64::MAX),
+                    have as u64,
+                )?;
+            }
+            Ok(Self {
+                orpcthis,
+                ripid,
+                c_iids,
+                iids,
+            })
+        }
+        fn placeholder() -> Self {
+            Self {
+                orpcthis: <crate::dcom::ORPCTHIS as crate::ndr::Ndr>::placeholder(),
+                ripid: <GUID as crate::ndr::Ndr>::placeholder(),
+                c_iids: Default::default(),
+                iids: Default::default(),
+            }
+        }
+    }
+    ///The stub data of a `RemQueryInterface2` response (opnum 6).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+    pub struct RemQueryInterface2Response {
+        pub orpcthat: crate::dcom::ORPCTHAT,
+        pub phr: Vec<HRESULT>,
+        pub pp_mif: Vec<Option<Box<MInterfacePointer>>>,
+        pub return_value: HRESULT,
+    }
+    impl crate::ndr::Ndr for RemQueryInterface2Response {
+        /// Each parameter aligns itself.
+        const ALIGN: usize = 1;
+        fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
+            crate::ndr::encode_pointee(e, &self.orpcthat)?;
+            e.count((&self.phr).len())?;
+            e.i32s(&self.phr);
+            e.count((&self.pp_mif).len())?;
+            for x in self.pp_mif.iter() {
+                e.referent(x.is_some());
+            }
+            for x in (&self.pp_mif).iter() {
+                if let Some(v) = x {
+                    crate::ndr::encode_pointee(e, &**v)?;
+                }
+            }
+            e.i32(self.return_value);
+            Ok(())
+        }
+        fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
+            let orpcthat = crate::ndr::decode_pointee::<crate::dcom::ORPCTHAT>(d)?;
+            let phr = d
+                .nested(|d| {
+                    let __max = d.count()?;
+                    let v = {
+                        let n: u32 = __max;
+                        d.i32s(n as usize)?
+                    };
+                    Ok(v)
+                })?;
+            let pp_mif = d
+                .nested(|d| {
+                    let __max = d.count()?;
+                    let mut v = {
+                        let n: u32 = __max;
+                        let n = d.check_count(u64::from(n), 1)?;
+                        let mut v = Vec::with_capacity(n);
+                        for _ in 0..n {
+                            v.push(
+                                match d.referent()? {
+                                    Some(_) => {
+                                        Some(
+                                            Box::new(
+                                                <MInterfacePointer as crate::ndr::Ndr>::placeholder(),
+                                            ),
+                                        )
+                                    }
+                                    None => None,
+                                },
+                            );
+                        }
+                        v
+                    };
+                    for x in v.iter_mut() {
+                        if let Some(v) = x {
+                            **v = crate::ndr::decode_pointee::<MInterfacePointer>(d)?;
+                        }
+                    }
+                    Ok(v)
+                })?;
+            let return_value = d.i32()?;
+            Ok(Self {
+                orpcthat,
+                phr,
+                pp_mif,
+                return_value,
+            })
+        }
+        fn placeholder() -> Self {
+            Self {
+                orpcthat: <crate::dcom::ORPCTHAT as crate::ndr::Ndr>::placeholder(),
+                phr: Default::default(),
+                pp_mif: Default::default(),
+                return_value: Default::default(),
+            }
+        }
+    }
+    /// Decodes a request for `ctx.opnum`, calls `server`, encodes the response.
+    pub async fn dispatch<T: IRemUnknown2Server + ?Sized>(
+        server: &T,
+        ctx: crate::rpc::CallContext,
+        stub: &[u8],
+    ) -> Result<Vec<u8>, crate::rpc::Fault> {
+        match ctx.opnum {
+            6u16 => {
+                let req: RemQueryInterface2Request = crate::ndr::from_bytes(stub)
+                    .map_err(crate::rpc::Fault::from_ndr)?;
+                let mut ctx = ctx;
+                ctx.orpcthis = Some(req.orpcthis.clone());
+                let resp = server
+                    .rem_query_interface2(&ctx, req.ripid, req.c_iids, req.iids)
+                    .await?;
+                crate::ndr::try_to_bytes(&resp).map_err(crate::rpc::Fault::from_ndr)
+            }
+            _ => i_rem_unknown::dispatch(server, ctx, stub).await,
+        }
+    }
+}
+///The server side of `IRemUnknown2`: implement it, and serve it with [`IRemUnknown2Stub`].
+pub trait IRemUnknown2Server: IRemUnknownServer {
+    ///`RemQueryInterface2` (opnum 6).
+    fn rem_query_interface2(
+        &self,
+        ctx: &crate::rpc::CallContext,
+        ripid: GUID,
+        c_iids: u16,
+        iids: Vec<IID>,
+    ) -> impl std::future::Future<
+        Output = Result<i_rem_unknown2::RemQueryInterface2Response, crate::rpc::Fault>,
+    > + Send;
+}
+///Serves a [`IRemUnknown2Server`] implementation: register it with `Server::add_interface`.
+pub struct IRemUnknown2Stub<T>(pub std::sync::Arc<T>);
+impl<T> IRemUnknown2Stub<T> {
+    pub fn new(server: T) -> Self {
+        Self(std::sync::Arc::new(server))
+    }
+}
+impl<T: IRemUnknown2Server> crate::rpc::Dispatch for IRemUnknown2Stub<T> {
+    fn syntax(&self) -> crate::rpc::SyntaxId {
+        IRemUnknown2::SYNTAX
+    }
+    fn dispatch(
+        &self,
+        ctx: crate::rpc::CallContext,
+        stub: Vec<u8>,
+    ) -> crate::rpc::BoxFuture<'static, Result<Vec<u8>, crate::rpc::Fault>> {
+        let server = self.0.clone();
+        Box::pin(async move { i_rem_unknown2::dispatch(&*server, ctx, &stub).await })
+    }
+}
+///A client of `IRemUnknown2`, calling through any `oxidl::rpc::Channel`.
+#[derive(Clone)]
+pub struct IRemUnknown2Client<C> {
+    channel: C,
+    object: Option<uuid::Uuid>,
+}
+impl<C: crate::rpc::Channel> IRemUnknown2Client<C> {
+    pub fn new(channel: C) -> Self {
+        Self { channel, object: None }
+    }
+    /// Calls on `object` (for ORPC, the IPID) in every request.
+    pub fn with_object(channel: C, object: uuid::Uuid) -> Self {
+        Self {
+            channel,
+            object: Some(object),
+        }
+    }
+    pub fn channel(&self) -> &C {
+        &self.channel
+    }
+    ///Calls `RemQueryInterface` (opnum 3).
+    pub async fn rem_query_interface(
+        &self,
+        ripid: GUID,
+        c_refs: u32,
+        c_iids: u16,
+        iids: Vec<IID>,
+    ) -> Result<i_rem_unknown::RemQueryInterfaceResponse, crate::rpc::CallError> {
+        let request = i_rem_unknown::RemQueryInterfaceRequest {
+            orpcthis: self.channel.orpcthis(),
+            ripid,
+            c_refs,
+            c_iids,
+            iids,
+        };
+        let stub = crate::ndr::try_to_bytes(&request)?;
+        let reply = self
+            .channel
+            .call(IRemUnknown2::SYNTAX, 3u16, self.object, stub)
+            .await?;
+        Ok(crate::ndr::from_bytes(&reply)?)
+    }
+    ///Calls `RemAddRef` (opnum 4).
+    pub async fn rem_add_ref(
+        &self,
+        c_interface_refs: u16,
+        interface_refs: Vec<REMINTERFACEREF>,
+    ) -> Result<i_rem_unknown::RemAddRefResponse, crate::rpc::CallError> {
+        let request = i_rem_unknown::RemAddRefRequest {
+            orpcthis: self.channel.orpcthis(),
+            c_interface_refs,
+            interface_refs,
+        };
+        let stub = crate::ndr::try_to_bytes(&request)?;
+        let reply = self
+            .channel
+            .call(IRemUnknown2::SYNTAX, 4u16, self.object, stub)
+            .await?;
+        Ok(crate::ndr::from_bytes(&reply)?)
+    }
+    ///Calls `RemRelease` (opnum 5).
+    pub async fn rem_release(
+        &self,
+        interface_refs: Vec<REMINTERFACEREF>,
+    ) -> Result<i_rem_unknown::RemReleaseResponse, crate::rpc::CallError> {
+        let request = i_rem_unknown::RemReleaseRequest {
+            orpcthis: self.channel.orpcthis(),
+            interface_refs,
+        };
+        let stub = crate::ndr::try_to_bytes(&request)?;
+        let reply = self
+            .channel
+            .call(IRemUnknown2::SYNTAX, 5u16, self.object, stub)
+            .await?;
+        Ok(crate::ndr::from_bytes(&reply)?)
+    }
+    ///Calls `RemQueryInterface2` (opnum 6).
+    pub async fn rem_query_interface2(
+        &self,
+        ripid: GUID,
+        c_iids: u16,
+        iids: Vec<IID>,
+    ) -> Result<i_rem_unknown2::RemQueryInterface2Response, crate::rpc::CallError> {
+        let request = i_rem_unknown2::RemQueryInterface2Request {
+            orpcthis: self.channel.orpcthis(),
+            ripid,
+            c_iids,
+            iids,
+        };
+        let stub = crate::ndr::try_to_bytes(&request)?;
+        let reply = self
+            .channel
+            .call(IRemUnknown2::SYNTAX, 6u16, self.object, stub)
+            .await?;
+        Ok(crate::ndr::from_bytes(&reply)?)
+    }
+}
+/// The names [`decode_by_name`] knows: types, and each method's
+/// request (`Interface.Method:in`) and response (`:out`).
 pub const TYPE_NAMES: &[&str] = &[
     "GUID",
     "UUID",
@@ -2988,6 +5563,32 @@ pub const TYPE_NAMES: &[&str] = &[
     "SPD_FLAGS",
     "SpecialPropertiesData",
     "SpecialPropertiesData_Alternate",
+    "IActivation.RemoteActivation:in",
+    "IActivation.RemoteActivation:out",
+    "IRemoteSCMActivator.RemoteGetClassObject:in",
+    "IRemoteSCMActivator.RemoteGetClassObject:out",
+    "IRemoteSCMActivator.RemoteCreateInstance:in",
+    "IRemoteSCMActivator.RemoteCreateInstance:out",
+    "IObjectExporter.ResolveOxid:in",
+    "IObjectExporter.ResolveOxid:out",
+    "IObjectExporter.SimplePing:in",
+    "IObjectExporter.SimplePing:out",
+    "IObjectExporter.ComplexPing:in",
+    "IObjectExporter.ComplexPing:out",
+    "IObjectExporter.ServerAlive:in",
+    "IObjectExporter.ServerAlive:out",
+    "IObjectExporter.ResolveOxid2:in",
+    "IObjectExporter.ResolveOxid2:out",
+    "IObjectExporter.ServerAlive2:in",
+    "IObjectExporter.ServerAlive2:out",
+    "IRemUnknown.RemQueryInterface:in",
+    "IRemUnknown.RemQueryInterface:out",
+    "IRemUnknown.RemAddRef:in",
+    "IRemUnknown.RemAddRef:out",
+    "IRemUnknown.RemRelease:in",
+    "IRemUnknown.RemRelease:out",
+    "IRemUnknown2.RemQueryInterface2:in",
+    "IRemUnknown2.RemQueryInterface2:out",
 ];
 /// Decodes `bytes` as the type called `name`: the value, printed
 /// with `{:#?}`, and its encoding again. `None` for an unknown name.
@@ -3048,6 +5649,78 @@ pub fn decode_by_name(
             "SpecialPropertiesData" => run::<SpecialPropertiesData>(bytes),
             "SpecialPropertiesData_Alternate" => {
                 run::<SpecialPropertiesData_Alternate>(bytes)
+            }
+            "IActivation.RemoteActivation:in" => {
+                run::<i_activation::RemoteActivationRequest>(bytes)
+            }
+            "IActivation.RemoteActivation:out" => {
+                run::<i_activation::RemoteActivationResponse>(bytes)
+            }
+            "IRemoteSCMActivator.RemoteGetClassObject:in" => {
+                run::<i_remote_scm_activator::RemoteGetClassObjectRequest>(bytes)
+            }
+            "IRemoteSCMActivator.RemoteGetClassObject:out" => {
+                run::<i_remote_scm_activator::RemoteGetClassObjectResponse>(bytes)
+            }
+            "IRemoteSCMActivator.RemoteCreateInstance:in" => {
+                run::<i_remote_scm_activator::RemoteCreateInstanceRequest>(bytes)
+            }
+            "IRemoteSCMActivator.RemoteCreateInstance:out" => {
+                run::<i_remote_scm_activator::RemoteCreateInstanceResponse>(bytes)
+            }
+            "IObjectExporter.ResolveOxid:in" => {
+                run::<i_object_exporter::ResolveOxidRequest>(bytes)
+            }
+            "IObjectExporter.ResolveOxid:out" => {
+                run::<i_object_exporter::ResolveOxidResponse>(bytes)
+            }
+            "IObjectExporter.SimplePing:in" => {
+                run::<i_object_exporter::SimplePingRequest>(bytes)
+            }
+            "IObjectExporter.SimplePing:out" => {
+                run::<i_object_exporter::SimplePingResponse>(bytes)
+            }
+            "IObjectExporter.ComplexPing:in" => {
+                run::<i_object_exporter::ComplexPingRequest>(bytes)
+            }
+            "IObjectExporter.ComplexPing:out" => {
+                run::<i_object_exporter::ComplexPingResponse>(bytes)
+            }
+            "IObjectExporter.ServerAlive:in" => {
+                run::<i_object_exporter::ServerAliveRequest>(bytes)
+            }
+            "IObjectExporter.ServerAlive:out" => {
+                run::<i_object_exporter::ServerAliveResponse>(bytes)
+            }
+            "IObjectExporter.ResolveOxid2:in" => {
+                run::<i_object_exporter::ResolveOxid2Request>(bytes)
+            }
+            "IObjectExporter.ResolveOxid2:out" => {
+                run::<i_object_exporter::ResolveOxid2Response>(bytes)
+            }
+            "IObjectExporter.ServerAlive2:in" => {
+                run::<i_object_exporter::ServerAlive2Request>(bytes)
+            }
+            "IObjectExporter.ServerAlive2:out" => {
+                run::<i_object_exporter::ServerAlive2Response>(bytes)
+            }
+            "IRemUnknown.RemQueryInterface:in" => {
+                run::<i_rem_unknown::RemQueryInterfaceRequest>(bytes)
+            }
+            "IRemUnknown.RemQueryInterface:out" => {
+                run::<i_rem_unknown::RemQueryInterfaceResponse>(bytes)
+            }
+            "IRemUnknown.RemAddRef:in" => run::<i_rem_unknown::RemAddRefRequest>(bytes),
+            "IRemUnknown.RemAddRef:out" => run::<i_rem_unknown::RemAddRefResponse>(bytes),
+            "IRemUnknown.RemRelease:in" => run::<i_rem_unknown::RemReleaseRequest>(bytes),
+            "IRemUnknown.RemRelease:out" => {
+                run::<i_rem_unknown::RemReleaseResponse>(bytes)
+            }
+            "IRemUnknown2.RemQueryInterface2:in" => {
+                run::<i_rem_unknown2::RemQueryInterface2Request>(bytes)
+            }
+            "IRemUnknown2.RemQueryInterface2:out" => {
+                run::<i_rem_unknown2::RemQueryInterface2Response>(bytes)
             }
             _ => return None,
         },

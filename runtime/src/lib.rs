@@ -1,9 +1,11 @@
 //! oxidl: the runtime that generated DCOM code depends on.
 //!
-//! [`ndr`] marshals values in NDR20. The DCE/RPC transport and ORPC
-//! dispatch arrive with the work that builds them.
+//! [`ndr`] marshals values in NDR20; [`rpc`] carries calls over DCE/RPC
+//! (connection-oriented, TCP); [`dcom`] holds the MS-DCOM types and
+//! interfaces, generated from `idl/ms-dcom.idl`.
 
 pub mod ndr;
+pub mod rpc;
 
 /// The MS-DCOM types, generated from `idl/ms-dcom.idl` (with the MS-DTYP
 /// types it imports) by oxidl-codegen. Regenerate with

@@ -106,9 +106,16 @@ impl<'m> Gen<'m> {
             })
             .collect::<Result<Vec<_>>>()?;
         let attrs = &self.attrs;
+        let default = s
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !plan.implied.contains_key(i))
+            .all(|(_, f)| self.has_default(&f.layout.levels, &f.layout.data, 0));
+        let default = if default { quote!(Default,) } else { quote!() };
         Ok(quote! {
             #[doc = #doc]
-            #[derive(Debug, Clone, PartialEq)]
+            #[derive(Debug, Clone, PartialEq, #default)]
             #attrs
             pub struct #name { #(#decl,)* }
 
@@ -142,15 +149,7 @@ impl<'m> Gen<'m> {
             }
             for (k, level) in l.levels.iter().enumerate() {
                 let Level::Array(a) = level else { continue };
-                for (attr, e) in [
-                    ("size", &a.size_is),
-                    ("length", &a.length_is),
-                    ("max", &a.max_is),
-                    ("min", &a.min_is),
-                    ("first", &a.first_is),
-                    ("last", &a.last_is),
-                ] {
-                    let Some(e) = e else { continue };
+                for (attr, e) in a.bounds() {
                     let plain = matches!(e, Expr::Ref { .. }) && attr == "size";
                     for r in e.refs() {
                         let entry = refs.entry(r).or_default();
@@ -265,7 +264,7 @@ impl<'m> Gen<'m> {
     }
 
     /// A correlation expression as Rust, over `value(i)` for field `i`.
-    fn corr(
+    pub(crate) fn corr(
         &self,
         item: &str,
         e: &Expr,
@@ -418,20 +417,20 @@ impl<'m> Gen<'m> {
 
     /// The first index and the count a varying array's attributes give,
     /// as i128 expressions over `value(i)`.
-    fn window_exprs(
+    pub(crate) fn window_exprs(
         &self,
-        plan: &Plan,
+        item: &str,
         a: &Array,
         value: &dyn Fn(usize) -> TokenStream,
     ) -> Result<(TokenStream, TokenStream)> {
         let first = match &a.first_is {
-            Some(e) => self.corr(plan.item, e, value)?,
+            Some(e) => self.corr(item, e, value)?,
             None => quote!(0i128),
         };
         let count = match (&a.length_is, &a.last_is) {
-            (Some(e), _) => self.corr(plan.item, e, value)?,
+            (Some(e), _) => self.corr(item, e, value)?,
             (None, Some(e)) => {
-                let last = self.corr(plan.item, e, value)?;
+                let last = self.corr(item, e, value)?;
                 quote!((#last).wrapping_sub(#first).wrapping_add(1))
             }
             // first_is alone: everything from there to the end.
@@ -453,7 +452,7 @@ impl<'m> Gen<'m> {
         let id = field_name(&f.name);
         let max = a.fixed.unwrap_or(0) as usize;
         let value = self_field(plan);
-        let (first, count) = self.window_exprs(plan, a, &value)?;
+        let (first, count) = self.window_exprs(plan.item, a, &value)?;
         let elems = self.elements_scalars(plan.item, quote!(&self.#id), rest, &f.layout.data)?;
         Ok(Some(quote! {{
             let (first, count) = (#first, #count);
@@ -491,7 +490,7 @@ impl<'m> Gen<'m> {
         let value = self_field(plan);
         let max = self.corr(plan.item, size, &value)?;
         let (first, count) = self.window_exprs(
-            plan,
+            plan.item,
             &Array {
                 fixed: None,
                 ..a.clone()
@@ -685,7 +684,7 @@ impl<'m> Gen<'m> {
         })
     }
 
-    fn elements_scalars(
+    pub(crate) fn elements_scalars(
         &self,
         item: &str,
         place: TokenStream,
@@ -746,7 +745,7 @@ impl<'m> Gen<'m> {
     }
 
     /// A complete pointee at `v` (an expression of type `&T`).
-    fn ep(
+    pub(crate) fn ep(
         &self,
         item: &str,
         v: TokenStream,
@@ -758,7 +757,8 @@ impl<'m> Gen<'m> {
             None => match self.data(data, item)? {
                 Data::Scalar(s) => {
                     let (put, _) = scalar_io(s);
-                    quote!(e.#put(*#v);)
+                    let v = value_of(&v);
+                    quote!(e.#put(#v);)
                 }
                 Data::Type => quote!(#rt::ndr::encode_pointee(e, #v)?;),
             },
@@ -788,7 +788,7 @@ impl<'m> Gen<'m> {
         })
     }
 
-    fn needs_buffers(&self, levels: &[Level], data: &DataType) -> bool {
+    pub(crate) fn needs_buffers(&self, levels: &[Level], data: &DataType) -> bool {
         levels.iter().any(|l| matches!(l, Level::Pointer(_)))
             || matches!(self.data(data, ""), Ok(Data::Type))
     }
@@ -838,7 +838,7 @@ impl<'m> Gen<'m> {
                 continue;
             };
             let (off, len) = window_locals(f);
-            let (first, count) = self.window_exprs(plan, a, &value)?;
+            let (first, count) = self.window_exprs(plan.item, a, &value)?;
             out.push(quote! {{
                 let (first, count) = (#first, #count);
                 if i128::from(#off) != first || i128::from(#len) != count {
@@ -962,7 +962,7 @@ impl<'m> Gen<'m> {
     }
 
     /// `n` elements' inline parts (n: a u32 expression).
-    fn elements(
+    pub(crate) fn elements(
         &self,
         item: &str,
         n: TokenStream,
@@ -1191,7 +1191,7 @@ impl<'m> Gen<'m> {
     }
 
     /// Reads a complete pointee (an expression).
-    fn dp(
+    pub(crate) fn dp(
         &self,
         item: &str,
         levels: &[Level],
@@ -1215,8 +1215,14 @@ impl<'m> Gen<'m> {
                     let s = self.string_type(item, data)?;
                     return Ok(quote!(#rt::ndr::#s::decode(d)?));
                 }
+                if a.fixed.is_some() && a.is_varying() {
+                    return Err(unsupported(item, "a pointer to a varying fixed-size array"));
+                }
                 if a.fixed.is_some() {
-                    return Err(unsupported(item, "a pointer to a fixed-size array"));
+                    // A fixed array: its elements, then their pointees.
+                    let s = self.ds(item, levels, data)?;
+                    let b = self.db(item, quote!(&mut v), levels, data, check)?;
+                    return Ok(quote!({ #[allow(unused_mut)] let mut v = #s; #b v }));
                 }
                 let count = if a.is_varying() {
                     quote!({ let (_, actual) = #rt::ndr::decode_variance(d, u64::from(__max), #check)?; actual })
@@ -1373,29 +1379,29 @@ fn local_name(f: &Field) -> proc_macro2::Ident {
 
 /// `self.x` for a place written `&self.x`; `*x` for a reference `x`.
 fn value_of(place: &TokenStream) -> TokenStream {
-    match receiver(place) {
-        Some(v) => v,
+    match deref(place) {
+        Some(v) => v.parse().unwrap_or_else(|_| quote!(*#place)),
         None => quote!(*#place),
     }
 }
 
 /// The place as a method receiver: `self.x.len()` rather than `(&self.x).len()`.
 fn recv(place: &TokenStream) -> TokenStream {
-    receiver(place).unwrap_or_else(|| place.clone())
+    match deref(place) {
+        // `&**v` becomes `(**v)`, so that a method call binds after the derefs.
+        Some(v) if v.starts_with('*') => format!("({v})").parse().unwrap_or_else(|_| place.clone()),
+        Some(v) => v.parse().unwrap_or_else(|_| place.clone()),
+        None => place.clone(),
+    }
 }
 
-fn receiver(place: &TokenStream) -> Option<TokenStream> {
+/// The text of `place` without its leading `&` or `&mut`.
+fn deref(place: &TokenStream) -> Option<String> {
     let text = place.to_string();
     let rest = text
         .strip_prefix("& mut ")
         .or_else(|| text.strip_prefix("& "))?;
-    // `&**v` becomes `(**v)`, so that a method call binds after the derefs.
-    let rest = if rest.starts_with('*') {
-        format!("({rest})")
-    } else {
-        rest.to_string()
-    };
-    rest.parse().ok()
+    Some(rest.to_string())
 }
 
 /// Whether a pointer with these remaining levels points at a Vec (or a

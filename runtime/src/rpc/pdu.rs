@@ -1,0 +1,556 @@
+//! Connection-oriented PDUs (C706 12.6, MS-RPCE 2.2.2): their exact
+//! layouts, read from untrusted bytes and written back.
+//!
+//! Only the little-endian, ASCII, IEEE data representation is read; it is
+//! the one Windows, Samba and impacket send.
+
+use super::SyntaxId;
+
+/// The common header's size.
+pub const HEADER_LEN: usize = 16;
+/// Request header after the common one: alloc_hint, p_cont_id, opnum.
+const REQUEST_LEN: usize = HEADER_LEN + 8;
+/// Response and fault headers after the common one.
+const RESPONSE_LEN: usize = HEADER_LEN + 8;
+const FAULT_LEN: usize = HEADER_LEN + 16;
+
+/// `packed_drep`: little-endian integers, ASCII characters, IEEE floats.
+pub const DREP_LE: [u8; 4] = [0x10, 0, 0, 0];
+
+pub const PFC_FIRST_FRAG: u8 = 0x01;
+pub const PFC_LAST_FRAG: u8 = 0x02;
+/// In bind and alter_context: the client supports header signing.
+pub const PFC_SUPPORT_HEADER_SIGN: u8 = 0x04;
+pub const PFC_CONC_MPX: u8 = 0x10;
+pub const PFC_DID_NOT_EXECUTE: u8 = 0x20;
+pub const PFC_MAYBE: u8 = 0x40;
+pub const PFC_OBJECT_UUID: u8 = 0x80;
+
+/// `PTYPE` values (C706 12.6.3.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum PacketType {
+    Request = 0,
+    Response = 2,
+    Fault = 3,
+    Bind = 11,
+    BindAck = 12,
+    BindNak = 13,
+    AlterContext = 14,
+    AlterContextResp = 15,
+    Auth3 = 16,
+    Shutdown = 17,
+    CoCancel = 18,
+    Orphaned = 19,
+}
+
+impl PacketType {
+    fn from_u8(v: u8) -> Option<PacketType> {
+        use PacketType::*;
+        Some(match v {
+            0 => Request,
+            2 => Response,
+            3 => Fault,
+            11 => Bind,
+            12 => BindAck,
+            13 => BindNak,
+            14 => AlterContext,
+            15 => AlterContextResp,
+            16 => Auth3,
+            17 => Shutdown,
+            18 => CoCancel,
+            19 => Orphaned,
+            _ => return None,
+        })
+    }
+}
+
+/// The 16-byte header every PDU starts with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Header {
+    pub ptype: PacketType,
+    pub flags: u8,
+    pub frag_length: u16,
+    pub auth_length: u16,
+    pub call_id: u32,
+}
+
+impl Header {
+    /// The header of a PDU that is one whole fragment; `frag_length` is
+    /// filled in by [`Pdu::to_bytes`].
+    pub fn single(ptype: PacketType, call_id: u32) -> Header {
+        Header {
+            ptype,
+            flags: PFC_FIRST_FRAG | PFC_LAST_FRAG,
+            frag_length: 0,
+            auth_length: 0,
+            call_id,
+        }
+    }
+}
+
+/// Why bytes are not a PDU.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PduError {
+    #[error("RPC version {0}.{1}; only 5.0 and 5.1 are spoken")]
+    Version(u8, u8),
+    #[error("data representation {0:02x?} is not little-endian ASCII IEEE")]
+    DataRepresentation([u8; 4]),
+    #[error("unknown packet type {0}")]
+    UnknownType(u8),
+    #[error("frag_length {0} is shorter than the {1} bytes its header needs")]
+    FragTooShort(u16, usize),
+    #[error("auth_length {0} does not fit in the fragment")]
+    AuthTooLong(u16),
+    #[error("the {0} body ends early")]
+    Truncated(&'static str),
+}
+
+/// Reads the common header from the first 16 bytes of `b` (callers check
+/// the length), leaving the body to [`Pdu::parse`].
+pub fn parse_header(b: &[u8; HEADER_LEN]) -> Result<Header, PduError> {
+    if b[0] != 5 || b[1] > 1 {
+        return Err(PduError::Version(b[0], b[1]));
+    }
+    let drep = [b[4], b[5], b[6], b[7]];
+    // Little-endian integers and ASCII (first byte 0x10), IEEE floats.
+    if drep[0] != 0x10 || drep[1] != 0 {
+        return Err(PduError::DataRepresentation(drep));
+    }
+    let ptype = PacketType::from_u8(b[2]).ok_or(PduError::UnknownType(b[2]))?;
+    let frag_length = u16::from_le_bytes([b[8], b[9]]);
+    if usize::from(frag_length) < HEADER_LEN {
+        return Err(PduError::FragTooShort(frag_length, HEADER_LEN));
+    }
+    Ok(Header {
+        ptype,
+        flags: b[3],
+        frag_length,
+        auth_length: u16::from_le_bytes([b[10], b[11]]),
+        call_id: u32::from_le_bytes([b[12], b[13], b[14], b[15]]),
+    })
+}
+
+/// One presentation context a client proposes: `p_cont_elem_t`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContextElem {
+    pub context_id: u16,
+    pub abstract_syntax: SyntaxId,
+    pub transfer_syntaxes: Vec<SyntaxId>,
+}
+
+/// The result for one proposed context: `p_result_t`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ContextResult {
+    pub result: u16,
+    pub reason: u16,
+    pub transfer_syntax: SyntaxId,
+}
+
+/// `p_cont_def_result_t`.
+pub mod result {
+    pub const ACCEPTANCE: u16 = 0;
+    pub const USER_REJECTION: u16 = 1;
+    pub const PROVIDER_REJECTION: u16 = 2;
+    /// MS-RPCE 2.2.2.14: the answer to a bind time feature proposal.
+    pub const NEGOTIATE_ACK: u16 = 3;
+}
+
+/// `p_provider_reason_t`.
+pub mod reason {
+    pub const NOT_SPECIFIED: u16 = 0;
+    pub const ABSTRACT_SYNTAX_NOT_SUPPORTED: u16 = 1;
+    pub const PROPOSED_TRANSFER_SYNTAXES_NOT_SUPPORTED: u16 = 2;
+    pub const LOCAL_LIMIT_EXCEEDED: u16 = 3;
+}
+
+/// bind_nak's `p_reject_reason_t`.
+pub mod reject {
+    pub const REASON_NOT_SPECIFIED: u16 = 0;
+    pub const TEMPORARY_CONGESTION: u16 = 1;
+    pub const LOCAL_LIMIT_EXCEEDED: u16 = 2;
+    pub const PROTOCOL_VERSION_NOT_SUPPORTED: u16 = 4;
+}
+
+/// A PDU body, by type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Body {
+    /// bind and alter_context.
+    Bind {
+        max_xmit_frag: u16,
+        max_recv_frag: u16,
+        assoc_group_id: u32,
+        contexts: Vec<ContextElem>,
+    },
+    /// bind_ack and alter_context_resp.
+    BindAck {
+        max_xmit_frag: u16,
+        max_recv_frag: u16,
+        assoc_group_id: u32,
+        /// The secondary address, without its terminating NUL.
+        sec_addr: String,
+        results: Vec<ContextResult>,
+    },
+    BindNak {
+        reason: u16,
+        /// RPC versions the server speaks: (major, minor).
+        versions: Vec<(u8, u8)>,
+    },
+    Request {
+        alloc_hint: u32,
+        context_id: u16,
+        opnum: u16,
+        object: Option<uuid::Uuid>,
+        stub: Vec<u8>,
+    },
+    Response {
+        alloc_hint: u32,
+        context_id: u16,
+        cancel_count: u8,
+        stub: Vec<u8>,
+    },
+    Fault {
+        alloc_hint: u32,
+        context_id: u16,
+        cancel_count: u8,
+        status: u32,
+    },
+    /// auth3, shutdown, co_cancel and orphaned carry nothing oxidl reads
+    /// (their auth verifier belongs to a security provider).
+    Empty,
+}
+
+/// A whole PDU: header and body. The auth verifier is not kept; with no
+/// security provider there is none to read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pdu {
+    pub header: Header,
+    pub body: Body,
+}
+
+/// A bounds-checked little-endian reader over one fragment.
+struct Reader<'a> {
+    b: &'a [u8],
+    pos: usize,
+    what: &'static str,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], PduError> {
+        let end = self.pos.checked_add(n).filter(|&e| e <= self.b.len());
+        let end = end.ok_or(PduError::Truncated(self.what))?;
+        let s = &self.b[self.pos..end];
+        self.pos = end;
+        Ok(s)
+    }
+    fn u8(&mut self) -> Result<u8, PduError> {
+        Ok(self.take(1)?[0])
+    }
+    fn u16(&mut self) -> Result<u16, PduError> {
+        let s = self.take(2)?;
+        Ok(u16::from_le_bytes([s[0], s[1]]))
+    }
+    fn u32(&mut self) -> Result<u32, PduError> {
+        let s = self.take(4)?;
+        Ok(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+    }
+    fn uuid(&mut self) -> Result<uuid::Uuid, PduError> {
+        let s = self.take(16)?;
+        let mut a = [0u8; 16];
+        a.copy_from_slice(s);
+        Ok(uuid::Uuid::from_bytes_le(a))
+    }
+    fn syntax(&mut self) -> Result<SyntaxId, PduError> {
+        let uuid = self.uuid()?;
+        let version = self.u32()?;
+        Ok(SyntaxId {
+            uuid,
+            major: version as u16,
+            minor: (version >> 16) as u16,
+        })
+    }
+    fn align4(&mut self) -> Result<(), PduError> {
+        let pad = self.pos.wrapping_neg() & 3;
+        self.take(pad).map(|_| ())
+    }
+}
+
+impl Pdu {
+    /// Reads one complete fragment (`frag.len() == frag_length`).
+    pub fn parse(header: Header, frag: &[u8]) -> Result<Pdu, PduError> {
+        let auth = usize::from(header.auth_length);
+        // The auth verifier (8-byte sec_trailer, then auth_length bytes) ends the fragment.
+        let body_end = if auth == 0 {
+            frag.len()
+        } else {
+            frag.len()
+                .checked_sub(auth + 8)
+                .filter(|&e| e >= HEADER_LEN)
+                .ok_or(PduError::AuthTooLong(header.auth_length))?
+        };
+        let what = type_name(header.ptype);
+        let mut r = Reader {
+            b: &frag[..body_end],
+            pos: HEADER_LEN,
+            what,
+        };
+        let body = match header.ptype {
+            PacketType::Bind | PacketType::AlterContext => {
+                let max_xmit_frag = r.u16()?;
+                let max_recv_frag = r.u16()?;
+                let assoc_group_id = r.u32()?;
+                let n = r.u8()?;
+                r.take(3)?;
+                let mut contexts = Vec::with_capacity(usize::from(n).min(r.b.len() / 44));
+                for _ in 0..n {
+                    let context_id = r.u16()?;
+                    let n_transfer = r.u8()?;
+                    r.u8()?;
+                    let abstract_syntax = r.syntax()?;
+                    let mut transfer_syntaxes =
+                        Vec::with_capacity(usize::from(n_transfer).min(r.b.len() / 20));
+                    for _ in 0..n_transfer {
+                        transfer_syntaxes.push(r.syntax()?);
+                    }
+                    contexts.push(ContextElem {
+                        context_id,
+                        abstract_syntax,
+                        transfer_syntaxes,
+                    });
+                }
+                Body::Bind {
+                    max_xmit_frag,
+                    max_recv_frag,
+                    assoc_group_id,
+                    contexts,
+                }
+            }
+            PacketType::BindAck | PacketType::AlterContextResp => {
+                let max_xmit_frag = r.u16()?;
+                let max_recv_frag = r.u16()?;
+                let assoc_group_id = r.u32()?;
+                let len = usize::from(r.u16()?);
+                let addr = r.take(len)?;
+                let sec_addr =
+                    String::from_utf8_lossy(addr.strip_suffix(&[0]).unwrap_or(addr)).into_owned();
+                r.align4()?;
+                let n = r.u8()?;
+                r.take(3)?;
+                let mut results = Vec::with_capacity(usize::from(n).min(r.b.len() / 24));
+                for _ in 0..n {
+                    results.push(ContextResult {
+                        result: r.u16()?,
+                        reason: r.u16()?,
+                        transfer_syntax: r.syntax()?,
+                    });
+                }
+                Body::BindAck {
+                    max_xmit_frag,
+                    max_recv_frag,
+                    assoc_group_id,
+                    sec_addr,
+                    results,
+                }
+            }
+            PacketType::BindNak => {
+                let reason = r.u16()?;
+                // Some servers end the PDU after the reason.
+                let n = r.u8().unwrap_or(0);
+                let mut versions = Vec::new();
+                for _ in 0..n {
+                    versions.push((r.u8()?, r.u8()?));
+                }
+                Body::BindNak { reason, versions }
+            }
+            PacketType::Request => {
+                let alloc_hint = r.u32()?;
+                let context_id = r.u16()?;
+                let opnum = r.u16()?;
+                let object = if header.flags & PFC_OBJECT_UUID != 0 {
+                    Some(r.uuid()?)
+                } else {
+                    None
+                };
+                let stub = r.b[r.pos..].to_vec();
+                Body::Request {
+                    alloc_hint,
+                    context_id,
+                    opnum,
+                    object,
+                    stub,
+                }
+            }
+            PacketType::Response => {
+                let alloc_hint = r.u32()?;
+                let context_id = r.u16()?;
+                let cancel_count = r.u8()?;
+                r.u8()?;
+                Body::Response {
+                    alloc_hint,
+                    context_id,
+                    cancel_count,
+                    stub: r.b[r.pos..].to_vec(),
+                }
+            }
+            PacketType::Fault => {
+                let alloc_hint = r.u32()?;
+                let context_id = r.u16()?;
+                let cancel_count = r.u8()?;
+                r.u8()?;
+                let status = r.u32()?;
+                Body::Fault {
+                    alloc_hint,
+                    context_id,
+                    cancel_count,
+                    status,
+                }
+            }
+            PacketType::Auth3
+            | PacketType::Shutdown
+            | PacketType::CoCancel
+            | PacketType::Orphaned => Body::Empty,
+        };
+        Ok(Pdu { header, body })
+    }
+
+    /// The PDU's bytes; `frag_length` is computed, `auth_length` is 0.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut w = Vec::with_capacity(HEADER_LEN + 64);
+        w.extend_from_slice(&[5, 0, self.header.ptype as u8, self.header.flags]);
+        w.extend_from_slice(&DREP_LE);
+        w.extend_from_slice(&[0, 0, 0, 0]); // frag_length and auth_length, below
+        w.extend_from_slice(&self.header.call_id.to_le_bytes());
+        match &self.body {
+            Body::Bind {
+                max_xmit_frag,
+                max_recv_frag,
+                assoc_group_id,
+                contexts,
+            } => {
+                w.extend_from_slice(&max_xmit_frag.to_le_bytes());
+                w.extend_from_slice(&max_recv_frag.to_le_bytes());
+                w.extend_from_slice(&assoc_group_id.to_le_bytes());
+                w.extend_from_slice(&[contexts.len() as u8, 0, 0, 0]);
+                for c in contexts {
+                    w.extend_from_slice(&c.context_id.to_le_bytes());
+                    w.extend_from_slice(&[c.transfer_syntaxes.len() as u8, 0]);
+                    put_syntax(&mut w, &c.abstract_syntax);
+                    for t in &c.transfer_syntaxes {
+                        put_syntax(&mut w, t);
+                    }
+                }
+            }
+            Body::BindAck {
+                max_xmit_frag,
+                max_recv_frag,
+                assoc_group_id,
+                sec_addr,
+                results,
+            } => {
+                w.extend_from_slice(&max_xmit_frag.to_le_bytes());
+                w.extend_from_slice(&max_recv_frag.to_le_bytes());
+                w.extend_from_slice(&assoc_group_id.to_le_bytes());
+                if sec_addr.is_empty() {
+                    w.extend_from_slice(&0u16.to_le_bytes());
+                } else {
+                    w.extend_from_slice(&(sec_addr.len() as u16 + 1).to_le_bytes());
+                    w.extend_from_slice(sec_addr.as_bytes());
+                    w.push(0);
+                }
+                w.resize(w.len() + (w.len().wrapping_neg() & 3), 0);
+                w.extend_from_slice(&[results.len() as u8, 0, 0, 0]);
+                for r in results {
+                    w.extend_from_slice(&r.result.to_le_bytes());
+                    w.extend_from_slice(&r.reason.to_le_bytes());
+                    put_syntax(&mut w, &r.transfer_syntax);
+                }
+            }
+            Body::BindNak { reason, versions } => {
+                w.extend_from_slice(&reason.to_le_bytes());
+                w.push(versions.len() as u8);
+                for (major, minor) in versions {
+                    w.extend_from_slice(&[*major, *minor]);
+                }
+            }
+            Body::Request {
+                alloc_hint,
+                context_id,
+                opnum,
+                object,
+                stub,
+            } => {
+                w.extend_from_slice(&alloc_hint.to_le_bytes());
+                w.extend_from_slice(&context_id.to_le_bytes());
+                w.extend_from_slice(&opnum.to_le_bytes());
+                if let Some(o) = object {
+                    w.extend_from_slice(&o.to_bytes_le());
+                }
+                w.extend_from_slice(stub);
+            }
+            Body::Response {
+                alloc_hint,
+                context_id,
+                cancel_count,
+                stub,
+            } => {
+                w.extend_from_slice(&alloc_hint.to_le_bytes());
+                w.extend_from_slice(&context_id.to_le_bytes());
+                w.extend_from_slice(&[*cancel_count, 0]);
+                w.extend_from_slice(stub);
+            }
+            Body::Fault {
+                alloc_hint,
+                context_id,
+                cancel_count,
+                status,
+            } => {
+                w.extend_from_slice(&alloc_hint.to_le_bytes());
+                w.extend_from_slice(&context_id.to_le_bytes());
+                w.extend_from_slice(&[*cancel_count, 0]);
+                w.extend_from_slice(&status.to_le_bytes());
+                w.extend_from_slice(&[0, 0, 0, 0]);
+            }
+            Body::Empty => {
+                if self.header.ptype == PacketType::Auth3 {
+                    w.extend_from_slice(&[0, 0, 0, 0]);
+                }
+            }
+        }
+        let len = (w.len() as u16).to_le_bytes();
+        w[8..10].copy_from_slice(&len);
+        w
+    }
+}
+
+fn put_syntax(w: &mut Vec<u8>, s: &SyntaxId) {
+    w.extend_from_slice(&s.uuid.to_bytes_le());
+    w.extend_from_slice(&(u32::from(s.major) | (u32::from(s.minor) << 16)).to_le_bytes());
+}
+
+fn type_name(t: PacketType) -> &'static str {
+    match t {
+        PacketType::Request => "request",
+        PacketType::Response => "response",
+        PacketType::Fault => "fault",
+        PacketType::Bind => "bind",
+        PacketType::BindAck => "bind_ack",
+        PacketType::BindNak => "bind_nak",
+        PacketType::AlterContext => "alter_context",
+        PacketType::AlterContextResp => "alter_context_resp",
+        PacketType::Auth3 => "auth3",
+        PacketType::Shutdown => "shutdown",
+        PacketType::CoCancel => "co_cancel",
+        PacketType::Orphaned => "orphaned",
+    }
+}
+
+/// The fixed part of a request before its stub data, with an object UUID or not.
+pub fn request_overhead(object: bool) -> usize {
+    REQUEST_LEN + if object { 16 } else { 0 }
+}
+
+/// The fixed part of a response before its stub data.
+pub const RESPONSE_OVERHEAD: usize = RESPONSE_LEN;
+
+/// The size of a fault PDU.
+pub const FAULT_SIZE: usize = FAULT_LEN;

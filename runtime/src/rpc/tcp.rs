@@ -1,0 +1,376 @@
+//! The tokio layer over [`super::conn`]: ncacn_ip_tcp servers and clients.
+//!
+//! Each connection has a reader (which owns the protocol state) and a
+//! writer task, so that a peer that sends a large request while a large
+//! response is going out cannot deadlock the two. Every server call runs
+//! as a task of its own: calls on one connection overlap, and a panic in
+//! a method becomes a fault for that call alone.
+
+use std::collections::{HashMap, HashSet};
+use std::io;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream, ToSocketAddrs};
+use tokio::sync::{mpsc, oneshot, watch};
+use tracing::Instrument;
+
+use super::conn::{ClientConn, ClientEvent, Limits, ServerConn, ServerEvent};
+use super::{status, BoxFuture, CallContext, CallError, Channel, Dispatch, SyntaxId, NDR20};
+
+type Registry = HashMap<SyntaxId, Arc<dyn Dispatch>>;
+
+/// An RPC server: a registry of interfaces by UUID and version, served
+/// over TCP.
+#[derive(Default)]
+pub struct Server {
+    registry: Registry,
+    limits: Limits,
+}
+
+/// A running server.
+pub struct ServerHandle {
+    local_addr: SocketAddr,
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Server {
+    pub fn new() -> Server {
+        Server::default()
+    }
+
+    /// Serves an interface through its generated stub.
+    pub fn add_interface(mut self, stub: impl Dispatch) -> Server {
+        self.registry.insert(stub.syntax(), Arc::new(stub));
+        self
+    }
+
+    /// Serves an interface through a stub already shared elsewhere.
+    pub fn add_shared(mut self, stub: Arc<dyn Dispatch>) -> Server {
+        self.registry.insert(stub.syntax(), stub);
+        self
+    }
+
+    pub fn limits(mut self, limits: Limits) -> Server {
+        self.limits = limits;
+        self
+    }
+
+    /// Listens on `addr` and serves every connection until
+    /// [`ServerHandle::shutdown`].
+    pub async fn bind(self, addr: impl ToSocketAddrs) -> io::Result<ServerHandle> {
+        let listener = TcpListener::bind(addr).await?;
+        Ok(self.serve(listener))
+    }
+
+    /// Serves connections accepted from `listener`.
+    pub fn serve(self, listener: TcpListener) -> ServerHandle {
+        let local_addr = listener
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
+        let (stop, mut stopped) = watch::channel(false);
+        let registry = Arc::new(self.registry);
+        let limits = self.limits;
+        let groups = Arc::new(AtomicU32::new(0x1000));
+        let task = tokio::spawn(async move {
+            loop {
+                let accepted = tokio::select! {
+                    a = listener.accept() => a,
+                    _ = stopped.changed() => break,
+                };
+                let (stream, peer) = match accepted {
+                    Ok(a) => a,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "accept failed");
+                        continue;
+                    }
+                };
+                let registry = registry.clone();
+                let group = groups.fetch_add(1, Ordering::Relaxed);
+                let port = local_addr.port().to_string();
+                let span = tracing::debug_span!("rpc connection", %peer);
+                let stopped = stopped.clone();
+                tokio::spawn(
+                    serve_connection(stream, peer, registry, limits, group, port, stopped)
+                        .instrument(span),
+                );
+            }
+        });
+        ServerHandle {
+            local_addr,
+            stop,
+            task,
+        }
+    }
+}
+
+impl ServerHandle {
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Stops accepting and closes every connection.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}
+
+/// A task that writes what it is given, in order, until the channel closes.
+fn writer(mut wr: tokio::net::tcp::OwnedWriteHalf) -> mpsc::UnboundedSender<Vec<u8>> {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();
+    tokio::spawn(async move {
+        while let Some(bytes) = rx.recv().await {
+            if let Err(e) = wr.write_all(&bytes).await {
+                tracing::debug!(error = %e, "write failed");
+                return;
+            }
+        }
+        let _ = wr.shutdown().await;
+    });
+    tx
+}
+
+async fn serve_connection(
+    stream: TcpStream,
+    peer: SocketAddr,
+    registry: Arc<Registry>,
+    limits: Limits,
+    group: u32,
+    port: String,
+    mut stopped: watch::Receiver<bool>,
+) {
+    tracing::debug!("accepted");
+    let _ = stream.set_nodelay(true);
+    let (mut rd, wr) = stream.into_split();
+    let out = writer(wr);
+    let mut conn = ServerConn::new(limits, group, port);
+    let (done_tx, mut done) = mpsc::unbounded_channel::<(u32, u16, Result<Vec<u8>, u32>)>();
+    let mut orphaned = HashSet::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let serves = |s: &SyntaxId| registry.contains_key(s);
+    loop {
+        while let Some(event) = conn.poll(&serves) {
+            match event {
+                ServerEvent::Call(call) => {
+                    let Some(stub) = registry.get(&call.syntax).cloned() else {
+                        conn.respond(call.call_id, call.context_id, Err(status::NCA_S_UNK_IF));
+                        continue;
+                    };
+                    let ctx = CallContext {
+                        opnum: call.opnum,
+                        object: call.object,
+                        peer: Some(peer),
+                        ..CallContext::default()
+                    };
+                    let done = done_tx.clone();
+                    let (call_id, context_id) = (call.call_id, call.context_id);
+                    tracing::debug!(call_id, opnum = call.opnum, len = call.stub.len(), "call");
+                    let fut = stub.dispatch(ctx, call.stub);
+                    tokio::spawn(async move {
+                        // A panic ends the task that ran the method, not this one.
+                        let outcome = match tokio::spawn(fut).await {
+                            Ok(r) => r.map_err(|f| f.status),
+                            Err(e) => {
+                                tracing::warn!(call_id, error = %e, "server method panicked");
+                                Err(status::NCA_S_FAULT_UNSPEC)
+                            }
+                        };
+                        let _ = done.send((call_id, context_id, outcome));
+                    });
+                }
+                ServerEvent::Orphaned { call_id } => {
+                    orphaned.insert(call_id);
+                }
+                ServerEvent::Cancel { .. } => {}
+                ServerEvent::Close(e) => {
+                    tracing::debug!(error = %e, "protocol error");
+                    let _ = out.send(conn.take_output());
+                    return;
+                }
+            }
+        }
+        let bytes = conn.take_output();
+        if !bytes.is_empty() && out.send(bytes).is_err() {
+            return;
+        }
+        tokio::select! {
+            n = rd.read(&mut buf) => match n {
+                Ok(0) | Err(_) => {
+                    tracing::debug!("closed by the client");
+                    return;
+                }
+                Ok(n) => conn.receive(&buf[..n]),
+            },
+            Some((call_id, context_id, outcome)) = done.recv() => {
+                if orphaned.remove(&call_id) {
+                    conn.forget(call_id);
+                } else {
+                    conn.respond(call_id, context_id, outcome);
+                }
+            }
+            _ = stopped.changed() => return,
+        }
+    }
+}
+
+// ---------------------------------------------------------------- client
+
+struct Pending {
+    opnum: u16,
+    object: Option<uuid::Uuid>,
+    stub: Vec<u8>,
+    reply: oneshot::Sender<Result<Vec<u8>, CallError>>,
+}
+
+enum Command {
+    Call { syntax: SyntaxId, call: Pending },
+}
+
+/// An RPC client over one TCP connection. Calls may overlap; each
+/// response is matched to its call by call ID. Interfaces are bound on
+/// first use (bind, then alter_context).
+#[derive(Clone)]
+pub struct Client {
+    commands: mpsc::UnboundedSender<Command>,
+}
+
+impl Client {
+    pub async fn connect(addr: impl ToSocketAddrs) -> io::Result<Client> {
+        Client::connect_with(addr, Limits::default()).await
+    }
+
+    pub async fn connect_with(addr: impl ToSocketAddrs, limits: Limits) -> io::Result<Client> {
+        let stream = TcpStream::connect(addr).await?;
+        let _ = stream.set_nodelay(true);
+        let (commands, rx) = mpsc::unbounded_channel();
+        let span = tracing::debug_span!("rpc client", peer = ?stream.peer_addr().ok());
+        tokio::spawn(run_client(stream, limits, rx).instrument(span));
+        Ok(Client { commands })
+    }
+}
+
+impl Channel for Client {
+    fn call(
+        &self,
+        syntax: SyntaxId,
+        opnum: u16,
+        object: Option<uuid::Uuid>,
+        stub: Vec<u8>,
+    ) -> BoxFuture<'_, Result<Vec<u8>, CallError>> {
+        Box::pin(async move {
+            let (reply, answer) = oneshot::channel();
+            let call = Pending {
+                opnum,
+                object,
+                stub,
+                reply,
+            };
+            self.commands
+                .send(Command::Call { syntax, call })
+                .map_err(|_| CallError::Closed)?;
+            answer.await.map_err(|_| CallError::Closed)?
+        })
+    }
+}
+
+async fn run_client(
+    stream: TcpStream,
+    limits: Limits,
+    mut commands: mpsc::UnboundedReceiver<Command>,
+) {
+    let (mut rd, wr) = stream.into_split();
+    let out = writer(wr);
+    let mut conn = ClientConn::new(limits);
+    let mut waiting: HashMap<u32, oneshot::Sender<Result<Vec<u8>, CallError>>> = HashMap::new();
+    // Calls held until their interface is bound, by the bind's call ID.
+    let mut binding: HashMap<u32, (SyntaxId, Vec<Pending>)> = HashMap::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let fail_all = |waiting: &mut HashMap<u32, oneshot::Sender<_>>,
+                    binding: &mut HashMap<u32, (SyntaxId, Vec<Pending>)>,
+                    why: &dyn Fn() -> CallError| {
+        for (_, tx) in waiting.drain() {
+            let _ = tx.send(Err(why()));
+        }
+        for (_, (_, calls)) in binding.drain() {
+            for c in calls {
+                let _ = c.reply.send(Err(why()));
+            }
+        }
+    };
+    loop {
+        let bytes = conn.take_output();
+        if !bytes.is_empty() && out.send(bytes).is_err() {
+            fail_all(&mut waiting, &mut binding, &|| CallError::Closed);
+            return;
+        }
+        tokio::select! {
+            cmd = commands.recv() => {
+                let Some(Command::Call { syntax, call }) = cmd else { return };
+                if let Some(ctx) = conn.context(&syntax) {
+                    let id = conn.request(ctx, call.opnum, call.object, &call.stub);
+                    waiting.insert(id, call.reply);
+                } else if let Some((_, calls)) = binding.values_mut().find(|(s, _)| *s == syntax) {
+                    calls.push(call);
+                } else {
+                    let id = conn.bind(syntax, &[NDR20]);
+                    binding.insert(id, (syntax, vec![call]));
+                }
+            }
+            n = rd.read(&mut buf) => {
+                let n = match n {
+                    Ok(0) | Err(_) => {
+                        fail_all(&mut waiting, &mut binding, &|| CallError::Closed);
+                        return;
+                    }
+                    Ok(n) => n,
+                };
+                conn.receive(&buf[..n]);
+                while let Some(event) = conn.poll() {
+                    match event {
+                        ClientEvent::Bound { call_id, accepted, reason, .. } => {
+                            let Some((syntax, calls)) = binding.remove(&call_id) else { continue };
+                            for c in calls {
+                                match conn.context(&syntax) {
+                                    Some(ctx) if accepted => {
+                                        let id = conn.request(ctx, c.opnum, c.object, &c.stub);
+                                        waiting.insert(id, c.reply);
+                                    }
+                                    _ => {
+                                        let why = format!("context rejected, reason {reason}");
+                                        let _ = c.reply.send(Err(CallError::BindRejected(why)));
+                                    }
+                                }
+                            }
+                        }
+                        ClientEvent::BindRejected { call_id, reason } => {
+                            if let Some((_, calls)) = binding.remove(&call_id) {
+                                for c in calls {
+                                    let why = format!("bind_nak, reason {reason}");
+                                    let _ = c.reply.send(Err(CallError::BindRejected(why)));
+                                }
+                            }
+                        }
+                        ClientEvent::Response { call_id, stub } => {
+                            if let Some(tx) = waiting.remove(&call_id) {
+                                let _ = tx.send(Ok(stub));
+                            }
+                        }
+                        ClientEvent::Fault { call_id, status } => {
+                            if let Some(tx) = waiting.remove(&call_id) {
+                                let _ = tx.send(Err(CallError::Fault(super::Fault::new(status))));
+                            }
+                        }
+                        ClientEvent::Close(e) => {
+                            fail_all(&mut waiting, &mut binding, &|| CallError::Protocol(e.clone()));
+                            return;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
