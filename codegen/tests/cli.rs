@@ -193,3 +193,47 @@ fn gen_maps_imports_onto_existing_modules() {
     assert_eq!(bad.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("does not import"));
 }
+
+#[test]
+fn ndr_decode_takes_a_methods_request_and_response() {
+    // RemQueryInterface's request: ORPCTHIS (impacket's vector), the IPID,
+    // cRefs, cIids, then the conformant IID array.
+    let orpcthis =
+        std::fs::read_to_string(root().join("tests/vectors/ndr/ORPCTHIS-no-extensions.hex"))
+            .expect("vector");
+    let mut hex = orpcthis.trim().to_string();
+    hex += &"11".repeat(16); // ripid
+    hex += "05000000"; // cRefs
+    hex += "01000000"; // cIids, 2 bytes of padding
+    hex += "01000000"; // max_count
+    hex += "0000000000000000c000000000000046"; // IID_IUnknown
+    let file = temp_idl("rqi.hex", &hex);
+    let path = file.to_str().expect("utf-8");
+    let out = oxidl(&[
+        "ndr",
+        "decode",
+        "IRemUnknown.RemQueryInterface:in",
+        path,
+        "--hex",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("c_refs: 5"), "{stdout}");
+    assert!(
+        stdout.contains("00000000-0000-0000-c000-000000000046"),
+        "{stdout}"
+    );
+    // The same bytes are not a response.
+    let out = oxidl(&[
+        "ndr",
+        "decode",
+        "IRemUnknown.RemQueryInterface:out",
+        path,
+        "--hex",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+}
