@@ -300,6 +300,7 @@ where
 fn bind_pdu(call_id: u32, transfer: Vec<oxidl::rpc::SyntaxId>) -> Vec<u8> {
     Pdu {
         header: Header::single(PacketType::Bind, call_id),
+        auth: None,
         body: Body::Bind {
             max_xmit_frag: 4280,
             max_recv_frag: 4280,
@@ -317,6 +318,7 @@ fn bind_pdu(call_id: u32, transfer: Vec<oxidl::rpc::SyntaxId>) -> Vec<u8> {
 fn request_pdu(call_id: u32, context_id: u16, opnum: u16, stub: Vec<u8>) -> Vec<u8> {
     Pdu {
         header: Header::single(PacketType::Request, call_id),
+        auth: None,
         body: Body::Request {
             alloc_hint: stub.len() as u32,
             context_id,

@@ -170,6 +170,7 @@ pub mod reject {
     pub const TEMPORARY_CONGESTION: u16 = 1;
     pub const LOCAL_LIMIT_EXCEEDED: u16 = 2;
     pub const PROTOCOL_VERSION_NOT_SUPPORTED: u16 = 4;
+    pub const AUTHENTICATION_TYPE_NOT_RECOGNIZED: u16 = 8;
 }
 
 /// A PDU body, by type.
@@ -220,12 +221,25 @@ pub enum Body {
     Empty,
 }
 
-/// A whole PDU: header and body. The auth verifier is not kept; with no
-/// security provider there is none to read.
+/// A whole PDU: header, body, and the auth verifier that ends it when
+/// `auth_length` is not 0. A security provider (NTLM, Kerberos) reads and
+/// writes the verifier; until one is configured, oxidl refuses binds that
+/// carry one, and never sends one.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pdu {
     pub header: Header,
     pub body: Body,
+    pub auth: Option<AuthVerifier>,
+}
+
+/// `sec_trailer` and `auth_value` (C706 13.2.6.1, MS-RPCE 2.2.2.11).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuthVerifier {
+    pub auth_type: u8,
+    pub auth_level: u8,
+    pub auth_pad_length: u8,
+    pub auth_context_id: u32,
+    pub auth_value: Vec<u8>,
 }
 
 /// A bounds-checked little-endian reader over one fragment.
@@ -288,6 +302,16 @@ impl Pdu {
                 .filter(|&e| e >= HEADER_LEN)
                 .ok_or(PduError::AuthTooLong(header.auth_length))?
         };
+        let auth = (auth > 0).then(|| {
+            let t = &frag[body_end..];
+            AuthVerifier {
+                auth_type: t[0],
+                auth_level: t[1],
+                auth_pad_length: t[2],
+                auth_context_id: u32::from_le_bytes([t[4], t[5], t[6], t[7]]),
+                auth_value: t[8..].to_vec(),
+            }
+        });
         let what = type_name(header.ptype);
         let mut r = Reader {
             b: &frag[..body_end],
@@ -410,12 +434,20 @@ impl Pdu {
             | PacketType::CoCancel
             | PacketType::Orphaned => Body::Empty,
         };
-        Ok(Pdu { header, body })
+        Ok(Pdu { header, body, auth })
     }
 
     /// The PDU's bytes; `frag_length` is computed, `auth_length` is 0.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut w = Vec::with_capacity(HEADER_LEN + 64);
+        self.write_to(&mut w);
+        w
+    }
+
+    /// Appends the PDU's bytes to `out`.
+    pub fn write_to(&self, out: &mut Vec<u8>) {
+        let begin = out.len();
+        let w = out;
         w.extend_from_slice(&[5, 0, self.header.ptype as u8, self.header.flags]);
         w.extend_from_slice(&DREP_LE);
         w.extend_from_slice(&[0, 0, 0, 0]); // frag_length and auth_length, below
@@ -434,9 +466,9 @@ impl Pdu {
                 for c in contexts {
                     w.extend_from_slice(&c.context_id.to_le_bytes());
                     w.extend_from_slice(&[c.transfer_syntaxes.len() as u8, 0]);
-                    put_syntax(&mut w, &c.abstract_syntax);
+                    put_syntax(w, &c.abstract_syntax);
                     for t in &c.transfer_syntaxes {
-                        put_syntax(&mut w, t);
+                        put_syntax(w, t);
                     }
                 }
             }
@@ -462,7 +494,7 @@ impl Pdu {
                 for r in results {
                     w.extend_from_slice(&r.result.to_le_bytes());
                     w.extend_from_slice(&r.reason.to_le_bytes());
-                    put_syntax(&mut w, &r.transfer_syntax);
+                    put_syntax(w, &r.transfer_syntax);
                 }
             }
             Body::BindNak { reason, versions } => {
@@ -516,9 +548,8 @@ impl Pdu {
                 }
             }
         }
-        let len = (w.len() as u16).to_le_bytes();
-        w[8..10].copy_from_slice(&len);
-        w
+        let len = ((w.len() - begin) as u16).to_le_bytes();
+        w[begin + 8..begin + 10].copy_from_slice(&len);
     }
 }
 

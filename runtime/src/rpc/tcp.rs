@@ -1,10 +1,13 @@
 //! The tokio layer over [`super::conn`]: ncacn_ip_tcp servers and clients.
 //!
-//! Each connection has a reader (which owns the protocol state) and a
-//! writer task, so that a peer that sends a large request while a large
-//! response is going out cannot deadlock the two. Every server call runs
-//! as a task of its own: calls on one connection overlap, and a panic in
-//! a method becomes a fault for that call alone.
+//! One task per connection owns the protocol state and the socket. It never
+//! blocks on a write: output goes out with `try_write` as far as the socket
+//! takes it, and the rest waits for the socket to be writable while reading
+//! goes on, so a peer that sends a large request while a large response is
+//! going out cannot deadlock the two. Reading pauses only while too much
+//! output is queued, which bounds what a peer that never reads can cost.
+//! Every server call runs as a task of its own: calls on one connection
+//! overlap, and a panic in a method becomes a fault for that call alone.
 
 use std::collections::{HashMap, HashSet};
 use std::io;
@@ -12,7 +15,8 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncReadExt;
+use tokio::net::tcp::OwnedWriteHalf;
 use tokio::net::{TcpListener, TcpStream, ToSocketAddrs};
 use tokio::sync::{mpsc, oneshot, watch};
 use tracing::Instrument;
@@ -119,19 +123,73 @@ impl ServerHandle {
     }
 }
 
-/// A task that writes what it is given, in order, until the channel closes.
-fn writer(mut wr: tokio::net::tcp::OwnedWriteHalf) -> mpsc::UnboundedSender<Vec<u8>> {
-    let (tx, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();
-    tokio::spawn(async move {
-        while let Some(bytes) = rx.recv().await {
-            if let Err(e) = wr.write_all(&bytes).await {
-                tracing::debug!(error = %e, "write failed");
-                return;
+/// Output waiting for the socket, written without ever blocking the task.
+struct Outbox {
+    pending: Vec<u8>,
+}
+
+/// Above this much queued output, a connection stops reading.
+const HIGH_WATER: usize = 8 << 20;
+
+impl Outbox {
+    fn new() -> Outbox {
+        Outbox {
+            pending: Vec::new(),
+        }
+    }
+
+    /// Queues `bytes` and writes as much as the socket takes now.
+    fn send(&mut self, wr: &OwnedWriteHalf, bytes: Vec<u8>) -> io::Result<()> {
+        if self.pending.is_empty() {
+            self.pending = bytes;
+        } else {
+            self.pending.extend_from_slice(&bytes);
+        }
+        self.flush(wr)
+    }
+
+    fn flush(&mut self, wr: &OwnedWriteHalf) -> io::Result<()> {
+        let mut done = 0;
+        while done < self.pending.len() {
+            match wr.try_write(&self.pending[done..]) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(n) => done += n,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) => return Err(e),
             }
         }
-        let _ = wr.shutdown().await;
-    });
-    tx
+        self.pending.drain(..done);
+        Ok(())
+    }
+
+    fn is_empty(&self) -> bool {
+        self.pending.is_empty()
+    }
+
+    fn may_read(&self) -> bool {
+        self.pending.len() < HIGH_WATER
+    }
+}
+
+/// Runs a stub's future, turning a panic in it into `Err`.
+struct CatchPanic(BoxFuture<'static, Result<Vec<u8>, super::Fault>>);
+
+impl std::future::Future for CatchPanic {
+    type Output = Result<Result<Vec<u8>, super::Fault>, ()>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        // The future is dropped right after a panic, never polled again, so
+        // no broken state it may hold is observed.
+        let poll = std::panic::AssertUnwindSafe(|| self.0.as_mut().poll(cx));
+        match std::panic::catch_unwind(poll) {
+            Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
+            Ok(std::task::Poll::Ready(r)) => std::task::Poll::Ready(Ok(r)),
+            Err(_) => std::task::Poll::Ready(Err(())),
+        }
+    }
 }
 
 async fn serve_connection(
@@ -146,7 +204,7 @@ async fn serve_connection(
     tracing::debug!("accepted");
     let _ = stream.set_nodelay(true);
     let (mut rd, wr) = stream.into_split();
-    let out = writer(wr);
+    let mut out = Outbox::new();
     let mut conn = ServerConn::new(limits, group, port);
     let (done_tx, mut done) = mpsc::unbounded_channel::<(u32, u16, Result<Vec<u8>, u32>)>();
     let mut orphaned = HashSet::new();
@@ -169,13 +227,12 @@ async fn serve_connection(
                     let done = done_tx.clone();
                     let (call_id, context_id) = (call.call_id, call.context_id);
                     tracing::debug!(call_id, opnum = call.opnum, len = call.stub.len(), "call");
-                    let fut = stub.dispatch(ctx, call.stub);
+                    let fut = CatchPanic(stub.dispatch(ctx, call.stub));
                     tokio::spawn(async move {
-                        // A panic ends the task that ran the method, not this one.
-                        let outcome = match tokio::spawn(fut).await {
+                        let outcome = match fut.await {
                             Ok(r) => r.map_err(|f| f.status),
-                            Err(e) => {
-                                tracing::warn!(call_id, error = %e, "server method panicked");
+                            Err(()) => {
+                                tracing::warn!(call_id, "server method panicked");
                                 Err(status::NCA_S_FAULT_UNSPEC)
                             }
                         };
@@ -188,17 +245,23 @@ async fn serve_connection(
                 ServerEvent::Cancel { .. } => {}
                 ServerEvent::Close(e) => {
                     tracing::debug!(error = %e, "protocol error");
-                    let _ = out.send(conn.take_output());
+                    // What the spec says to answer goes out before the close.
+                    let _ = out.send(&wr, conn.take_output());
+                    while !out.is_empty() && wr.writable().await.is_ok() {
+                        if out.flush(&wr).is_err() {
+                            break;
+                        }
+                    }
                     return;
                 }
             }
         }
         let bytes = conn.take_output();
-        if !bytes.is_empty() && out.send(bytes).is_err() {
+        if !bytes.is_empty() && out.send(&wr, bytes).is_err() {
             return;
         }
         tokio::select! {
-            n = rd.read(&mut buf) => match n {
+            n = rd.read(&mut buf), if out.may_read() => match n {
                 Ok(0) | Err(_) => {
                     tracing::debug!("closed by the client");
                     return;
@@ -210,6 +273,11 @@ async fn serve_connection(
                     conn.forget(call_id);
                 } else {
                     conn.respond(call_id, context_id, outcome);
+                }
+            }
+            w = wr.writable(), if !out.is_empty() => {
+                if w.is_err() || out.flush(&wr).is_err() {
+                    return;
                 }
             }
             _ = stopped.changed() => return,
@@ -283,7 +351,7 @@ async fn run_client(
     mut commands: mpsc::UnboundedReceiver<Command>,
 ) {
     let (mut rd, wr) = stream.into_split();
-    let out = writer(wr);
+    let mut out = Outbox::new();
     let mut conn = ClientConn::new(limits);
     let mut waiting: HashMap<u32, oneshot::Sender<Result<Vec<u8>, CallError>>> = HashMap::new();
     // Calls held until their interface is bound, by the bind's call ID.
@@ -303,11 +371,17 @@ async fn run_client(
     };
     loop {
         let bytes = conn.take_output();
-        if !bytes.is_empty() && out.send(bytes).is_err() {
+        if !bytes.is_empty() && out.send(&wr, bytes).is_err() {
             fail_all(&mut waiting, &mut binding, &|| CallError::Closed);
             return;
         }
         tokio::select! {
+            w = wr.writable(), if !out.is_empty() => {
+                if w.is_err() || out.flush(&wr).is_err() {
+                    fail_all(&mut waiting, &mut binding, &|| CallError::Closed);
+                    return;
+                }
+            }
             cmd = commands.recv() => {
                 let Some(Command::Call { syntax, call }) = cmd else { return };
                 if let Some(ctx) = conn.context(&syntax) {
@@ -320,7 +394,7 @@ async fn run_client(
                     binding.insert(id, (syntax, vec![call]));
                 }
             }
-            n = rd.read(&mut buf) => {
+            n = rd.read(&mut buf), if out.may_read() => {
                 let n = match n {
                     Ok(0) | Err(_) => {
                         fail_all(&mut waiting, &mut binding, &|| CallError::Closed);

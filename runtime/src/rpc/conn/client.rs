@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::{fragments, next_fragment, Limits, ProtocolError};
+use super::{fragments, InBuf, Limits, ProtocolError};
 use crate::rpc::pdu::{self, result, Body, ContextElem, Header, PacketType, Pdu};
 use crate::rpc::{SyntaxId, NDR20};
 
@@ -36,7 +36,7 @@ pub enum ClientEvent {
 
 pub struct ClientConn {
     limits: Limits,
-    inbuf: Vec<u8>,
+    inbuf: InBuf,
     out: Vec<u8>,
     max_xmit: u16,
     max_recv: u16,
@@ -55,7 +55,7 @@ impl ClientConn {
     pub fn new(limits: Limits) -> ClientConn {
         ClientConn {
             limits,
-            inbuf: Vec::new(),
+            inbuf: InBuf::default(),
             out: Vec::new(),
             max_xmit: limits.max_frag,
             max_recv: limits.max_frag,
@@ -104,6 +104,7 @@ impl ClientConn {
         self.bind_sent = true;
         let pdu = Pdu {
             header: Header::single(ptype, call_id),
+            auth: None,
             body: Body::Bind {
                 max_xmit_frag: self.limits.max_frag,
                 max_recv_frag: self.limits.max_frag,
@@ -133,7 +134,7 @@ impl ClientConn {
         stub: &[u8],
     ) -> u32 {
         let call_id = self.call_id();
-        let make = |flags, alloc_hint, part: &[u8]| Pdu {
+        let make = |flags, alloc_hint| Pdu {
             header: Header {
                 ptype: PacketType::Request,
                 flags: flags
@@ -146,12 +147,13 @@ impl ClientConn {
                 auth_length: 0,
                 call_id,
             },
+            auth: None,
             body: Body::Request {
                 alloc_hint,
                 context_id,
                 opnum,
                 object,
-                stub: part.to_vec(),
+                stub: Vec::new(),
             },
         };
         let overhead = pdu::request_overhead(object.is_some());
@@ -164,6 +166,7 @@ impl ClientConn {
         self.responses.remove(&call_id);
         let pdu = Pdu {
             header: Header::single(PacketType::Orphaned, call_id),
+            auth: None,
             body: Body::Empty,
         };
         self.out.extend_from_slice(&pdu.to_bytes());
@@ -171,7 +174,7 @@ impl ClientConn {
 
     pub fn receive(&mut self, bytes: &[u8]) {
         if !self.closed {
-            self.inbuf.extend_from_slice(bytes);
+            self.inbuf.extend(bytes);
         }
     }
 
@@ -181,12 +184,12 @@ impl ClientConn {
 
     pub fn poll(&mut self) -> Option<ClientEvent> {
         while !self.closed {
-            let (header, frag) = match next_fragment(&mut self.inbuf, usize::from(self.max_recv)) {
+            let (_, pdu) = match self.inbuf.next_fragment(usize::from(self.max_recv)) {
                 None => return None,
                 Some(Ok(f)) => f,
                 Some(Err(e)) => return Some(self.close(e)),
             };
-            let pdu = match Pdu::parse(header, &frag) {
+            let pdu = match pdu {
                 Ok(p) => p,
                 Err(e) => return Some(self.close(e.into())),
             };
@@ -199,7 +202,7 @@ impl ClientConn {
 
     fn close(&mut self, e: ProtocolError) -> ClientEvent {
         self.closed = true;
-        self.inbuf = Vec::new();
+        self.inbuf.clear();
         ClientEvent::Close(e)
     }
 
@@ -240,7 +243,7 @@ impl ClientConn {
                 let first = pdu.header.flags & pdu::PFC_FIRST_FRAG != 0;
                 let last = pdu.header.flags & pdu::PFC_LAST_FRAG != 0;
                 let mut buf = if first {
-                    Vec::new()
+                    Vec::with_capacity(stub.len())
                 } else {
                     match self.responses.remove(&call_id) {
                         Some(b) => b,

@@ -58,40 +58,73 @@ pub enum ProtocolError {
     TooManyCalls(usize),
     #[error("fragment size {0} is below the minimum of {MIN_FRAG}")]
     FragTooSmall(u16),
+    #[error("an auth verifier arrived, and no security provider is configured")]
+    Unauthenticated,
 }
 
-/// Takes one whole fragment off the front of `buf`, if it has arrived.
-/// Checks the header first, so a hostile frag_length is refused before
-/// anything waits for or allocates its bytes.
-fn next_fragment(
-    buf: &mut Vec<u8>,
-    max: usize,
-) -> Option<Result<(Header, Vec<u8>), ProtocolError>> {
-    let head: &[u8; pdu::HEADER_LEN] = buf.get(..pdu::HEADER_LEN)?.try_into().ok()?;
-    let header = match pdu::parse_header(head) {
-        Ok(h) => h,
-        Err(e) => return Some(Err(e.into())),
-    };
-    let len = usize::from(header.frag_length);
-    if len > max {
-        return Some(Err(ProtocolError::FragTooLong { len, max }));
+/// A fragment's header, and its PDU or why it is not one.
+type Fragment = (Header, Result<Pdu, PduError>);
+
+/// Received bytes not yet handled. Fragments are read in place and the
+/// consumed front is dropped in bulk, not shifted out one fragment at a time.
+#[derive(Default)]
+struct InBuf {
+    buf: Vec<u8>,
+    start: usize,
+}
+
+impl InBuf {
+    fn extend(&mut self, bytes: &[u8]) {
+        if self.start == self.buf.len() {
+            self.buf.clear();
+            self.start = 0;
+        } else if self.start > 64 * 1024 && self.start * 2 > self.buf.len() {
+            self.buf.drain(..self.start);
+            self.start = 0;
+        }
+        self.buf.extend_from_slice(bytes);
     }
-    if buf.len() < len {
-        return None;
+
+    fn clear(&mut self) {
+        *self = InBuf::default();
     }
-    let frag: Vec<u8> = buf.drain(..len).collect();
-    Some(Ok((header, frag)))
+
+    /// The bytes not yet handled.
+    fn rest(&self) -> &[u8] {
+        &self.buf[self.start..]
+    }
+
+    /// Takes one whole fragment off the front, if it has arrived, and
+    /// parses it. The header is checked first, so a hostile frag_length is
+    /// refused before anything waits for or allocates its bytes.
+    fn next_fragment(&mut self, max: usize) -> Option<Result<Fragment, ProtocolError>> {
+        let rest = self.rest();
+        let head: &[u8; pdu::HEADER_LEN] = rest.get(..pdu::HEADER_LEN)?.try_into().ok()?;
+        let header = match pdu::parse_header(head) {
+            Ok(h) => h,
+            Err(e) => return Some(Err(e.into())),
+        };
+        let len = usize::from(header.frag_length);
+        if len > max {
+            return Some(Err(ProtocolError::FragTooLong { len, max }));
+        }
+        let frag = rest.get(..len)?;
+        let pdu = Pdu::parse(header, frag);
+        self.start += len;
+        Some(Ok((header, pdu)))
+    }
 }
 
 /// Splits stub data into fragments of at most `max_frag` bytes; every
 /// fragment but the last carries a multiple of 8 stub bytes, so that NDR
-/// alignment holds across them. `make` builds one fragment's PDU from its
-/// flags, alloc_hint and stub slice.
+/// alignment holds across them. `make` builds one fragment's PDU, without
+/// its stub, from its flags and alloc_hint; the stub bytes are appended
+/// straight from `stub`, copied once.
 fn fragments(
     stub: &[u8],
     max_frag: u16,
     overhead: usize,
-    mut make: impl FnMut(u8, u32, &[u8]) -> Pdu,
+    mut make: impl FnMut(u8, u32) -> Pdu,
     out: &mut Vec<u8>,
 ) {
     let room = (usize::from(max_frag).saturating_sub(overhead) & !7).max(8);
@@ -106,7 +139,11 @@ fn fragments(
             flags |= pdu::PFC_LAST_FRAG;
         }
         let hint = u32::try_from(stub.len() - at).unwrap_or(u32::MAX);
-        out.extend_from_slice(&make(flags, hint, &stub[at..end]).to_bytes());
+        let begin = out.len();
+        make(flags, hint).write_to(out);
+        out.extend_from_slice(&stub[at..end]);
+        let len = (out.len() - begin) as u16;
+        out[begin + 8..begin + 10].copy_from_slice(&len.to_le_bytes());
         if end == stub.len() {
             break;
         }
@@ -123,6 +160,7 @@ fn fault_pdu(call_id: u32, context_id: u16, status: u32, flags: u8) -> Pdu {
             auth_length: 0,
             call_id,
         },
+        auth: None,
         body: Body::Fault {
             alloc_hint: 0,
             context_id,

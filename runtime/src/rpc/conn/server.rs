@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::{fault_pdu, fragments, next_fragment, Limits, ProtocolError, MIN_FRAG};
+use super::{fault_pdu, fragments, InBuf, Limits, ProtocolError, MIN_FRAG};
 use crate::rpc::pdu::{
     self, reason, reject, result, Body, ContextElem, ContextResult, Header, PacketType, Pdu,
     PduError,
@@ -56,7 +56,7 @@ pub struct ServerConn {
     /// The port or pipe name bind_ack reports (`sec_addr`).
     sec_addr: String,
     new_group: u32,
-    inbuf: Vec<u8>,
+    inbuf: InBuf,
     out: Vec<u8>,
     bound: bool,
     max_xmit: u16,
@@ -75,7 +75,7 @@ impl ServerConn {
             limits,
             sec_addr,
             new_group: assoc_group_id,
-            inbuf: Vec::new(),
+            inbuf: InBuf::default(),
             out: Vec::new(),
             bound: false,
             max_xmit: limits.max_frag,
@@ -89,7 +89,7 @@ impl ServerConn {
 
     pub fn receive(&mut self, bytes: &[u8]) {
         if !self.closed {
-            self.inbuf.extend_from_slice(bytes);
+            self.inbuf.extend(bytes);
         }
     }
 
@@ -102,7 +102,7 @@ impl ServerConn {
     /// `serves` says whether an interface is registered.
     pub fn poll(&mut self, serves: &dyn Fn(&SyntaxId) -> bool) -> Option<ServerEvent> {
         while !self.closed {
-            let frag = match next_fragment(&mut self.inbuf, usize::from(self.max_recv)) {
+            let frag = match self.inbuf.next_fragment(usize::from(self.max_recv)) {
                 None => return None,
                 Some(Ok(f)) => f,
                 Some(Err(e)) => return Some(self.refuse_header(e)),
@@ -116,7 +116,7 @@ impl ServerConn {
 
     /// A header that cannot be used: answer what the spec says, then close.
     fn refuse_header(&mut self, e: ProtocolError) -> ServerEvent {
-        let head = self.inbuf.get(..pdu::HEADER_LEN).unwrap_or(&[]);
+        let head = self.inbuf.rest().get(..pdu::HEADER_LEN).unwrap_or(&[]);
         let ptype = head.get(2).copied();
         let call_id = head
             .get(12..16)
@@ -140,16 +140,16 @@ impl ServerConn {
     fn close(&mut self, e: ProtocolError) -> ServerEvent {
         tracing::debug!(error = %e, "closing the connection");
         self.closed = true;
-        self.inbuf = Vec::new();
+        self.inbuf.clear();
         ServerEvent::Close(e)
     }
 
     fn fragment(
         &mut self,
-        (header, frag): (Header, Vec<u8>),
+        (header, pdu): (Header, Result<Pdu, PduError>),
         serves: &dyn Fn(&SyntaxId) -> bool,
     ) -> Option<ServerEvent> {
-        let pdu = match Pdu::parse(header, &frag) {
+        let pdu = match pdu {
             Ok(p) => p,
             Err(e) => {
                 match header.ptype {
@@ -165,7 +165,32 @@ impl ServerConn {
                 return Some(self.close(e.into()));
             }
         };
-        tracing::trace!(ptype = ?header.ptype, call_id = header.call_id, len = frag.len(), "received");
+        tracing::trace!(ptype = ?header.ptype, call_id = header.call_id, len = header.frag_length, "received");
+        if let Some(auth) = &pdu.auth {
+            // The seam for a security provider: none is configured, so a
+            // bind that asks for one is refused, and a verifier anywhere
+            // else has no security context to belong to.
+            tracing::debug!(
+                auth_type = auth.auth_type,
+                level = auth.auth_level,
+                "auth verifier"
+            );
+            match header.ptype {
+                PacketType::Bind => {
+                    self.nak(header.call_id, reject::AUTHENTICATION_TYPE_NOT_RECOGNIZED);
+                }
+                PacketType::Request => {
+                    self.fault(
+                        header.call_id,
+                        0,
+                        status::NCA_S_PROTO_ERROR,
+                        pdu::PFC_DID_NOT_EXECUTE,
+                    );
+                }
+                _ => {}
+            }
+            return Some(self.close(ProtocolError::Unauthenticated));
+        }
         match pdu.body {
             Body::Bind {
                 max_xmit_frag,
@@ -279,7 +304,16 @@ impl ServerConn {
             return Some(self.close(ProtocolError::NoFirstFragment(call_id)));
         };
         if !p.refused {
-            if p.stub.len() + stub.len() > self.limits.max_message {
+            if p.stub.is_empty() {
+                p.stub = stub; // the common single fragment: no copy
+                if p.stub.len() > self.limits.max_message {
+                    p.refused = true;
+                    p.stub = Vec::new();
+                    let ctx = p.context_id;
+                    let flags = pdu::PFC_DID_NOT_EXECUTE;
+                    self.fault(call_id, ctx, status::NCA_S_FAULT_REMOTE_NO_MEMORY, flags);
+                }
+            } else if p.stub.len() + stub.len() > self.limits.max_message {
                 p.refused = true;
                 p.stub = Vec::new();
                 let ctx = p.context_id;
@@ -317,7 +351,7 @@ impl ServerConn {
         }
         match outcome {
             Ok(stub) => {
-                let make = |flags, alloc_hint, part: &[u8]| Pdu {
+                let make = |flags, alloc_hint| Pdu {
                     header: Header {
                         ptype: PacketType::Response,
                         flags,
@@ -325,11 +359,12 @@ impl ServerConn {
                         auth_length: 0,
                         call_id,
                     },
+                    auth: None,
                     body: Body::Response {
                         alloc_hint,
                         context_id,
                         cancel_count: 0,
-                        stub: part.to_vec(),
+                        stub: Vec::new(),
                     },
                 };
                 let overhead = pdu::RESPONSE_OVERHEAD;
@@ -405,6 +440,7 @@ impl ServerConn {
         };
         let pdu = Pdu {
             header: Header::single(ptype, call_id),
+            auth: None,
             body: Body::BindAck {
                 max_xmit_frag: self.max_xmit,
                 max_recv_frag: self.max_recv,
@@ -419,6 +455,7 @@ impl ServerConn {
     fn nak(&mut self, call_id: u32, reason: u16) {
         let pdu = Pdu {
             header: Header::single(PacketType::BindNak, call_id),
+            auth: None,
             body: Body::BindNak {
                 reason,
                 versions: vec![(5, 0)],

@@ -17,13 +17,15 @@ fn serves(s: &SyntaxId) -> bool {
 }
 
 /// Every PDU in `bytes`.
-fn pdus(mut bytes: Vec<u8>) -> Vec<Pdu> {
+fn pdus(bytes: Vec<u8>) -> Vec<Pdu> {
+    let mut buf = InBuf::default();
+    buf.extend(&bytes);
     let mut out = Vec::new();
-    while let Some(frag) = next_fragment(&mut bytes, usize::MAX) {
-        let (h, f) = frag.expect("valid output");
-        out.push(Pdu::parse(h, &f).expect("valid PDU"));
+    while let Some(frag) = buf.next_fragment(usize::MAX) {
+        let (_, pdu) = frag.expect("valid output");
+        out.push(pdu.expect("valid PDU"));
     }
-    assert!(bytes.is_empty(), "a partial PDU was left over");
+    assert!(buf.rest().is_empty(), "a partial PDU was left over");
     out
 }
 
@@ -49,6 +51,7 @@ fn bound(limits: Limits) -> (ServerConn, ClientConn) {
 fn bind_bytes(transfer: Vec<SyntaxId>, abstract_syntax: SyntaxId) -> Vec<u8> {
     Pdu {
         header: Header::single(PacketType::Bind, 1),
+        auth: None,
         body: Body::Bind {
             max_xmit_frag: 4280,
             max_recv_frag: 4280,
@@ -250,6 +253,7 @@ fn a_middle_fragment_without_a_first_is_a_protocol_error() {
     let (mut s, _) = bound(Limits::default());
     let mut frag = Pdu {
         header: Header::single(PacketType::Request, 9),
+        auth: None,
         body: Body::Request {
             alloc_hint: 0,
             context_id: 0,
@@ -359,4 +363,39 @@ fn arbitrary_bytes_never_panic_the_server() {
         }
         let _ = s.take_output();
     }
+}
+
+#[test]
+fn a_bind_that_asks_for_authentication_gets_bind_nak_until_a_provider_exists() {
+    let mut bytes = bind_bytes(vec![NDR20], IFACE);
+    // sec_trailer: NTLMSSP (10), level connect (2), then a 4-byte token.
+    bytes.extend_from_slice(&[10, 2, 0, 0, 0, 0, 0, 0, b'N', b'T', b'L', b'M']);
+    let len = bytes.len() as u16;
+    bytes[8..10].copy_from_slice(&len.to_le_bytes());
+    bytes[10..12].copy_from_slice(&4u16.to_le_bytes());
+    let mut s = server();
+    s.receive(&bytes);
+    assert_eq!(
+        s.poll(&serves),
+        Some(ServerEvent::Close(ProtocolError::Unauthenticated))
+    );
+    let out = pdus(s.take_output());
+    assert!(matches!(
+        out[0].body,
+        Body::BindNak { reason, .. } if reason == pdu::reject::AUTHENTICATION_TYPE_NOT_RECOGNIZED
+    ));
+}
+
+#[test]
+fn the_auth_verifier_is_parsed_for_a_provider() {
+    let mut bytes = bind_bytes(vec![NDR20], IFACE);
+    bytes.extend_from_slice(&[10, 6, 0, 0, 7, 0, 0, 0, 1, 2, 3]);
+    let len = bytes.len() as u16;
+    bytes[8..10].copy_from_slice(&len.to_le_bytes());
+    bytes[10..12].copy_from_slice(&3u16.to_le_bytes());
+    let p = pdus(bytes).remove(0);
+    let a = p.auth.expect("a verifier");
+    assert_eq!((a.auth_type, a.auth_level, a.auth_context_id), (10, 6, 7));
+    assert_eq!(a.auth_value, [1, 2, 3]);
+    assert!(matches!(p.body, Body::Bind { .. }));
 }
