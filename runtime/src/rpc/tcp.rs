@@ -15,6 +15,8 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
+use std::future::Future;
+
 use tokio::io::AsyncReadExt;
 use tokio::net::tcp::OwnedWriteHalf;
 use tokio::net::{TcpListener, TcpStream, ToSocketAddrs};
@@ -171,6 +173,20 @@ impl Outbox {
     }
 }
 
+/// A stub's outcome as the status a fault carries.
+fn outcome_status(
+    call_id: u32,
+    outcome: Result<Result<Vec<u8>, super::Fault>, ()>,
+) -> Result<Vec<u8>, u32> {
+    match outcome {
+        Ok(r) => r.map_err(|f| f.status),
+        Err(()) => {
+            tracing::warn!(call_id, "server method panicked");
+            Err(status::NCA_S_FAULT_UNSPEC)
+        }
+    }
+}
+
 /// Runs a stub's future, turning a panic in it into `Err`.
 struct CatchPanic(BoxFuture<'static, Result<Vec<u8>, super::Fault>>);
 
@@ -227,17 +243,25 @@ async fn serve_connection(
                     let done = done_tx.clone();
                     let (call_id, context_id) = (call.call_id, call.context_id);
                     tracing::debug!(call_id, opnum = call.opnum, len = call.stub.len(), "call");
-                    let fut = CatchPanic(stub.dispatch(ctx, call.stub));
-                    tokio::spawn(async move {
-                        let outcome = match fut.await {
-                            Ok(r) => r.map_err(|f| f.status),
-                            Err(()) => {
-                                tracing::warn!(call_id, "server method panicked");
-                                Err(status::NCA_S_FAULT_UNSPEC)
-                            }
-                        };
-                        let _ = done.send((call_id, context_id, outcome));
-                    });
+                    let mut fut = CatchPanic(stub.dispatch(ctx, call.stub));
+                    // Most methods finish without waiting on anything: poll
+                    // once here and answer at once. Only a method that waits
+                    // gets a task of its own, so calls still overlap.
+                    let first = std::future::poll_fn(|cx| {
+                        std::task::Poll::Ready(std::pin::Pin::new(&mut fut).poll(cx))
+                    })
+                    .await;
+                    match first {
+                        std::task::Poll::Ready(outcome) => {
+                            conn.respond(call_id, context_id, outcome_status(call_id, outcome));
+                        }
+                        std::task::Poll::Pending => {
+                            tokio::spawn(async move {
+                                let outcome = outcome_status(call_id, fut.await);
+                                let _ = done.send((call_id, context_id, outcome));
+                            });
+                        }
+                    }
                 }
                 ServerEvent::Orphaned { call_id } => {
                     orphaned.insert(call_id);
