@@ -5,6 +5,7 @@
 //! interfaces, generated from `idl/ms-dcom.idl`.
 
 pub mod ndr;
+pub mod orpc;
 pub mod rpc;
 
 /// The MS-DCOM types, generated from `idl/ms-dcom.idl` (with the MS-DTYP

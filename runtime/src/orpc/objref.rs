@@ -1,0 +1,567 @@
+//! OBJREF (MS-DCOM 2.2.18) and the packet form of DUALSTRINGARRAY
+//! (2.2.19.1): hand-marshaled little-endian byte layouts, carried inside
+//! an `MInterfacePointer`'s bytes. Decoding takes untrusted bytes and
+//! answers with a typed error, never a panic or an allocation the input
+//! cannot justify.
+
+use uuid::Uuid;
+
+/// "MEOW".
+pub const OBJREF_SIGNATURE: u32 = 0x574f_454d;
+pub const OBJREF_STANDARD: u32 = 0x1;
+pub const OBJREF_HANDLER: u32 = 0x2;
+pub const OBJREF_CUSTOM: u32 = 0x4;
+pub const OBJREF_EXTENDED: u32 = 0x8;
+/// STDOBJREF.flags: the client is asked not to ping this object.
+pub const SORF_NOPING: u32 = 0x1000;
+/// OBJREF_EXTENDED's signatures (2.2.18.7).
+const EXTENDED_SIGNATURE: u32 = 0x4E53_5956;
+
+/// `wTowerId` of ncacn_ip_tcp (C706 appendix I).
+pub const TOWER_NCACN_IP_TCP: u16 = 0x0007;
+/// `wAuthnSvc` values (MS-RPCE 2.2.1.1.7).
+pub const RPC_C_AUTHN_NONE: u16 = 0x00;
+pub const RPC_C_AUTHN_WINNT: u16 = 0x0A;
+
+/// Why bytes are not an OBJREF; MS-DCOM answers all of these with
+/// RPC_E_INVALID_OBJREF.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ObjRefError {
+    #[error("OBJREF signature {0:#010x} is not MEOW")]
+    Signature(u32),
+    #[error("OBJREF flags {0:#x} name no one kind")]
+    Flags(u32),
+    #[error("the {0} ends early")]
+    Truncated(&'static str),
+    #[error("DUALSTRINGARRAY: {0}")]
+    Bindings(&'static str),
+    #[error("OBJREF_EXTENDED: {0}")]
+    Extended(&'static str),
+}
+
+/// STDOBJREF (2.2.18.2).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StdObjRef {
+    pub flags: u32,
+    pub public_refs: u32,
+    pub oxid: u64,
+    pub oid: u64,
+    pub ipid: Uuid,
+}
+
+/// A STRINGBINDING: a protocol tower and a network address
+/// (`host` for a resolver, `host[port]` for an exporter).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StringBinding {
+    pub tower_id: u16,
+    pub network_addr: String,
+}
+
+/// A SECURITYBINDING: an authentication service and a principal name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecurityBinding {
+    pub authn_svc: u16,
+    /// `None` for RPC_C_AUTHN_NONE, which carries no name.
+    pub princ_name: Option<String>,
+}
+
+/// DUALSTRINGARRAY, as data (both its packet and its IDL forms encode it).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Bindings {
+    pub strings: Vec<StringBinding>,
+    pub security: Vec<SecurityBinding>,
+}
+
+/// An OBJREF, by kind.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ObjRef {
+    Standard {
+        iid: Uuid,
+        std: StdObjRef,
+        resolver: Bindings,
+    },
+    Handler {
+        iid: Uuid,
+        std: StdObjRef,
+        clsid: Uuid,
+        resolver: Bindings,
+    },
+    Custom {
+        iid: Uuid,
+        clsid: Uuid,
+        data: Vec<u8>,
+    },
+    Extended {
+        iid: Uuid,
+        std: StdObjRef,
+        resolver: Bindings,
+        elements: Vec<DataElement>,
+    },
+}
+
+/// DATAELEMENT (2.2.18.8): an envoy context.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DataElement {
+    pub data_id: Uuid,
+    pub data: Vec<u8>,
+}
+
+impl Bindings {
+    /// The u16 units of `aStringArray`: string bindings, 0, security
+    /// bindings, 0; and `wSecurityOffset`.
+    pub fn to_units(&self) -> (Vec<u16>, u16) {
+        let mut a = Vec::new();
+        for s in &self.strings {
+            a.push(s.tower_id);
+            a.extend(s.network_addr.encode_utf16());
+            a.push(0);
+        }
+        if self.strings.is_empty() {
+            a.push(0); // an empty list still needs its terminator pair
+        }
+        a.push(0);
+        let offset = a.len() as u16;
+        for s in &self.security {
+            a.push(s.authn_svc);
+            if let Some(name) = &s.princ_name {
+                a.push(0xffff); // Reserved
+                a.extend(name.encode_utf16());
+                a.push(0);
+            }
+        }
+        if self.security.is_empty() {
+            a.push(0);
+        }
+        a.push(0);
+        (a, offset)
+    }
+
+    /// Reads `aStringArray` with its `wSecurityOffset`.
+    pub fn from_units(a: &[u16], offset: u16) -> Result<Bindings, ObjRefError> {
+        let offset = usize::from(offset);
+        if offset > a.len() || offset == 0 {
+            return Err(ObjRefError::Bindings("wSecurityOffset outside the array"));
+        }
+        let (strs, secs) = a.split_at(offset);
+        let mut strings = Vec::new();
+        let mut i = 0;
+        while i < strs.len() && strs[i] != 0 {
+            let tower_id = strs[i];
+            let end = strs[i + 1..]
+                .iter()
+                .position(|&c| c == 0)
+                .ok_or(ObjRefError::Bindings("a string binding is not terminated"))?;
+            let network_addr = String::from_utf16_lossy(&strs[i + 1..i + 1 + end]);
+            strings.push(StringBinding {
+                tower_id,
+                network_addr,
+            });
+            i += end + 2;
+        }
+        let mut security = Vec::new();
+        let mut i = 0;
+        while i < secs.len() && secs[i] != 0 {
+            let authn_svc = secs[i];
+            // RPC_C_AUTHN_NONE carries no Reserved and no name.
+            if authn_svc == RPC_C_AUTHN_NONE {
+                security.push(SecurityBinding {
+                    authn_svc,
+                    princ_name: None,
+                });
+                i += 1;
+                continue;
+            }
+            let name_at = i + 2;
+            let rest = secs
+                .get(name_at..)
+                .ok_or(ObjRefError::Bindings("a security binding ends early"))?;
+            let end = rest
+                .iter()
+                .position(|&c| c == 0)
+                .ok_or(ObjRefError::Bindings(
+                    "a security binding is not terminated",
+                ))?;
+            security.push(SecurityBinding {
+                authn_svc,
+                princ_name: Some(String::from_utf16_lossy(&rest[..end])),
+            });
+            i = name_at + end + 1;
+        }
+        Ok(Bindings { strings, security })
+    }
+
+    /// The IDL form, `DUALSTRINGARRAY`, as the generated type.
+    pub fn to_idl(&self) -> crate::dcom::DUALSTRINGARRAY {
+        let (a, offset) = self.to_units();
+        crate::dcom::DUALSTRINGARRAY {
+            w_security_offset: offset,
+            a_string_array: a,
+        }
+    }
+
+    pub fn from_idl(d: &crate::dcom::DUALSTRINGARRAY) -> Result<Bindings, ObjRefError> {
+        Bindings::from_units(&d.a_string_array, d.w_security_offset)
+    }
+
+    fn write(&self, w: &mut Vec<u8>) {
+        let (a, offset) = self.to_units();
+        w.extend_from_slice(&(a.len() as u16).to_le_bytes());
+        w.extend_from_slice(&offset.to_le_bytes());
+        for u in a {
+            w.extend_from_slice(&u.to_le_bytes());
+        }
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Bindings, ObjRefError> {
+        let n = r.u16("DUALSTRINGARRAY")?;
+        let offset = r.u16("DUALSTRINGARRAY")?;
+        let bytes = r.take(usize::from(n) * 2, "DUALSTRINGARRAY")?;
+        let a: Vec<u16> = bytes
+            .chunks_exact(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+            .collect();
+        Bindings::from_units(&a, offset)
+    }
+}
+
+struct Reader<'a> {
+    b: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize, what: &'static str) -> Result<&'a [u8], ObjRefError> {
+        let end = self
+            .pos
+            .checked_add(n)
+            .filter(|&e| e <= self.b.len())
+            .ok_or(ObjRefError::Truncated(what))?;
+        let s = &self.b[self.pos..end];
+        self.pos = end;
+        Ok(s)
+    }
+    fn u16(&mut self, what: &'static str) -> Result<u16, ObjRefError> {
+        let s = self.take(2, what)?;
+        Ok(u16::from_le_bytes([s[0], s[1]]))
+    }
+    fn u32(&mut self, what: &'static str) -> Result<u32, ObjRefError> {
+        let s = self.take(4, what)?;
+        Ok(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+    }
+    fn u64(&mut self, what: &'static str) -> Result<u64, ObjRefError> {
+        let s = self.take(8, what)?;
+        let mut a = [0u8; 8];
+        a.copy_from_slice(s);
+        Ok(u64::from_le_bytes(a))
+    }
+    fn guid(&mut self, what: &'static str) -> Result<Uuid, ObjRefError> {
+        let s = self.take(16, what)?;
+        let mut a = [0u8; 16];
+        a.copy_from_slice(s);
+        Ok(Uuid::from_bytes_le(a))
+    }
+    fn std(&mut self) -> Result<StdObjRef, ObjRefError> {
+        Ok(StdObjRef {
+            flags: self.u32("STDOBJREF")?,
+            public_refs: self.u32("STDOBJREF")?,
+            oxid: self.u64("STDOBJREF")?,
+            oid: self.u64("STDOBJREF")?,
+            ipid: self.guid("STDOBJREF")?,
+        })
+    }
+}
+
+fn put_std(w: &mut Vec<u8>, s: &StdObjRef) {
+    w.extend_from_slice(&s.flags.to_le_bytes());
+    w.extend_from_slice(&s.public_refs.to_le_bytes());
+    w.extend_from_slice(&s.oxid.to_le_bytes());
+    w.extend_from_slice(&s.oid.to_le_bytes());
+    w.extend_from_slice(&s.ipid.to_bytes_le());
+}
+
+impl ObjRef {
+    pub fn iid(&self) -> Uuid {
+        match self {
+            ObjRef::Standard { iid, .. }
+            | ObjRef::Handler { iid, .. }
+            | ObjRef::Custom { iid, .. }
+            | ObjRef::Extended { iid, .. } => *iid,
+        }
+    }
+
+    /// The STDOBJREF of a standard, handler or extended OBJREF.
+    pub fn std(&self) -> Option<&StdObjRef> {
+        match self {
+            ObjRef::Standard { std, .. }
+            | ObjRef::Handler { std, .. }
+            | ObjRef::Extended { std, .. } => Some(std),
+            ObjRef::Custom { .. } => None,
+        }
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut w = Vec::with_capacity(128);
+        let flags = match self {
+            ObjRef::Standard { .. } => OBJREF_STANDARD,
+            ObjRef::Handler { .. } => OBJREF_HANDLER,
+            ObjRef::Custom { .. } => OBJREF_CUSTOM,
+            ObjRef::Extended { .. } => OBJREF_EXTENDED,
+        };
+        w.extend_from_slice(&OBJREF_SIGNATURE.to_le_bytes());
+        w.extend_from_slice(&flags.to_le_bytes());
+        w.extend_from_slice(&self.iid().to_bytes_le());
+        match self {
+            ObjRef::Standard { std, resolver, .. } => {
+                put_std(&mut w, std);
+                resolver.write(&mut w);
+            }
+            ObjRef::Handler {
+                std,
+                clsid,
+                resolver,
+                ..
+            } => {
+                put_std(&mut w, std);
+                w.extend_from_slice(&clsid.to_bytes_le());
+                resolver.write(&mut w);
+            }
+            ObjRef::Custom { clsid, data, .. } => {
+                w.extend_from_slice(&clsid.to_bytes_le());
+                w.extend_from_slice(&0u32.to_le_bytes()); // cbExtension
+                                                          // reserved: "any arbitrary value"; Windows and impacket send the size.
+                w.extend_from_slice(&(data.len() as u32 + 8).to_le_bytes());
+                w.extend_from_slice(data);
+            }
+            ObjRef::Extended {
+                std,
+                resolver,
+                elements,
+                ..
+            } => {
+                put_std(&mut w, std);
+                w.extend_from_slice(&EXTENDED_SIGNATURE.to_le_bytes());
+                resolver.write(&mut w);
+                w.extend_from_slice(&(elements.len() as u32).to_le_bytes());
+                w.extend_from_slice(&EXTENDED_SIGNATURE.to_le_bytes());
+                for e in elements {
+                    w.extend_from_slice(&e.data_id.to_bytes_le());
+                    w.extend_from_slice(&(e.data.len() as u32).to_le_bytes());
+                    let rounded = (e.data.len() + 7) & !7;
+                    w.extend_from_slice(&(rounded as u32).to_le_bytes());
+                    w.extend_from_slice(&e.data);
+                    w.resize(w.len() + rounded - e.data.len(), 0);
+                }
+            }
+        }
+        w
+    }
+
+    pub fn from_bytes(b: &[u8]) -> Result<ObjRef, ObjRefError> {
+        let mut r = Reader { b, pos: 0 };
+        let signature = r.u32("OBJREF")?;
+        if signature != OBJREF_SIGNATURE {
+            return Err(ObjRefError::Signature(signature));
+        }
+        let flags = r.u32("OBJREF")?;
+        let iid = r.guid("OBJREF")?;
+        Ok(match flags {
+            OBJREF_STANDARD => {
+                let std = r.std()?;
+                let resolver = Bindings::read(&mut r)?;
+                ObjRef::Standard { iid, std, resolver }
+            }
+            OBJREF_HANDLER => {
+                let std = r.std()?;
+                let clsid = r.guid("OBJREF_HANDLER")?;
+                let resolver = Bindings::read(&mut r)?;
+                ObjRef::Handler {
+                    iid,
+                    std,
+                    clsid,
+                    resolver,
+                }
+            }
+            OBJREF_CUSTOM => {
+                let clsid = r.guid("OBJREF_CUSTOM")?;
+                let _cb_extension = r.u32("OBJREF_CUSTOM")?;
+                let _reserved = r.u32("OBJREF_CUSTOM")?;
+                let data = b[r.pos..].to_vec();
+                ObjRef::Custom { iid, clsid, data }
+            }
+            OBJREF_EXTENDED => {
+                let std = r.std()?;
+                if r.u32("OBJREF_EXTENDED")? != EXTENDED_SIGNATURE {
+                    return Err(ObjRefError::Extended("Signature1 is not 0x4E535956"));
+                }
+                let resolver = Bindings::read(&mut r)?;
+                let n = r.u32("OBJREF_EXTENDED")?;
+                if r.u32("OBJREF_EXTENDED")? != EXTENDED_SIGNATURE {
+                    return Err(ObjRefError::Extended("Signature2 is not 0x4E535956"));
+                }
+                if n != 1 {
+                    return Err(ObjRefError::Extended("nElms is not 1"));
+                }
+                let data_id = r.guid("DATAELEMENT")?;
+                let size = r.u32("DATAELEMENT")? as usize;
+                let rounded = r.u32("DATAELEMENT")? as usize;
+                if size == 0 || rounded != (size + 7) & !7 {
+                    return Err(ObjRefError::Extended(
+                        "cbRounded is not cbSize rounded to 8",
+                    ));
+                }
+                let data = r.take(rounded, "DATAELEMENT")?[..size].to_vec();
+                ObjRef::Extended {
+                    iid,
+                    std,
+                    resolver,
+                    elements: vec![DataElement { data_id, data }],
+                }
+            }
+            other => return Err(ObjRefError::Flags(other)),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolver() -> Bindings {
+        Bindings {
+            strings: vec![StringBinding {
+                tower_id: TOWER_NCACN_IP_TCP,
+                network_addr: "host".into(),
+            }],
+            security: vec![SecurityBinding {
+                authn_svc: RPC_C_AUTHN_WINNT,
+                princ_name: Some(String::new()),
+            }],
+        }
+    }
+
+    #[test]
+    fn the_spec_example_counts_units_with_both_terminators() {
+        // MS-DCOM 2.2.19.1: [0007]host[0][0] [000A][FFFF][0][0]
+        let (a, offset) = resolver().to_units();
+        assert_eq!(offset, 7);
+        assert_eq!(a.len(), 11);
+        assert_eq!(a[..7], [7, 104, 111, 115, 116, 0, 0]);
+        assert_eq!(a[7..], [10, 0xffff, 0, 0]);
+        assert_eq!(Bindings::from_units(&a, offset), Ok(resolver()));
+    }
+
+    #[test]
+    fn the_smallest_dualstringarray_is_four_zeros() {
+        let (a, offset) = Bindings::default().to_units();
+        assert_eq!((a, offset), (vec![0, 0, 0, 0], 2));
+    }
+
+    #[test]
+    fn every_kind_round_trips() {
+        let std = StdObjRef {
+            flags: SORF_NOPING,
+            public_refs: 5,
+            oxid: 0x1122_3344_5566_7788,
+            oid: 42,
+            ipid: Uuid::from_u128(7),
+        };
+        let iid = Uuid::from_u128(0xac40e92e_1925_45a0_9f3e_95874a35497b);
+        for o in [
+            ObjRef::Standard {
+                iid,
+                std,
+                resolver: resolver(),
+            },
+            ObjRef::Handler {
+                iid,
+                std,
+                clsid: Uuid::from_u128(9),
+                resolver: resolver(),
+            },
+            ObjRef::Custom {
+                iid,
+                clsid: Uuid::from_u128(0x338),
+                data: vec![1, 2, 3],
+            },
+            ObjRef::Extended {
+                iid,
+                std,
+                resolver: resolver(),
+                elements: vec![DataElement {
+                    data_id: Uuid::from_u128(3),
+                    data: vec![9; 5],
+                }],
+            },
+        ] {
+            let bytes = o.to_bytes();
+            assert_eq!(bytes[..4], *b"MEOW");
+            assert_eq!(ObjRef::from_bytes(&bytes), Ok(o));
+        }
+    }
+
+    #[test]
+    fn a_standard_objref_has_the_spec_offsets() {
+        let o = ObjRef::Standard {
+            iid: Uuid::from_u128(1),
+            std: StdObjRef {
+                public_refs: 5,
+                ..StdObjRef::default()
+            },
+            resolver: Bindings::default(),
+        };
+        let b = o.to_bytes();
+        // signature, flags, iid (16), STDOBJREF (40) at 24, bindings at 64.
+        assert_eq!(b[4..8], 1u32.to_le_bytes());
+        assert_eq!(b[28..32], 5u32.to_le_bytes());
+        assert_eq!(b[64..68], [4, 0, 2, 0]);
+        assert_eq!(b.len(), 64 + 4 + 8);
+    }
+
+    #[test]
+    fn hostile_objrefs_are_typed_errors() {
+        assert_eq!(
+            ObjRef::from_bytes(b"WOEM\x01\0\0\0"),
+            Err(ObjRefError::Signature(0x4d454f57))
+        );
+        let mut two = ObjRef::Standard {
+            iid: Uuid::nil(),
+            std: StdObjRef::default(),
+            resolver: resolver(),
+        }
+        .to_bytes();
+        two[4] = 3; // standard and handler at once
+        assert_eq!(ObjRef::from_bytes(&two), Err(ObjRefError::Flags(3)));
+        // A DUALSTRINGARRAY claiming 0xffff units in a short buffer.
+        let mut big = two.clone();
+        big[4] = 1;
+        big[64..66].copy_from_slice(&0xffffu16.to_le_bytes());
+        assert_eq!(
+            ObjRef::from_bytes(&big),
+            Err(ObjRefError::Truncated("DUALSTRINGARRAY"))
+        );
+        // Every truncation of a valid OBJREF fails cleanly.
+        let good = ObjRef::Extended {
+            iid: Uuid::nil(),
+            std: StdObjRef::default(),
+            resolver: resolver(),
+            elements: vec![DataElement {
+                data_id: Uuid::from_u128(1),
+                data: vec![1; 9],
+            }],
+        }
+        .to_bytes();
+        for n in 0..good.len() {
+            assert!(
+                ObjRef::from_bytes(&good[..n]).is_err(),
+                "prefix of {n} bytes"
+            );
+        }
+    }
+
+    #[test]
+    fn bindings_without_terminators_are_refused() {
+        assert!(Bindings::from_units(&[7, 104, 105], 3).is_err());
+        assert!(Bindings::from_units(&[0, 0, 10, 0xffff, 65], 2).is_err());
+        assert!(Bindings::from_units(&[0, 0], 5).is_err());
+    }
+}
