@@ -2,6 +2,27 @@
 //! the object resolver with pinging, and activation.
 
 pub mod activation;
+pub mod exporter;
 pub mod objref;
+pub mod resolver;
 
+pub use exporter::{Exporter, Object, RefChange};
 pub use objref::{Bindings, ObjRef, ObjRefError, SecurityBinding, StdObjRef, StringBinding};
+
+/// HRESULTs and Win32 codes MS-DCOM names (values from MS-ERREF).
+pub mod hresult {
+    pub const S_OK: u32 = 0;
+    pub const E_NOINTERFACE: u32 = 0x8000_4002;
+    pub const E_INVALIDARG: u32 = 0x8007_0057;
+    pub const RPC_E_DISCONNECTED: u32 = 0x8001_0108;
+    pub const RPC_E_VERSION_MISMATCH: u32 = 0x8001_0110;
+    pub const RPC_E_INVALID_HEADER: u32 = 0x8001_0111;
+    pub const RPC_E_INVALID_OBJECT: u32 = 0x8001_0114;
+    pub const RPC_E_INVALID_OBJREF: u32 = 0x8001_011D;
+    pub const CO_E_OBJNOTREG: u32 = 0x8004_01FB;
+    pub const REGDB_E_CLASSNOTREG: u32 = 0x8004_0154;
+    /// Win32: an OXID, OID or ping set the resolver does not know.
+    pub const OR_INVALID_OXID: u32 = 1910;
+    pub const OR_INVALID_OID: u32 = 1911;
+    pub const OR_INVALID_SET: u32 = 1912;
+}

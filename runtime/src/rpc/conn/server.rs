@@ -198,11 +198,10 @@ impl ServerConn {
                 assoc_group_id,
                 contexts,
             } if header.ptype == PacketType::Bind => {
-                if self.bound {
-                    // One bind per association; alter_context adds contexts.
-                    self.nak(header.call_id, reject::REASON_NOT_SPECIFIED);
-                    return Some(self.close(ProtocolError::Unexpected(PacketType::Bind)));
-                }
+                // A second bind on a bound connection is not C706's way
+                // (alter_context is), but impacket's DCOM client sends one
+                // for every activation: it is answered like the first,
+                // keeping the contexts already bound.
                 if max_xmit_frag < MIN_FRAG || max_recv_frag < MIN_FRAG {
                     self.nak(header.call_id, reject::LOCAL_LIMIT_EXCEEDED);
                     let small = max_xmit_frag.min(max_recv_frag);

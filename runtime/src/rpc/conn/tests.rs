@@ -143,12 +143,16 @@ fn bind_time_feature_negotiation_is_acknowledged() {
 }
 
 #[test]
-fn a_second_bind_on_one_association_gets_bind_nak_and_a_close() {
-    let (mut s, _) = bound(Limits::default());
+fn a_second_bind_is_answered_like_the_first_and_keeps_the_contexts() {
+    // impacket's DCOM client binds again on a live connection.
+    let (mut s, mut c) = bound(Limits::default());
     s.receive(&bind_bytes(vec![NDR20], IFACE));
-    assert!(matches!(s.poll(&serves), Some(ServerEvent::Close(_))));
+    assert_eq!(s.poll(&serves), None);
     let out = pdus(s.take_output());
-    assert!(matches!(out[0].body, Body::BindNak { .. }));
+    assert_eq!(out[0].header.ptype, PacketType::BindAck);
+    c.request(0, 1, None, &[0; 8]);
+    s.receive(&c.take_output());
+    assert!(matches!(s.poll(&serves), Some(ServerEvent::Call(_))));
 }
 
 #[test]
