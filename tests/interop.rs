@@ -5,6 +5,9 @@
 //! (tests/interop/impacket_rpc.py); and our client's request stub data
 //! must equal the bytes impacket builds for the same calls.
 
+#[path = "../examples/calculator/mod.rs"]
+mod calculator;
+
 #[allow(non_camel_case_types, non_snake_case, dead_code, clippy::all)]
 mod rpc_test {
     include!(concat!(env!("OUT_DIR"), "/rpc_test.rs"));
@@ -20,6 +23,11 @@ use rpc_test::*;
 
 /// `python3 tests/interop/impacket_rpc.py ARGS`, or `None` without impacket.
 fn impacket(args: &[&str]) -> Option<std::process::Output> {
+    python("impacket_rpc.py", args)
+}
+
+/// `python3 tests/interop/SCRIPT ARGS`, or `None` without impacket.
+fn python(script: &str, args: &[&str]) -> Option<std::process::Output> {
     let have = Command::new("python3")
         .args(["-c", "import impacket"])
         .output()
@@ -32,7 +40,7 @@ fn impacket(args: &[&str]) -> Option<std::process::Output> {
         eprintln!("skipped: impacket is not installed (pip install impacket)");
         return None;
     }
-    let script = workspace().join("tests/interop/impacket_rpc.py");
+    let script = workspace().join("tests/interop").join(script);
     Some(
         Command::new("python3")
             .arg(script)
@@ -193,4 +201,52 @@ fn our_request_stub_data_is_the_bytes_impacket_builds() {
             .collect();
         oxidl_tests::assert_same_wire(name, &bytes, &want);
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn impacket_activates_calls_queries_pings_and_releases_our_calculator() {
+    use oxidl::orpc::{Machine, MachineConfig};
+    let machine = Machine::new(MachineConfig::new("127.0.0.1"));
+    let resolver = machine
+        .start_resolver("127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("resolver");
+    let exporter = machine
+        .start_exporter("127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("exporter");
+    exporter.register_class(calculator::CLSID_CALCULATOR, calculator::factory());
+    let port = resolver.port().to_string();
+    let out =
+        tokio::task::spawn_blocking(move || python("impacket_dcom.py", &["127.0.0.1", &port]))
+            .await
+            .expect("join");
+    let Some(out) = out else { return };
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "impacket's DCOM client failed:\n{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for step in [
+        "ServerAlive2",
+        "CoCreateInstanceEx",
+        "Add",
+        "Concat",
+        "Sum",
+        "RemQueryInterface",
+        "Count",
+        "ComplexPing",
+        "SimplePing",
+        "RemRelease",
+        "Add after RemRelease",
+    ] {
+        assert!(
+            stdout.contains(&format!("ok {step}\n")),
+            "{step}:\n{stdout}"
+        );
+    }
+    // impacket released one reference of the five IStatistics came with,
+    // and never the calculator's: the object lives on.
+    assert_eq!(exporter.objects(), 1);
 }

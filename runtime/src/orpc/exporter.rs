@@ -13,6 +13,8 @@ use super::hresult;
 use super::objref::{StdObjRef, SORF_NOPING};
 use crate::rpc::Dispatch;
 
+pub const IID_IUNKNOWN: Uuid = Uuid::from_u128(0x0000_0000_0000_0000_c000_0000_0000_0046);
+
 /// A COM object as the exporter holds it: one stub per interface.
 #[derive(Clone, Default)]
 pub struct Object {
@@ -30,8 +32,14 @@ impl Object {
         self
     }
 
+    /// Every object implements IUnknown, whose calls IRemUnknown answers.
     pub fn implements(&self, iid: &Uuid) -> bool {
-        self.stubs.contains_key(iid)
+        *iid == IID_IUNKNOWN || self.stubs.contains_key(iid)
+    }
+
+    /// The interfaces the object's stubs serve.
+    pub fn interfaces(&self) -> Vec<Uuid> {
+        self.stubs.keys().copied().collect()
     }
 
     fn stub(&self, iid: &Uuid) -> Option<Arc<dyn Dispatch>> {
@@ -133,6 +141,40 @@ impl Exporter {
             },
         );
         Ok(self.add_ipid(oid, iid, self.initial_refs))
+    }
+
+    /// Marshals a new object for each of `iids` (activation): one OID, an
+    /// IPID per interface it implements, E_NOINTERFACE for the others.
+    pub fn export_many(
+        &mut self,
+        object: Object,
+        iids: &[Uuid],
+        now: Instant,
+    ) -> Vec<Result<StdObjRef, u32>> {
+        let oid = random_id();
+        self.oids.insert(
+            oid,
+            OidEntry {
+                object: object.clone(),
+                ipids: Vec::new(),
+                last_seen: now,
+                no_ping: false,
+            },
+        );
+        let out: Vec<_> = iids
+            .iter()
+            .map(|iid| {
+                if object.implements(iid) {
+                    Ok(self.add_ipid(oid, *iid, self.initial_refs))
+                } else {
+                    Err(hresult::E_NOINTERFACE)
+                }
+            })
+            .collect();
+        if out.iter().all(|r| r.is_err()) {
+            self.oids.remove(&oid);
+        }
+        out
     }
 
     /// The IPID of `iid` on object `oid`, created if needed, with `refs`

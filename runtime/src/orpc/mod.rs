@@ -5,15 +5,18 @@ pub mod activation;
 pub mod exporter;
 pub mod objref;
 pub mod resolver;
+pub mod server;
 
 pub use exporter::{Exporter, Object, RefChange};
 pub use objref::{Bindings, ObjRef, ObjRefError, SecurityBinding, StdObjRef, StringBinding};
+pub use server::{Clock, DcomExporter, Factory, Machine, MachineConfig, COM_VERSION};
 
 /// HRESULTs and Win32 codes MS-DCOM names (values from MS-ERREF).
 pub mod hresult {
     pub const S_OK: u32 = 0;
     pub const E_NOINTERFACE: u32 = 0x8000_4002;
     pub const E_INVALIDARG: u32 = 0x8007_0057;
+    pub const E_NOTIMPL: u32 = 0x8000_4001;
     pub const RPC_E_DISCONNECTED: u32 = 0x8001_0108;
     pub const RPC_E_VERSION_MISMATCH: u32 = 0x8001_0110;
     pub const RPC_E_INVALID_HEADER: u32 = 0x8001_0111;

@@ -26,7 +26,24 @@ use tracing::Instrument;
 use super::conn::{ClientConn, ClientEvent, Limits, ServerConn, ServerEvent};
 use super::{status, BoxFuture, CallContext, CallError, Channel, Dispatch, SyntaxId, NDR20};
 
-type Registry = HashMap<SyntaxId, Arc<dyn Dispatch>>;
+/// Interfaces whose stubs come and go while the server runs (ORPC's, by
+/// IID): asked after the fixed registry.
+pub type Dynamic = Arc<dyn Fn(&SyntaxId) -> Option<Arc<dyn Dispatch>> + Send + Sync>;
+
+#[derive(Default)]
+struct Registry {
+    fixed: HashMap<SyntaxId, Arc<dyn Dispatch>>,
+    dynamic: Option<Dynamic>,
+}
+
+impl Registry {
+    fn get(&self, s: &SyntaxId) -> Option<Arc<dyn Dispatch>> {
+        self.fixed
+            .get(s)
+            .cloned()
+            .or_else(|| self.dynamic.as_ref().and_then(|d| d(s)))
+    }
+}
 
 /// An RPC server: a registry of interfaces by UUID and version, served
 /// over TCP.
@@ -50,13 +67,19 @@ impl Server {
 
     /// Serves an interface through its generated stub.
     pub fn add_interface(mut self, stub: impl Dispatch) -> Server {
-        self.registry.insert(stub.syntax(), Arc::new(stub));
+        self.registry.fixed.insert(stub.syntax(), Arc::new(stub));
         self
     }
 
     /// Serves an interface through a stub already shared elsewhere.
     pub fn add_shared(mut self, stub: Arc<dyn Dispatch>) -> Server {
-        self.registry.insert(stub.syntax(), stub);
+        self.registry.fixed.insert(stub.syntax(), stub);
+        self
+    }
+
+    /// Serves the interfaces `lookup` finds at bind time, as well.
+    pub fn dynamic(mut self, lookup: Dynamic) -> Server {
+        self.registry.dynamic = Some(lookup);
         self
     }
 
@@ -225,12 +248,12 @@ async fn serve_connection(
     let (done_tx, mut done) = mpsc::unbounded_channel::<(u32, u16, Result<Vec<u8>, u32>)>();
     let mut orphaned = HashSet::new();
     let mut buf = vec![0u8; 64 * 1024];
-    let serves = |s: &SyntaxId| registry.contains_key(s);
+    let serves = |s: &SyntaxId| registry.get(s).is_some();
     loop {
         while let Some(event) = conn.poll(&serves) {
             match event {
                 ServerEvent::Call(call) => {
-                    let Some(stub) = registry.get(&call.syntax).cloned() else {
+                    let Some(stub) = registry.get(&call.syntax) else {
                         conn.respond(call.call_id, call.context_id, Err(status::NCA_S_UNK_IF));
                         continue;
                     };

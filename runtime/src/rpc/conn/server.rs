@@ -200,8 +200,11 @@ impl ServerConn {
             } if header.ptype == PacketType::Bind => {
                 // A second bind on a bound connection is not C706's way
                 // (alter_context is), but impacket's DCOM client sends one
-                // for every activation: it is answered like the first,
-                // keeping the contexts already bound.
+                // for every activation, reusing context IDs for other
+                // interfaces: it starts the association's contexts afresh.
+                if self.bound {
+                    self.contexts.clear();
+                }
                 if max_xmit_frag < MIN_FRAG || max_recv_frag < MIN_FRAG {
                     self.nak(header.call_id, reject::LOCAL_LIMIT_EXCEEDED);
                     let small = max_xmit_frag.min(max_recv_frag);

@@ -143,7 +143,7 @@ fn bind_time_feature_negotiation_is_acknowledged() {
 }
 
 #[test]
-fn a_second_bind_is_answered_like_the_first_and_keeps_the_contexts() {
+fn a_second_bind_is_answered_like_the_first() {
     // impacket's DCOM client binds again on a live connection.
     let (mut s, mut c) = bound(Limits::default());
     s.receive(&bind_bytes(vec![NDR20], IFACE));

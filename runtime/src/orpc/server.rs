@@ -1,0 +1,925 @@
+//! A DCOM server over tokio: the machine's object resolver and activator
+//! (IObjectExporter, IRemoteSCMActivator, IActivation) on one port, and
+//! object exporters (IRemUnknown, IRemUnknown2 and the objects' own
+//! interfaces, routed by IPID) on ports of their own. Every protocol
+//! interface here is the one generated from idl/ms-dcom.idl.
+//!
+//! [`Machine`] is the one authority its parts share: the host name they
+//! advertise, the security bindings, the OXIDs, classes and ping sets.
+//! Every DUALSTRINGARRAY is built from it when it is sent, never from a
+//! copy taken earlier, and starting the resolver is idempotent: the
+//! failure of KB Q165309 (security information not synchronized when the
+//! resolver was already running) cannot happen here.
+
+use std::collections::HashMap;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, RwLock, Weak};
+use std::time::{Duration, Instant};
+
+use uuid::Uuid;
+
+use super::activation::{ActivationProperties, Property};
+use super::exporter::{Exporter, Object, RefChange};
+use super::hresult;
+use super::objref::{Bindings, ObjRef, SecurityBinding, StdObjRef, StringBinding};
+use super::resolver::PingSets;
+use crate::dcom::i_activation::RemoteActivationResponse;
+use crate::dcom::i_object_exporter::*;
+use crate::dcom::i_rem_unknown::*;
+use crate::dcom::i_rem_unknown2::RemQueryInterface2Response;
+use crate::dcom::i_remote_scm_activator::*;
+use crate::dcom::*;
+use crate::ndr;
+use crate::rpc::{self, BoxFuture, CallContext, Dispatch, Fault, Server, ServerHandle, SyntaxId};
+
+/// Where the time comes from: `Instant::now` normally, a hand-moved clock
+/// in tests, so that ping timeouts are tested without waiting.
+pub type Clock = Arc<dyn Fn() -> Instant + Send + Sync>;
+
+/// Makes the objects of one class.
+pub type Factory = Arc<dyn Fn() -> Object + Send + Sync>;
+
+/// The COM version oxidl speaks (MS-DCOM 1.7).
+pub const COM_VERSION: COMVERSION = COMVERSION {
+    major_version: 5,
+    minor_version: 7,
+};
+
+/// RPC_C_AUTHN_LEVEL_NONE, the authentication hint while oxidl has no
+/// security provider (impacket's client relies on it being exactly 1).
+const AUTHN_LEVEL_NONE: u32 = 1;
+
+/// Settings of a [`Machine`].
+#[derive(Clone)]
+pub struct MachineConfig {
+    /// The address clients reach this machine by, as bindings carry it.
+    pub host: String,
+    /// How often clients ping; objects unpinged for three periods go.
+    pub ping_period: Duration,
+    pub clock: Clock,
+}
+
+impl MachineConfig {
+    pub fn new(host: impl Into<String>) -> MachineConfig {
+        MachineConfig {
+            host: host.into(),
+            ping_period: Duration::from_secs(120),
+            clock: Arc::new(Instant::now),
+        }
+    }
+}
+
+/// A registered class: its exporter, its factory, its objects' interfaces.
+#[derive(Clone)]
+struct Class {
+    oxid: u64,
+    factory: Factory,
+    iids: Vec<Uuid>,
+}
+
+struct MachineInner {
+    config: MachineConfig,
+    security: RwLock<Vec<SecurityBinding>>,
+    exporters: RwLock<HashMap<u64, Weak<ExporterShared>>>,
+    classes: RwLock<HashMap<Uuid, Class>>,
+    sets: Mutex<PingSets>,
+    resolver: tokio::sync::Mutex<Option<ServerHandle>>,
+}
+
+/// One machine's DCOM authority. Clones share it.
+#[derive(Clone)]
+pub struct Machine(Arc<MachineInner>);
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic while holding the lock leaves plain tables behind; go on.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Machine {
+    pub fn new(config: MachineConfig) -> Machine {
+        let sets = PingSets::new(config.ping_period);
+        Machine(Arc::new(MachineInner {
+            config,
+            security: RwLock::new(Vec::new()),
+            exporters: RwLock::new(HashMap::new()),
+            classes: RwLock::new(HashMap::new()),
+            sets: Mutex::new(sets),
+            resolver: tokio::sync::Mutex::new(None),
+        }))
+    }
+
+    fn now(&self) -> Instant {
+        (self.0.config.clock)()
+    }
+
+    /// A process's security initialization (CoInitializeSecurity): the
+    /// authentication services it accepts join the machine's, and every
+    /// binding handed out from now on carries them, whether the resolver
+    /// was started before, after, or by someone else.
+    pub fn initialize_security(&self, bindings: &[SecurityBinding]) {
+        let mut s = self.0.security.write().unwrap_or_else(|e| e.into_inner());
+        for b in bindings {
+            if !s.contains(b) {
+                s.push(b.clone());
+            }
+        }
+    }
+
+    /// The security bindings every DUALSTRINGARRAY carries.
+    pub fn security_bindings(&self) -> Vec<SecurityBinding> {
+        self.0
+            .security
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// The resolver's bindings: the host without an endpoint (2.2.19.3).
+    pub fn resolver_bindings(&self) -> Bindings {
+        Bindings {
+            strings: vec![StringBinding {
+                tower_id: super::objref::TOWER_NCACN_IP_TCP,
+                network_addr: self.0.config.host.clone(),
+            }],
+            security: self.security_bindings(),
+        }
+    }
+
+    /// Starts the resolver and activator on `addr`, or returns the address
+    /// of the one already running: however many parts start it, and
+    /// however they race, there is one.
+    pub async fn start_resolver(&self, addr: SocketAddr) -> io::Result<SocketAddr> {
+        let mut slot = self.0.resolver.lock().await;
+        if let Some(h) = slot.as_ref() {
+            return Ok(h.local_addr());
+        }
+        let server = Server::new()
+            .add_interface(IObjectExporterStub::new(ResolverService(self.clone())))
+            .add_interface(IRemoteSCMActivatorStub::new(ActivatorService(self.clone())))
+            .add_interface(IActivationStub::new(ActivatorService(self.clone())))
+            .bind(addr)
+            .await?;
+        let local = server.local_addr();
+        tracing::info!(%local, "object resolver listening");
+        *slot = Some(server);
+        Ok(local)
+    }
+
+    /// Starts an object exporter listening on `addr`.
+    pub async fn start_exporter(&self, addr: SocketAddr) -> io::Result<DcomExporter> {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let port = listener.local_addr()?.port();
+        let machine = Arc::downgrade(&self.0);
+        let shared = Arc::new_cyclic(|me: &Weak<ExporterShared>| {
+            let rem = RemUnknownService(me.clone());
+            let rem_unknown = Object::new()
+                .with(IRemUnknownStub::new(rem.clone()))
+                .with(IRemUnknown2Stub::new(rem));
+            ExporterShared {
+                machine,
+                port,
+                tables: Mutex::new(Exporter::new(self.0.config.ping_period, rem_unknown)),
+            }
+        });
+        let oxid = lock(&shared.tables).oxid();
+        self.0
+            .exporters
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(oxid, Arc::downgrade(&shared));
+        let routes = Arc::downgrade(&shared);
+        let server = Server::new()
+            .dynamic(Arc::new(move |s: &SyntaxId| {
+                let shared = routes.upgrade()?;
+                shared.serves(&s.uuid).then(|| {
+                    Arc::new(OrpcRouter {
+                        iid: s.uuid,
+                        exporter: Arc::downgrade(&shared),
+                    }) as Arc<dyn Dispatch>
+                })
+            }))
+            .serve(listener);
+        tracing::info!(port, oxid = %format_args!("{oxid:#x}"), "object exporter listening");
+        Ok(DcomExporter {
+            shared,
+            server,
+            machine: self.clone(),
+        })
+    }
+
+    fn exporter(&self, oxid: u64) -> Option<Arc<ExporterShared>> {
+        self.0
+            .exporters
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&oxid)
+            .and_then(Weak::upgrade)
+    }
+
+    fn exporters(&self) -> Vec<Arc<ExporterShared>> {
+        self.0
+            .exporters
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .filter_map(Weak::upgrade)
+            .collect()
+    }
+
+    /// Runs the timers once: ping sets not pinged for three periods
+    /// expire, and objects neither called nor pinged for three periods
+    /// are reclaimed. Returns how many objects went.
+    pub fn tick(&self) -> usize {
+        let now = self.now();
+        lock(&self.0.sets).expire(now);
+        self.exporters()
+            .iter()
+            .map(|e| lock(&e.tables).reclaim(now).len())
+            .sum()
+    }
+
+    /// Runs [`Machine::tick`] every ping period until the machine is dropped.
+    pub fn spawn_timers(&self) {
+        let weak = Arc::downgrade(&self.0);
+        let period = self.0.config.ping_period;
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(period);
+            loop {
+                every.tick().await;
+                let Some(inner) = weak.upgrade() else { return };
+                let gone = Machine(inner).tick();
+                if gone > 0 {
+                    tracing::debug!(gone, "objects reclaimed");
+                }
+            }
+        });
+    }
+
+    /// Creates an object of `clsid` in its exporter and marshals `iids`.
+    fn activate(&self, clsid: &Uuid, iids: &[Uuid]) -> Result<Activated, u32> {
+        let Class { oxid, factory, .. } = self
+            .0
+            .classes
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(clsid)
+            .cloned()
+            .ok_or(hresult::REGDB_E_CLASSNOTREG)?;
+        let exporter = self.exporter(oxid).ok_or(hresult::REGDB_E_CLASSNOTREG)?;
+        let object = factory();
+        let now = self.now();
+        let results = lock(&exporter.tables).export_many(object, iids, now);
+        let resolver = self.resolver_bindings();
+        let objrefs = results
+            .iter()
+            .zip(iids)
+            .map(|(r, iid)| {
+                r.map(|std| ObjRef::Standard {
+                    iid: *iid,
+                    std,
+                    resolver: resolver.clone(),
+                })
+            })
+            .collect();
+        let tables = lock(&exporter.tables);
+        Ok(Activated {
+            oxid,
+            ipid_rem_unknown: tables.ipid_rem_unknown(),
+            bindings: exporter.bindings(self),
+            objrefs,
+        })
+    }
+}
+
+struct Activated {
+    oxid: u64,
+    ipid_rem_unknown: Uuid,
+    bindings: Bindings,
+    objrefs: Vec<Result<ObjRef, u32>>,
+}
+
+fn mip(o: &ObjRef) -> Box<MInterfacePointer> {
+    Box::new(MInterfacePointer {
+        ab_data: o.to_bytes(),
+    })
+}
+
+fn orpcthat() -> ORPCTHAT {
+    ORPCTHAT {
+        flags: 0,
+        extensions: None,
+    }
+}
+
+/// MS-DCOM 3.1.1.5.4: major 5, and no minor above ours.
+fn version_ok(v: &COMVERSION) -> bool {
+    v.major_version == COM_VERSION.major_version && v.minor_version <= COM_VERSION.minor_version
+}
+
+// ---------------------------------------------------------------- exporter
+
+struct ExporterShared {
+    machine: Weak<MachineInner>,
+    port: u16,
+    tables: Mutex<Exporter>,
+}
+
+impl ExporterShared {
+    /// The exporter's bindings: host[port], with the machine's security.
+    fn bindings(&self, machine: &Machine) -> Bindings {
+        Bindings {
+            strings: vec![StringBinding {
+                tower_id: super::objref::TOWER_NCACN_IP_TCP,
+                network_addr: format!("{}[{}]", machine.0.config.host, self.port),
+            }],
+            security: machine.security_bindings(),
+        }
+    }
+
+    fn machine(&self) -> Option<Machine> {
+        self.machine.upgrade().map(Machine)
+    }
+
+    /// Whether a bind for `iid` may come here: IRemUnknown(2), or an
+    /// interface of a registered class.
+    fn serves(&self, iid: &Uuid) -> bool {
+        if *iid == IRemUnknown::IID || *iid == IRemUnknown2::IID {
+            return true;
+        }
+        self.machine().is_some_and(|m| {
+            m.0.classes
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .values()
+                .any(|c| c.iids.contains(iid))
+        })
+    }
+}
+
+/// A running object exporter.
+pub struct DcomExporter {
+    shared: Arc<ExporterShared>,
+    server: ServerHandle,
+    machine: Machine,
+}
+
+impl DcomExporter {
+    /// Registers a class whose objects this exporter serves.
+    pub fn register_class(&self, clsid: Uuid, factory: Factory) {
+        let oxid = self.oxid();
+        let iids = factory().interfaces();
+        self.machine
+            .0
+            .classes
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(
+                clsid,
+                Class {
+                    oxid,
+                    factory,
+                    iids,
+                },
+            );
+    }
+
+    pub fn oxid(&self) -> u64 {
+        lock(&self.shared.tables).oxid()
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.server.local_addr()
+    }
+
+    /// The exporter's DUALSTRINGARRAY, as ResolveOxid2 returns it.
+    pub fn bindings(&self) -> Bindings {
+        self.shared.bindings(&self.machine)
+    }
+
+    /// Objects alive in this exporter.
+    pub fn objects(&self) -> usize {
+        lock(&self.shared.tables).objects()
+    }
+
+    pub async fn shutdown(self) {
+        self.server.shutdown().await;
+    }
+}
+
+/// Routes ORPC calls on one interface to the object the IPID names.
+struct OrpcRouter {
+    iid: Uuid,
+    exporter: Weak<ExporterShared>,
+}
+
+impl Dispatch for OrpcRouter {
+    fn syntax(&self) -> SyntaxId {
+        SyntaxId {
+            uuid: self.iid,
+            major: 0,
+            minor: 0,
+        }
+    }
+
+    fn dispatch(
+        &self,
+        ctx: CallContext,
+        stub: Vec<u8>,
+    ) -> BoxFuture<'static, Result<Vec<u8>, Fault>> {
+        let target = self.route(&ctx, &stub);
+        Box::pin(async move { target?.dispatch(ctx, stub).await })
+    }
+}
+
+impl OrpcRouter {
+    /// The checks of MS-DCOM 3.1.1.5.4, in the spec's order, then the stub.
+    /// Failures travel as faults carrying the HRESULT, as Windows sends them.
+    fn route(&self, ctx: &CallContext, stub: &[u8]) -> Result<Arc<dyn Dispatch>, Fault> {
+        let fault = Fault::new;
+        let mut d = ndr::Decoder::new(stub);
+        let this: ORPCTHIS = ndr::decode_pointee(&mut d).map_err(Fault::from_ndr)?;
+        if !version_ok(&this.version) {
+            return Err(fault(hresult::RPC_E_VERSION_MISMATCH));
+        }
+        if this.flags != 0 {
+            return Err(fault(hresult::RPC_E_INVALID_HEADER));
+        }
+        let ipid = ctx.object.ok_or(fault(hresult::RPC_E_DISCONNECTED))?;
+        let exporter = self
+            .exporter
+            .upgrade()
+            .ok_or(fault(hresult::RPC_E_DISCONNECTED))?;
+        let now = exporter.machine().map_or_else(Instant::now, |m| m.now());
+        let found = lock(&exporter.tables).lookup(&ipid, &self.iid, now);
+        found.map_err(fault)
+    }
+}
+
+/// IRemUnknown and IRemUnknown2 of one exporter.
+#[derive(Clone)]
+struct RemUnknownService(Weak<ExporterShared>);
+
+impl RemUnknownService {
+    fn exporter(&self) -> Result<Arc<ExporterShared>, Fault> {
+        self.0
+            .upgrade()
+            .ok_or(Fault::new(hresult::RPC_E_DISCONNECTED))
+    }
+
+    fn now(e: &ExporterShared) -> Instant {
+        e.machine().map_or_else(Instant::now, |m| m.now())
+    }
+}
+
+fn std_idl(s: &StdObjRef) -> STDOBJREF {
+    STDOBJREF {
+        flags: s.flags,
+        c_public_refs: s.public_refs,
+        oxid: s.oxid,
+        oid: s.oid,
+        ipid: s.ipid,
+    }
+}
+
+fn changes(refs: &[REMINTERFACEREF]) -> Vec<RefChange> {
+    refs.iter()
+        .map(|r| RefChange {
+            ipid: r.ipid,
+            public: r.c_public_refs,
+            private: r.c_private_refs,
+        })
+        .collect()
+}
+
+impl IRemUnknownServer for RemUnknownService {
+    async fn rem_query_interface(
+        &self,
+        _: &CallContext,
+        ripid: GUID,
+        c_refs: u32,
+        _c_iids: u16,
+        iids: Vec<IID>,
+    ) -> Result<RemQueryInterfaceResponse, Fault> {
+        let e = self.exporter()?;
+        let now = Self::now(&e);
+        let results = lock(&e.tables).query_interface(&ripid, c_refs, &iids, now);
+        let (results, hr) = match results {
+            Ok(r) => {
+                // One refused IID of one asked fails the call: impacket
+                // reads only the return value.
+                let all_failed = r.iter().all(|x| x.is_err());
+                let hr = if all_failed {
+                    hresult::E_NOINTERFACE
+                } else {
+                    0
+                };
+                (Some(r), hr)
+            }
+            Err(hr) => (None, hr),
+        };
+        let results = results.map(|r| {
+            r.iter()
+                .map(|x| match x {
+                    Ok(std) => REMQIRESULT {
+                        h_result: 0,
+                        std: std_idl(std),
+                    },
+                    Err(hr) => REMQIRESULT {
+                        h_result: *hr as i32,
+                        std: STDOBJREF::default(),
+                    },
+                })
+                .collect()
+        });
+        Ok(RemQueryInterfaceResponse {
+            orpcthat: orpcthat(),
+            pp_qi_results: results,
+            return_value: hr as i32,
+        })
+    }
+
+    async fn rem_add_ref(
+        &self,
+        _: &CallContext,
+        _c_interface_refs: u16,
+        interface_refs: Vec<REMINTERFACEREF>,
+    ) -> Result<RemAddRefResponse, Fault> {
+        let e = self.exporter()?;
+        let results = lock(&e.tables).add_ref(&changes(&interface_refs));
+        let hr = if results.iter().any(|&r| r != 0) {
+            hresult::E_INVALIDARG
+        } else {
+            0
+        };
+        Ok(RemAddRefResponse {
+            orpcthat: orpcthat(),
+            p_results: results.into_iter().map(|r| r as i32).collect(),
+            return_value: hr as i32,
+        })
+    }
+
+    async fn rem_release(
+        &self,
+        _: &CallContext,
+        interface_refs: Vec<REMINTERFACEREF>,
+    ) -> Result<RemReleaseResponse, Fault> {
+        let e = self.exporter()?;
+        lock(&e.tables).release(&changes(&interface_refs));
+        Ok(RemReleaseResponse {
+            orpcthat: orpcthat(),
+            return_value: 0,
+        })
+    }
+}
+
+impl IRemUnknown2Server for RemUnknownService {
+    async fn rem_query_interface2(
+        &self,
+        _: &CallContext,
+        ripid: GUID,
+        _c_iids: u16,
+        iids: Vec<IID>,
+    ) -> Result<RemQueryInterface2Response, Fault> {
+        let e = self.exporter()?;
+        let machine = e.machine().ok_or(Fault::new(hresult::RPC_E_DISCONNECTED))?;
+        let now = machine.now();
+        let mut tables = lock(&e.tables);
+        let refs = tables.initial_refs();
+        let results = tables.query_interface(&ripid, refs, &iids, now);
+        drop(tables);
+        let resolver = machine.resolver_bindings();
+        let (phr, pp_mif, hr) = match results {
+            Ok(r) => {
+                let mut phr = Vec::new();
+                let mut mifs = Vec::new();
+                for (x, iid) in r.iter().zip(&iids) {
+                    match x {
+                        Ok(std) => {
+                            phr.push(0);
+                            mifs.push(Some(mip(&ObjRef::Standard {
+                                iid: *iid,
+                                std: *std,
+                                resolver: resolver.clone(),
+                            })));
+                        }
+                        Err(hr) => {
+                            phr.push(*hr as i32);
+                            mifs.push(None);
+                        }
+                    }
+                }
+                (phr, mifs, 0)
+            }
+            Err(hr) => (vec![hr as i32; iids.len()], vec![None; iids.len()], hr),
+        };
+        Ok(RemQueryInterface2Response {
+            orpcthat: orpcthat(),
+            phr,
+            pp_mif,
+            return_value: hr as i32,
+        })
+    }
+}
+
+// ---------------------------------------------------------------- resolver
+
+/// IObjectExporter: OXID resolution and pinging (MS-DCOM 3.1.2.5.1).
+struct ResolverService(Machine);
+
+impl ResolverService {
+    fn resolve(&self, oxid: OXID) -> Result<(Bindings, Uuid), u32> {
+        let e = self.0.exporter(oxid).ok_or(hresult::OR_INVALID_OXID)?;
+        let ipid = lock(&e.tables).ipid_rem_unknown();
+        Ok((e.bindings(&self.0), ipid))
+    }
+
+    /// Keeps OIDs alive in whichever exporter holds them.
+    fn refresh(&self, oids: &[u64], now: Instant) {
+        for e in self.0.exporters() {
+            lock(&e.tables).pinged(oids.iter().copied(), now);
+        }
+    }
+
+    fn known(&self, oid: u64) -> bool {
+        self.0
+            .exporters()
+            .iter()
+            .any(|e| lock(&e.tables).knows_oid(oid))
+    }
+}
+
+impl IObjectExporterServer for ResolverService {
+    async fn resolve_oxid(
+        &self,
+        _: &CallContext,
+        p_oxid: OXID,
+        _protseqs: Vec<u16>,
+    ) -> Result<ResolveOxidResponse, Fault> {
+        Ok(match self.resolve(p_oxid) {
+            Ok((b, ipid)) => ResolveOxidResponse {
+                ppdsa_oxid_bindings: Some(Box::new(b.to_idl())),
+                pipid_rem_unknown: ipid,
+                p_authn_hint: AUTHN_LEVEL_NONE,
+                return_value: 0,
+            },
+            Err(status) => ResolveOxidResponse {
+                return_value: status,
+                ..Default::default()
+            },
+        })
+    }
+
+    async fn simple_ping(
+        &self,
+        _: &CallContext,
+        p_set_id: SETID,
+    ) -> Result<SimplePingResponse, Fault> {
+        let now = self.0.now();
+        let pinged = lock(&self.0 .0.sets).simple_ping(p_set_id, now);
+        Ok(SimplePingResponse {
+            return_value: match pinged {
+                Ok(oids) => {
+                    self.refresh(&oids, now);
+                    0
+                }
+                Err(status) => status,
+            },
+        })
+    }
+
+    async fn complex_ping(
+        &self,
+        _: &CallContext,
+        p_set_id: SETID,
+        sequence_num: u16,
+        add_to_set: Option<Vec<OID>>,
+        del_from_set: Option<Vec<OID>>,
+    ) -> Result<ComplexPingResponse, Fault> {
+        let now = self.0.now();
+        let add = add_to_set.unwrap_or_default();
+        let del = del_from_set.unwrap_or_default();
+        let known = |oid| self.known(oid);
+        let result =
+            lock(&self.0 .0.sets).complex_ping(p_set_id, sequence_num, &add, &del, &known, now);
+        Ok(match result {
+            Ok((setid, oids)) => {
+                self.refresh(&oids, now);
+                ComplexPingResponse {
+                    p_set_id: setid,
+                    p_ping_backoff_factor: 0,
+                    return_value: 0,
+                }
+            }
+            Err(status) => ComplexPingResponse {
+                p_set_id,
+                p_ping_backoff_factor: 0,
+                return_value: status,
+            },
+        })
+    }
+
+    async fn server_alive(&self, _: &CallContext) -> Result<ServerAliveResponse, Fault> {
+        Ok(ServerAliveResponse { return_value: 0 })
+    }
+
+    async fn resolve_oxid2(
+        &self,
+        _: &CallContext,
+        p_oxid: OXID,
+        _protseqs: Vec<u16>,
+    ) -> Result<ResolveOxid2Response, Fault> {
+        Ok(match self.resolve(p_oxid) {
+            Ok((b, ipid)) => ResolveOxid2Response {
+                ppdsa_oxid_bindings: Some(Box::new(b.to_idl())),
+                pipid_rem_unknown: ipid,
+                p_authn_hint: AUTHN_LEVEL_NONE,
+                p_com_version: COM_VERSION,
+                return_value: 0,
+            },
+            Err(status) => ResolveOxid2Response {
+                return_value: status,
+                ..Default::default()
+            },
+        })
+    }
+
+    async fn server_alive2(&self, _: &CallContext) -> Result<ServerAlive2Response, Fault> {
+        Ok(ServerAlive2Response {
+            p_com_version: COM_VERSION,
+            ppdsa_or_bindings: Some(Box::new(self.0.resolver_bindings().to_idl())),
+            p_reserved: 0,
+            return_value: 0,
+        })
+    }
+}
+
+// ---------------------------------------------------------------- activator
+
+/// IRemoteSCMActivator and IActivation (MS-DCOM 3.1.2.5.2).
+struct ActivatorService(Machine);
+
+impl ActivatorService {
+    /// RemoteCreateInstance's work, as an HRESULT or the reply's BLOB.
+    fn create_instance(
+        &self,
+        orpcthis: &ORPCTHIS,
+        props: Option<&MInterfacePointer>,
+    ) -> Result<MInterfacePointer, u32> {
+        if !version_ok(&orpcthis.version) {
+            return Err(hresult::RPC_E_VERSION_MISMATCH);
+        }
+        let props = props.ok_or(hresult::E_INVALIDARG)?;
+        let request =
+            ActivationProperties::from_objref_bytes(&props.ab_data, false).map_err(|e| {
+                tracing::debug!(error = %e, "activation properties refused");
+                hresult::RPC_E_INVALID_OBJREF
+            })?;
+        let inst = request.instantiation().ok_or(hresult::E_INVALIDARG)?;
+        let iids = inst.p_iid.clone().unwrap_or_default();
+        if iids.is_empty() {
+            return Err(hresult::E_INVALIDARG);
+        }
+        let a = self.0.activate(&inst.class_id, &iids)?;
+        let mut hrs = Vec::new();
+        let mut ptrs = Vec::new();
+        for r in &a.objrefs {
+            match r {
+                Ok(o) => {
+                    hrs.push(0);
+                    ptrs.push(Some(mip(o)));
+                }
+                Err(hr) => {
+                    hrs.push(*hr as i32);
+                    ptrs.push(None);
+                }
+            }
+        }
+        if hrs.iter().all(|&h| h != 0) {
+            return Err(hresult::E_NOINTERFACE);
+        }
+        // PropsOutInfo first, then ScmReplyInfo: the order Windows sends,
+        // and the only one impacket reads.
+        let reply = ActivationProperties {
+            dest_ctx: request.dest_ctx,
+            properties: vec![
+                Property::PropsOut(PropsOutInfo {
+                    piid: Some(iids),
+                    phresults: Some(hrs),
+                    pp_intf_data: Some(ptrs),
+                }),
+                Property::ScmReply(ScmReplyInfoData {
+                    pdw_reserved: None,
+                    remote_reply: Some(Box::new(customREMOTE_REPLY_SCM_INFO {
+                        oxid: a.oxid,
+                        pdsa_oxid_bindings: Some(Box::new(a.bindings.to_idl())),
+                        ipid_rem_unknown: a.ipid_rem_unknown,
+                        authn_hint: AUTHN_LEVEL_NONE,
+                        server_version: COM_VERSION,
+                    })),
+                }),
+            ],
+        };
+        let objref = reply.to_objref(true).map_err(|_| hresult::E_INVALIDARG)?;
+        Ok(*mip(&objref))
+    }
+}
+
+impl IRemoteSCMActivatorServer for ActivatorService {
+    async fn remote_get_class_object(
+        &self,
+        _: &CallContext,
+        _orpcthis: ORPCTHIS,
+        _p_act_properties: Option<Box<MInterfacePointer>>,
+    ) -> Result<RemoteGetClassObjectResponse, Fault> {
+        // Class objects (IClassFactory) are not exported yet.
+        Ok(RemoteGetClassObjectResponse {
+            orpcthat: orpcthat(),
+            pp_act_properties: None,
+            return_value: hresult::E_NOTIMPL as i32,
+        })
+    }
+
+    async fn remote_create_instance(
+        &self,
+        _: &CallContext,
+        orpcthis: ORPCTHIS,
+        _p_unk_outer: Option<Box<MInterfacePointer>>,
+        p_act_properties: Option<Box<MInterfacePointer>>,
+    ) -> Result<RemoteCreateInstanceResponse, Fault> {
+        Ok(
+            match self.create_instance(&orpcthis, p_act_properties.as_deref()) {
+                Ok(props) => RemoteCreateInstanceResponse {
+                    orpcthat: orpcthat(),
+                    pp_act_properties: Some(Box::new(props)),
+                    return_value: 0,
+                },
+                Err(hr) => RemoteCreateInstanceResponse {
+                    orpcthat: orpcthat(),
+                    pp_act_properties: None,
+                    return_value: hr as i32,
+                },
+            },
+        )
+    }
+}
+
+impl IActivationServer for ActivatorService {
+    async fn remote_activation(
+        &self,
+        _: &CallContext,
+        orp_cthis: ORPCTHIS,
+        clsid: GUID,
+        _pwsz_object_name: Option<ndr::WString>,
+        _p_object_storage: Option<Box<MInterfacePointer>>,
+        _client_imp_level: DWORD,
+        mode: DWORD,
+        interfaces: DWORD,
+        p_ii_ds: Option<Vec<IID>>,
+        _a_requested_protseqs: Vec<u16>,
+    ) -> Result<RemoteActivationResponse, Fault> {
+        let n = interfaces as usize;
+        let failed = |hr: u32| RemoteActivationResponse {
+            orp_cthat: orpcthat(),
+            phr: hr as i32,
+            pp_interface_data: vec![None; n],
+            p_results: vec![0; n],
+            ..Default::default()
+        };
+        if !version_ok(&orp_cthis.version) {
+            return Ok(failed(hresult::RPC_E_VERSION_MISMATCH));
+        }
+        if mode == u32::MAX {
+            return Ok(failed(hresult::E_NOTIMPL)); // a class object
+        }
+        let iids = p_ii_ds.unwrap_or_default();
+        if iids.len() != n {
+            return Ok(failed(hresult::E_INVALIDARG));
+        }
+        let a = match self.0.activate(&clsid, &iids) {
+            Ok(a) => a,
+            Err(hr) => return Ok(failed(hr)),
+        };
+        Ok(RemoteActivationResponse {
+            orp_cthat: orpcthat(),
+            p_oxid: a.oxid,
+            ppdsa_oxid_bindings: Some(Box::new(a.bindings.to_idl())),
+            pipid_rem_unknown: a.ipid_rem_unknown,
+            p_authn_hint: AUTHN_LEVEL_NONE,
+            p_server_version: COM_VERSION,
+            phr: 0,
+            pp_interface_data: a.objrefs.iter().map(|r| r.as_ref().ok().map(mip)).collect(),
+            p_results: a
+                .objrefs
+                .iter()
+                .map(|r| r.as_ref().err().map_or(0, |hr| *hr as i32))
+                .collect(),
+            return_value: 0,
+        })
+    }
+}
+
+/// The causality and status of an ORPC fault, for callers of this module.
+pub fn is_disconnected(e: &rpc::CallError) -> bool {
+    matches!(e, rpc::CallError::Fault(f) if f.status == hresult::RPC_E_DISCONNECTED)
+}
