@@ -152,3 +152,38 @@ fn type_attributes_go_on_every_type_and_must_parse() {
         "`derive(Hash)` is not an outer attribute (`#[...]`)"
     );
 }
+
+#[test]
+fn checked_in_calculator_example_module_is_current() {
+    let front = FrontEnd {
+        include_dirs: vec![workspace().join("idl")],
+        ..FrontEnd::default()
+    };
+    let out = load(&[workspace().join("examples/idl/calculator.idl")], &front);
+    let model = out.model.expect("calculator.idl resolves");
+    let pick = |want: bool| -> Vec<usize> {
+        model
+            .files
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.root == want)
+            .map(|(i, _)| i)
+            .collect()
+    };
+    let opts = Options {
+        source_name: "calculator.idl".into(),
+        files: pick(true).into_iter().collect(),
+        extern_modules: pick(false)
+            .into_iter()
+            .map(|i| (i, "::oxidl::dcom".to_string()))
+            .collect(),
+        ..Options::default()
+    };
+    let fresh = generate(&model, &opts).expect("generates");
+    let path = workspace().join("examples/calculator/calculator_idl.rs");
+    let checked_in = std::fs::read_to_string(&path).expect("calculator_idl.rs");
+    assert!(
+        fresh == checked_in,
+        "examples/calculator/calculator_idl.rs is stale: run\n  cargo run -p oxidl-codegen --no-default-features --bin oxidl -- gen -I idl examples/idl/calculator.idl --root-only --extern ms-dcom.idl=::oxidl::dcom --extern ms-dtyp.idl=::oxidl::dcom -o examples/calculator/calculator_idl.rs"
+    );
+}

@@ -360,6 +360,12 @@ pub struct ICalculatorClient<C> {
     channel: C,
     object: Option<uuid::Uuid>,
 }
+impl<C: ::oxidl::rpc::Channel> ::oxidl::rpc::Proxy<C> for ICalculatorClient<C> {
+    const SYNTAX: ::oxidl::rpc::SyntaxId = ICalculator::SYNTAX;
+    fn connect(channel: C, object: Option<uuid::Uuid>) -> Self {
+        Self { channel, object }
+    }
+}
 impl<C: ::oxidl::rpc::Channel> ICalculatorClient<C> {
     pub fn new(channel: C) -> Self {
         Self { channel, object: None }
@@ -565,6 +571,12 @@ impl<T: IStatisticsServer> ::oxidl::rpc::Dispatch for IStatisticsStub<T> {
 pub struct IStatisticsClient<C> {
     channel: C,
     object: Option<uuid::Uuid>,
+}
+impl<C: ::oxidl::rpc::Channel> ::oxidl::rpc::Proxy<C> for IStatisticsClient<C> {
+    const SYNTAX: ::oxidl::rpc::SyntaxId = IStatistics::SYNTAX;
+    fn connect(channel: C, object: Option<uuid::Uuid>) -> Self {
+        Self { channel, object }
+    }
 }
 impl<C: ::oxidl::rpc::Channel> IStatisticsClient<C> {
     pub fn new(channel: C) -> Self {

@@ -75,6 +75,7 @@ impl IStatisticsServer for Calculator {
 }
 
 /// Makes calculator objects: each one a new Calculator behind both interfaces.
+#[allow(dead_code)] // the client example includes this module too
 pub fn factory() -> Factory {
     Arc::new(|| {
         let c = Arc::new(Calculator::default());

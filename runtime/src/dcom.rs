@@ -3360,6 +3360,12 @@ pub struct IActivationClient<C> {
     channel: C,
     object: Option<uuid::Uuid>,
 }
+impl<C: crate::rpc::Channel> crate::rpc::Proxy<C> for IActivationClient<C> {
+    const SYNTAX: crate::rpc::SyntaxId = IActivation::SYNTAX;
+    fn connect(channel: C, object: Option<uuid::Uuid>) -> Self {
+        Self { channel, object }
+    }
+}
 impl<C: crate::rpc::Channel> IActivationClient<C> {
     pub fn new(channel: C) -> Self {
         Self { channel, object: None }
@@ -3743,6 +3749,12 @@ impl<T: IRemoteSCMActivatorServer> crate::rpc::Dispatch for IRemoteSCMActivatorS
 pub struct IRemoteSCMActivatorClient<C> {
     channel: C,
     object: Option<uuid::Uuid>,
+}
+impl<C: crate::rpc::Channel> crate::rpc::Proxy<C> for IRemoteSCMActivatorClient<C> {
+    const SYNTAX: crate::rpc::SyntaxId = IRemoteSCMActivator::SYNTAX;
+    fn connect(channel: C, object: Option<uuid::Uuid>) -> Self {
+        Self { channel, object }
+    }
 }
 impl<C: crate::rpc::Channel> IRemoteSCMActivatorClient<C> {
     pub fn new(channel: C) -> Self {
@@ -4489,6 +4501,12 @@ pub struct IObjectExporterClient<C> {
     channel: C,
     object: Option<uuid::Uuid>,
 }
+impl<C: crate::rpc::Channel> crate::rpc::Proxy<C> for IObjectExporterClient<C> {
+    const SYNTAX: crate::rpc::SyntaxId = IObjectExporter::SYNTAX;
+    fn connect(channel: C, object: Option<uuid::Uuid>) -> Self {
+        Self { channel, object }
+    }
+}
 impl<C: crate::rpc::Channel> IObjectExporterClient<C> {
     pub fn new(channel: C) -> Self {
         Self { channel, object: None }
@@ -5109,6 +5127,12 @@ pub struct IRemUnknownClient<C> {
     channel: C,
     object: Option<uuid::Uuid>,
 }
+impl<C: crate::rpc::Channel> crate::rpc::Proxy<C> for IRemUnknownClient<C> {
+    const SYNTAX: crate::rpc::SyntaxId = IRemUnknown::SYNTAX;
+    fn connect(channel: C, object: Option<uuid::Uuid>) -> Self {
+        Self { channel, object }
+    }
+}
 impl<C: crate::rpc::Channel> IRemUnknownClient<C> {
     pub fn new(channel: C) -> Self {
         Self { channel, object: None }
@@ -5426,6 +5450,12 @@ impl<T: IRemUnknown2Server> crate::rpc::Dispatch for IRemUnknown2Stub<T> {
 pub struct IRemUnknown2Client<C> {
     channel: C,
     object: Option<uuid::Uuid>,
+}
+impl<C: crate::rpc::Channel> crate::rpc::Proxy<C> for IRemUnknown2Client<C> {
+    const SYNTAX: crate::rpc::SyntaxId = IRemUnknown2::SYNTAX;
+    fn connect(channel: C, object: Option<uuid::Uuid>) -> Self {
+        Self { channel, object }
+    }
 }
 impl<C: crate::rpc::Channel> IRemUnknown2Client<C> {
     pub fn new(channel: C) -> Self {

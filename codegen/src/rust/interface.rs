@@ -857,6 +857,13 @@ impl Gen<'_> {
                 object: Option<uuid::Uuid>,
             }
 
+            impl<C: #rt::rpc::Channel> #rt::rpc::Proxy<C> for #client<C> {
+                const SYNTAX: #rt::rpc::SyntaxId = #name::SYNTAX;
+                fn connect(channel: C, object: Option<uuid::Uuid>) -> Self {
+                    Self { channel, object }
+                }
+            }
+
             impl<C: #rt::rpc::Channel> #client<C> {
                 pub fn new(channel: C) -> Self {
                     Self { channel, object: None }

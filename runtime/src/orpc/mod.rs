@@ -2,11 +2,13 @@
 //! the object resolver with pinging, and activation.
 
 pub mod activation;
+pub mod client;
 pub mod exporter;
 pub mod objref;
 pub mod resolver;
 pub mod server;
 
+pub use client::{ComPtr, DcomClient, DcomError};
 pub use exporter::{Exporter, Object, RefChange};
 pub use objref::{Bindings, ObjRef, ObjRefError, SecurityBinding, StdObjRef, StringBinding};
 pub use server::{Clock, DcomExporter, Factory, Machine, MachineConfig, COM_VERSION};

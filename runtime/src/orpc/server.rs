@@ -31,7 +31,7 @@ use crate::dcom::i_rem_unknown2::RemQueryInterface2Response;
 use crate::dcom::i_remote_scm_activator::*;
 use crate::dcom::*;
 use crate::ndr;
-use crate::rpc::{self, BoxFuture, CallContext, Dispatch, Fault, Server, ServerHandle, SyntaxId};
+use crate::rpc::{BoxFuture, CallContext, Dispatch, Fault, Server, ServerHandle, SyntaxId};
 
 /// Where the time comes from: `Instant::now` normally, a hand-moved clock
 /// in tests, so that ping timeouts are tested without waiting.
@@ -390,6 +390,11 @@ impl DcomExporter {
 
     pub fn local_addr(&self) -> SocketAddr {
         self.server.local_addr()
+    }
+
+    /// The IPID that serves IRemUnknown and IRemUnknown2.
+    pub fn ipid_rem_unknown(&self) -> Uuid {
+        lock(&self.shared.tables).ipid_rem_unknown()
     }
 
     /// The exporter's DUALSTRINGARRAY, as ResolveOxid2 returns it.
@@ -917,9 +922,4 @@ impl IActivationServer for ActivatorService {
             return_value: 0,
         })
     }
-}
-
-/// The causality and status of an ORPC fault, for callers of this module.
-pub fn is_disconnected(e: &rpc::CallError) -> bool {
-    matches!(e, rpc::CallError::Fault(f) if f.status == hresult::RPC_E_DISCONNECTED)
 }

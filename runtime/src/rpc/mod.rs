@@ -144,6 +144,14 @@ pub trait Channel: Send + Sync {
     }
 }
 
+/// A generated client proxy, made from a channel and the object it calls
+/// (for ORPC, an IPID): what DCOM's client side hands out.
+pub trait Proxy<C>: Sized {
+    /// The interface, whose UUID is the IID.
+    const SYNTAX: SyntaxId;
+    fn connect(channel: C, object: Option<uuid::Uuid>) -> Self;
+}
+
 impl<C: Channel + ?Sized> Channel for std::sync::Arc<C> {
     fn call(
         &self,

@@ -1,0 +1,430 @@
+//! DCOM end to end: our client against our server over loopback, with
+//! the calculator of examples/. Activation, calls, QueryInterface,
+//! reference counting, reclamation under a hand-moved clock, the KB
+//! Q165309 sequence, and hostile input at the ORPC level.
+
+#[path = "../examples/calculator/mod.rs"]
+mod calculator;
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use calculator::idl::{ICalculatorClient, IStatisticsClient};
+use oxidl::dcom::*;
+use oxidl::ndr::WString;
+use oxidl::orpc::activation::{ActivationProperties, Property};
+use oxidl::orpc::objref::RPC_C_AUTHN_WINNT;
+use oxidl::orpc::{
+    hresult, ComPtr, DcomClient, DcomExporter, Machine, MachineConfig, ObjRef, SecurityBinding,
+};
+use oxidl::rpc::{CallError, Channel, Client};
+
+type Calc = ComPtr<ICalculatorClient<Client>>;
+
+/// A clock the test moves by hand.
+#[derive(Clone)]
+struct ManualClock(Arc<Mutex<Instant>>);
+
+impl ManualClock {
+    fn new() -> ManualClock {
+        ManualClock(Arc::new(Mutex::new(Instant::now())))
+    }
+    fn advance(&self, d: Duration) {
+        *self.0.lock().expect("clock") += d;
+    }
+}
+
+const PERIOD: Duration = Duration::from_secs(120);
+
+struct Setup {
+    machine: Machine,
+    exporter: DcomExporter,
+    client: DcomClient,
+    clock: ManualClock,
+    resolver: std::net::SocketAddr,
+}
+
+async fn setup() -> Setup {
+    let clock = ManualClock::new();
+    let c = clock.clone();
+    let mut config = MachineConfig::new("127.0.0.1");
+    config.ping_period = PERIOD;
+    config.clock = Arc::new(move || *c.0.lock().expect("clock"));
+    let machine = Machine::new(config);
+    let resolver = machine
+        .start_resolver("127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("resolver");
+    let exporter = machine
+        .start_exporter("127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("exporter");
+    exporter.register_class(calculator::CLSID_CALCULATOR, calculator::factory());
+    let client = DcomClient::connect(resolver).await.expect("client");
+    Setup {
+        machine,
+        exporter,
+        client,
+        clock,
+        resolver,
+    }
+}
+
+async fn calculator(s: &Setup) -> Calc {
+    s.client
+        .create_instance(calculator::CLSID_CALCULATOR)
+        .await
+        .expect("activates")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn activation_calls_and_query_interface() {
+    let s = setup().await;
+    let calc = calculator(&s).await;
+    assert_eq!(calc.add(2, 3).await.expect("Add").sum, 5);
+    let joined = calc
+        .concat(WString::from("ox"), WString::from("idl"))
+        .await
+        .expect("Concat")
+        .joined;
+    assert_eq!(joined, Some(WString::from("oxidl")));
+    assert_eq!(calc.sum(vec![1, 2, 3, -7]).await.expect("Sum").total, -1);
+    let stats: ComPtr<IStatisticsClient<Client>> = calc.query().await.expect("QI");
+    assert_eq!(stats.oid(), calc.oid(), "one object, two interfaces");
+    assert_eq!(stats.count().await.expect("Count").calls, 3);
+    assert_eq!(s.exporter.objects(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropping_every_proxy_releases_the_object() {
+    let s = setup().await;
+    let calc = calculator(&s).await;
+    let stats: ComPtr<IStatisticsClient<Client>> = calc.query().await.expect("QI");
+    drop(calc);
+    s.client.flush_releases().await;
+    assert_eq!(s.exporter.objects(), 1, "IStatistics still holds it");
+    assert_eq!(stats.count().await.expect("still callable").calls, 0);
+    drop(stats);
+    s.client.flush_releases().await;
+    assert_eq!(s.exporter.objects(), 0);
+}
+
+/// IRemUnknown of the calculator's exporter, called directly.
+async fn rem_unknown(s: &Setup) -> IRemUnknownClient<Client> {
+    let client = Client::connect(s.exporter.local_addr())
+        .await
+        .expect("connect");
+    IRemUnknownClient::with_object(client, s.exporter.ipid_rem_unknown())
+}
+
+fn iref(ipid: uuid::Uuid, public: u32) -> REMINTERFACEREF {
+    REMINTERFACEREF {
+        ipid,
+        c_public_refs: public,
+        c_private_refs: 0,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn add_ref_and_release_count_and_releasing_too_much_is_clamped() {
+    let s = setup().await;
+    let calc = calculator(&s).await;
+    let rem = rem_unknown(&s).await;
+    let r = rem
+        .rem_add_ref(1, vec![iref(calc.ipid(), 2)])
+        .await
+        .expect("RemAddRef");
+    assert_eq!((r.return_value, r.p_results), (0, vec![0]));
+    // The proxy holds 5, RemAddRef added 2: releasing 6 leaves the object.
+    rem.rem_release(vec![iref(calc.ipid(), 6)])
+        .await
+        .expect("RemRelease");
+    assert_eq!(calc.add(1, 1).await.expect("alive").sum, 2);
+    // Releasing far more than is held clamps at zero and releases it.
+    let r = rem
+        .rem_release(vec![iref(calc.ipid(), 1000)])
+        .await
+        .expect("RemRelease");
+    assert_eq!(r.return_value, 0);
+    assert_eq!(s.exporter.objects(), 0, "nothing leaked");
+    match calc.add(1, 1).await {
+        Err(CallError::Fault(f)) => assert_eq!(f.status, hresult::RPC_E_DISCONNECTED),
+        r => panic!("expected RPC_E_DISCONNECTED, got {r:?}"),
+    }
+    // An unknown IPID in RemAddRef is CO_E_OBJNOTREG.
+    let r = rem
+        .rem_add_ref(1, vec![iref(uuid::Uuid::from_u128(1), 1)])
+        .await
+        .expect("RemAddRef");
+    assert_eq!(r.p_results, vec![hresult::CO_E_OBJNOTREG as i32]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_object_nobody_pings_is_reclaimed_after_three_periods_and_a_pinged_one_stays() {
+    let s = setup().await;
+    let pinged = calculator(&s).await;
+    // A second client holds an object and never pings it.
+    let silent = DcomClient::connect(s.resolver).await.expect("client");
+    let lonely: Calc = silent
+        .create_instance(calculator::CLSID_CALCULATOR)
+        .await
+        .expect("activates");
+    for _ in 0..3 {
+        s.clock.advance(PERIOD);
+        s.client.ping().await.expect("ping");
+        assert_eq!(s.machine.tick(), 0, "within three periods nothing goes");
+    }
+    s.clock.advance(Duration::from_secs(1));
+    s.client.ping().await.expect("ping");
+    assert_eq!(s.machine.tick(), 1, "the unpinged object goes");
+    match lonely.add(1, 2).await {
+        Err(CallError::Fault(f)) => assert_eq!(f.status, hresult::RPC_E_DISCONNECTED),
+        r => panic!("expected RPC_E_DISCONNECTED, got {r:?}"),
+    }
+    assert_eq!(pinged.add(1, 2).await.expect("pinged stays").sum, 3);
+    // Once its pings stop, the other goes too, three periods later.
+    s.clock.advance(PERIOD * 3 + Duration::from_secs(1));
+    assert_eq!(s.machine.tick(), 1);
+    assert_eq!(s.exporter.objects(), 0);
+}
+
+// ---------------------------------------------------------------- Q165309
+
+fn ntlm() -> SecurityBinding {
+    SecurityBinding {
+        authn_svc: RPC_C_AUTHN_WINNT,
+        princ_name: Some(String::new()),
+    }
+}
+
+async fn server_alive2(resolver: std::net::SocketAddr) -> oxidl::orpc::Bindings {
+    let c = IObjectExporterClient::new(Client::connect(resolver).await.expect("connect"));
+    let r = c.server_alive2().await.expect("ServerAlive2");
+    assert_eq!(
+        (r.p_com_version.major_version, r.p_com_version.minor_version),
+        (5, 7)
+    );
+    oxidl::orpc::Bindings::from_idl(&r.ppdsa_or_bindings.expect("bindings")).expect("parses")
+}
+
+/// KB Q165309: client A initializes security, then client B starts the
+/// resolver and makes a call; A's call that relies on the advertised
+/// security information must then succeed. The resolver reads the
+/// machine's one source when it answers, so A's settings are there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn q165309_security_set_before_the_resolver_started_is_advertised() {
+    let machine = Machine::new(MachineConfig::new("127.0.0.1"));
+    // Client A initializes: its security, no resolver yet.
+    machine.initialize_security(&[ntlm()]);
+    // Client B starts the resolver (finding none running) and calls it.
+    let addr = "127.0.0.1:0".parse().expect("addr");
+    let resolver = machine.start_resolver(addr).await.expect("B starts it");
+    let seen_by_b = server_alive2(resolver).await;
+    // A's call: it needs its security binding in what the resolver and
+    // the exporter advertise.
+    let again = machine
+        .start_resolver(addr)
+        .await
+        .expect("A finds it running");
+    assert_eq!(again, resolver, "one resolver");
+    let exporter = machine.start_exporter(addr).await.expect("A's exporter");
+    exporter.register_class(calculator::CLSID_CALCULATOR, calculator::factory());
+    let seen_by_a = server_alive2(resolver).await;
+    assert_eq!(seen_by_b.security, vec![ntlm()]);
+    assert_eq!(seen_by_a.security, vec![ntlm()]);
+    assert_eq!(exporter.bindings().security, vec![ntlm()]);
+    // And the OBJREF A's activation hands out carries it too.
+    let client = DcomClient::connect(resolver).await.expect("client");
+    let calc: Calc = client
+        .create_instance(calculator::CLSID_CALCULATOR)
+        .await
+        .expect("A's activation succeeds");
+    assert_eq!(calc.add(40, 2).await.expect("call").sum, 42);
+}
+
+/// The reverse order: the resolver runs first, a process initializes its
+/// security afterwards; what is advertised from then on includes it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn security_set_after_the_resolver_started_is_advertised_too() {
+    let machine = Machine::new(MachineConfig::new("127.0.0.1"));
+    let resolver = machine
+        .start_resolver("127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("resolver");
+    assert!(server_alive2(resolver).await.security.is_empty());
+    machine.initialize_security(&[ntlm()]);
+    assert_eq!(server_alive2(resolver).await.security, vec![ntlm()]);
+}
+
+/// Two exporters initialize at once, each with its own security setting,
+/// each starting the resolver: one resolver runs, and every binding
+/// either hands out carries both settings.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_exporters_initializing_concurrently_share_one_resolver_and_one_truth() {
+    let machine = Machine::new(MachineConfig::new("127.0.0.1"));
+    let addr: std::net::SocketAddr = "127.0.0.1:0".parse().expect("addr");
+    let kerberos = SecurityBinding {
+        authn_svc: 0x10,
+        princ_name: Some("host/server".into()),
+    };
+    let init = |sec: SecurityBinding| {
+        let m = machine.clone();
+        tokio::spawn(async move {
+            m.initialize_security(&[sec]);
+            let r = m.start_resolver(addr).await.expect("resolver");
+            let e = m.start_exporter(addr).await.expect("exporter");
+            (r, e)
+        })
+    };
+    let (a, b) = tokio::join!(init(ntlm()), init(kerberos.clone()));
+    let ((ra, ea), (rb, eb)) = (a.expect("a"), b.expect("b"));
+    assert_eq!(ra, rb, "the resolver started once");
+    let mut want = vec![ntlm(), kerberos];
+    want.sort_by_key(|s| s.authn_svc);
+    for mut got in [
+        ea.bindings().security,
+        eb.bindings().security,
+        server_alive2(ra).await.security,
+    ] {
+        got.sort_by_key(|s| s.authn_svc);
+        assert_eq!(got, want);
+    }
+}
+
+// ------------------------------------------------------- hostile ORPC input
+
+async fn scm(s: &Setup) -> (IRemoteSCMActivatorClient<Client>, Client) {
+    let c = Client::connect(s.resolver).await.expect("connect");
+    (IRemoteSCMActivatorClient::new(c.clone()), c)
+}
+
+fn instantiation(clsid: uuid::Uuid) -> ActivationProperties {
+    ActivationProperties {
+        dest_ctx: 2,
+        properties: vec![Property::Instantiation(InstantiationInfoData {
+            class_id: clsid,
+            p_iid: Some(vec![calculator::idl::ICalculator::IID]),
+            ..Default::default()
+        })],
+    }
+}
+
+async fn create(s: &Setup, bytes: Vec<u8>) -> i32 {
+    let (scm, c) = scm(s).await;
+    let r = scm
+        .remote_create_instance(
+            c.orpcthis(),
+            None,
+            Some(Box::new(MInterfacePointer { ab_data: bytes })),
+        )
+        .await
+        .expect("an answer, not a fault");
+    assert!(r.pp_act_properties.is_none() || r.return_value == 0);
+    r.return_value
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_activation_requests_get_clean_errors_and_leak_nothing() {
+    let s = setup().await;
+    let good = instantiation(calculator::CLSID_CALCULATOR)
+        .to_objref(false)
+        .expect("objref")
+        .to_bytes();
+    let invalid = hresult::RPC_E_INVALID_OBJREF as i32;
+    // A bogus OBJREF signature.
+    let mut bogus = good.clone();
+    bogus[..4].copy_from_slice(b"WOEM");
+    assert_eq!(create(&s, bogus).await, invalid);
+    // A truncated BLOB, at every length.
+    for n in [0, 10, 30, 60, good.len() - 9, good.len() - 1] {
+        assert_eq!(create(&s, good[..n].to_vec()).await, invalid, "{n} bytes");
+    }
+    // A CustomHeader whose sizes disagree with the BLOB.
+    let ObjRef::Custom {
+        iid,
+        clsid,
+        mut data,
+    } = ObjRef::from_bytes(&good).expect("parses")
+    else {
+        panic!("custom")
+    };
+    let header_size_at = 8 + 16 + 4; // dwSize, dwReserved, TS1 headers, totalSize
+    data[header_size_at..header_size_at + 4].copy_from_slice(&0xffffu32.to_le_bytes());
+    let bad_size = ObjRef::Custom { iid, clsid, data }.to_bytes();
+    assert_eq!(create(&s, bad_size).await, invalid);
+    // An unknown CLSID.
+    let unknown = instantiation(uuid::Uuid::from_u128(0xbad))
+        .to_objref(false)
+        .expect("objref")
+        .to_bytes();
+    assert_eq!(
+        create(&s, unknown).await,
+        hresult::REGDB_E_CLASSNOTREG as i32
+    );
+    // Nothing was created by any of them; the good request still works.
+    assert_eq!(s.exporter.objects(), 0);
+    assert_eq!(create(&s, good).await, 0);
+    assert_eq!(s.exporter.objects(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_on_an_unknown_ipid_fault_with_rpc_e_disconnected() {
+    let s = setup().await;
+    let c = Client::connect(s.exporter.local_addr())
+        .await
+        .expect("connect");
+    let calc = ICalculatorClient::with_object(c, uuid::Uuid::from_u128(0xdead));
+    match calc.add(1, 2).await {
+        Err(CallError::Fault(f)) => assert_eq!(f.status, hresult::RPC_E_DISCONNECTED),
+        r => panic!("expected RPC_E_DISCONNECTED, got {r:?}"),
+    }
+    // An ORPCTHIS from a future COM major version is refused.
+    let good = calculator(&s).await;
+    let mut this = s.client_orpcthis();
+    this.version.major_version = 6;
+    let stub = oxidl::ndr::to_bytes(&calculator::idl::i_calculator::AddRequest {
+        orpcthis: this,
+        a: 1,
+        b: 2,
+    });
+    let raw = Client::connect(s.exporter.local_addr())
+        .await
+        .expect("connect");
+    let r = raw
+        .call(
+            calculator::idl::ICalculator::SYNTAX,
+            3,
+            Some(good.ipid()),
+            stub,
+        )
+        .await;
+    match r {
+        Err(CallError::Fault(f)) => assert_eq!(f.status, hresult::RPC_E_VERSION_MISMATCH),
+        r => panic!("expected RPC_E_VERSION_MISMATCH, got {r:?}"),
+    }
+    // RemQueryInterface on an unknown IPID.
+    let rem = rem_unknown(&s).await;
+    let r = rem
+        .rem_query_interface(uuid::Uuid::from_u128(5), 1, 1, vec![uuid::Uuid::nil()])
+        .await
+        .expect("answers");
+    assert_eq!(r.return_value, hresult::RPC_E_INVALID_OBJECT as i32);
+}
+
+impl Setup {
+    fn client_orpcthis(&self) -> ORPCTHIS {
+        struct Any;
+        impl Channel for Any {
+            fn call(
+                &self,
+                _: oxidl::rpc::SyntaxId,
+                _: u16,
+                _: Option<uuid::Uuid>,
+                _: Vec<u8>,
+            ) -> oxidl::rpc::BoxFuture<'_, Result<Vec<u8>, CallError>> {
+                Box::pin(async { Err(CallError::Closed) })
+            }
+        }
+        Any.orpcthis()
+    }
+}
