@@ -58,6 +58,7 @@ fn main() {
     // The front end's everything-at-once fixture, for the back end too.
     let everything = generate(&root, "everything.idl", &[]);
     let rpc_test = generate(&root, "rpc_test.idl", &[]);
+    let orpc_test = generate(&root, "orpc_test.idl", &["ms-dcom.idl", "ms-dtyp.idl"]);
     let dcom = load(&root, &root.join("../idl/ms-dcom.idl"));
     let dcom = oxidl_codegen::rust::type_names(&dcom, &Options::default())
         .unwrap_or_else(|e| panic!("{e}"));
@@ -68,6 +69,7 @@ fn main() {
         ("uses_dcom", &uses_dcom),
         ("everything", &everything),
         ("rpc_test", &rpc_test),
+        ("orpc_test", &orpc_test),
         ("oxidl::dcom", &dcom),
     ] {
         for n in names {

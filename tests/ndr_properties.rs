@@ -25,6 +25,11 @@ mod rpc_test {
     include!(concat!(env!("OUT_DIR"), "/rpc_test.rs"));
 }
 
+#[allow(non_camel_case_types, non_snake_case, dead_code, clippy::all)]
+mod orpc_test {
+    include!(concat!(env!("OUT_DIR"), "/orpc_test.rs"));
+}
+
 use std::fmt::Debug;
 
 use arbitrary::{Arbitrary, Unstructured};

@@ -6,6 +6,11 @@
 #[path = "../examples/calculator/mod.rs"]
 mod calculator;
 
+#[allow(non_camel_case_types, non_snake_case, dead_code, clippy::all)]
+mod orpc_test {
+    include!(concat!(env!("OUT_DIR"), "/orpc_test.rs"));
+}
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -427,4 +432,139 @@ impl Setup {
         }
         Any.orpcthis()
     }
+}
+
+// ------------------------------------------------- interface pointers
+
+/// IFactory: Make returns a new calculator `[out]`; Inspect takes one `[in]`
+/// and calls it in the server's own process.
+struct FactoryImpl(oxidl::orpc::Marshaler);
+
+impl orpc_test::IFactoryServer for FactoryImpl {
+    async fn make(
+        &self,
+        _: &oxidl::rpc::CallContext,
+        riid: GUID,
+    ) -> Result<orpc_test::i_factory::MakeResponse, oxidl::rpc::Fault> {
+        let made = self.0.marshal((calculator::factory())(), riid);
+        Ok(match made {
+            Ok(m) => orpc_test::i_factory::MakeResponse {
+                object: Some(Box::new(m)),
+                ..Default::default()
+            },
+            Err(hr) => orpc_test::i_factory::MakeResponse {
+                return_value: hr as i32,
+                ..Default::default()
+            },
+        })
+    }
+
+    async fn inspect(
+        &self,
+        ctx: &oxidl::rpc::CallContext,
+        object: Option<Box<MInterfacePointer>>,
+    ) -> Result<orpc_test::i_factory::InspectResponse, oxidl::rpc::Fault> {
+        use calculator::idl::i_calculator::{AddRequest, AddResponse};
+        let fail = |hr: u32| orpc_test::i_factory::InspectResponse {
+            return_value: hr as i32,
+            ..Default::default()
+        };
+        let Some(m) = object else {
+            return Ok(fail(hresult::E_INVALIDARG));
+        };
+        let (obj, _) = match self.0.unmarshal(&m) {
+            Ok(o) => o,
+            Err(hr) => return Ok(fail(hr)),
+        };
+        let Some(stub) = obj.stub(&calculator::idl::ICalculator::IID) else {
+            return Ok(fail(hresult::E_NOINTERFACE));
+        };
+        let request = AddRequest {
+            orpcthis: ctx.orpcthis.clone().unwrap_or_default(),
+            a: 20,
+            b: 22,
+        };
+        let mut call = ctx.clone();
+        call.opnum = 3; // ICalculator::Add
+        let reply = stub.dispatch(call, oxidl::ndr::to_bytes(&request)).await?;
+        let reply: AddResponse =
+            oxidl::ndr::from_bytes(&reply).map_err(oxidl::rpc::Fault::from_ndr)?;
+        Ok(orpc_test::i_factory::InspectResponse {
+            sum: reply.sum,
+            ..Default::default()
+        })
+    }
+}
+
+const CLSID_FACTORY: uuid::Uuid = uuid::Uuid::from_u128(0xfac7);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interface_pointers_travel_out_and_in() {
+    let s = setup().await;
+    let marshaler = s.exporter.marshaler();
+    s.exporter.register_class(
+        CLSID_FACTORY,
+        Arc::new(move || {
+            oxidl::orpc::Object::new()
+                .with(orpc_test::IFactoryStub::new(FactoryImpl(marshaler.clone())))
+        }),
+    );
+    let factory: ComPtr<orpc_test::IFactoryClient<Client>> = s
+        .client
+        .create_instance(CLSID_FACTORY)
+        .await
+        .expect("factory");
+    let iid = calculator::idl::ICalculator::IID;
+    // [out]: a calculator made by a method, used through a proxy.
+    let made = factory.make(iid).await.expect("Make");
+    assert_eq!(made.return_value, 0);
+    let calc: Calc = s
+        .client
+        .unmarshal(&made.object.expect("an interface pointer"))
+        .await
+        .expect("unmarshals");
+    assert_eq!(calc.add(1, 2).await.expect("Add").sum, 3);
+    // [in]: another calculator, handed back to the server, which calls it.
+    let other = factory.make(iid).await.expect("Make").object;
+    let before = s.exporter.objects();
+    let r = factory.inspect(other).await.expect("Inspect");
+    assert_eq!((r.return_value, r.sum), (0, 42));
+    assert_eq!(
+        s.exporter.objects(),
+        before - 1,
+        "its references came back with it, and it is gone"
+    );
+    // A method that cannot make the interface asked for says so.
+    let r = factory.make(uuid::Uuid::from_u128(1)).await.expect("Make");
+    assert_eq!(r.return_value, hresult::E_NOINTERFACE as i32);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn remote_activation_through_iactivation() {
+    let s = setup().await;
+    let c = Client::connect(s.resolver).await.expect("connect");
+    let act = IActivationClient::new(c.clone());
+    let iids = vec![calculator::idl::ICalculator::IID, uuid::Uuid::from_u128(3)];
+    let r = act
+        .remote_activation(
+            c.orpcthis(),
+            calculator::CLSID_CALCULATOR,
+            None,
+            None,
+            2,
+            0,
+            2,
+            Some(iids),
+            vec![7],
+        )
+        .await
+        .expect("RemoteActivation");
+    assert_eq!((r.return_value, r.phr), (0, 0));
+    assert_eq!(r.p_results, vec![0, hresult::E_NOINTERFACE as i32]);
+    assert_eq!(r.p_oxid, s.exporter.oxid());
+    assert_eq!(r.p_authn_hint, 1);
+    let mip = r.pp_interface_data[0].clone().expect("the calculator");
+    assert!(r.pp_interface_data[1].is_none());
+    let calc: Calc = s.client.unmarshal(&mip).await.expect("unmarshals");
+    assert_eq!(calc.add(5, 6).await.expect("Add").sum, 11);
 }

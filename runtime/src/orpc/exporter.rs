@@ -19,6 +19,7 @@ pub const IID_IUNKNOWN: Uuid = Uuid::from_u128(0x0000_0000_0000_0000_c000_0000_0
 #[derive(Clone, Default)]
 pub struct Object {
     stubs: HashMap<Uuid, Arc<dyn Dispatch>>,
+    no_ping: bool,
 }
 
 impl Object {
@@ -32,6 +33,13 @@ impl Object {
         self
     }
 
+    /// Marks the object as one clients need not ping (SORF_NOPING): it
+    /// lives until its references are released, however long that takes.
+    pub fn without_pinging(mut self) -> Object {
+        self.no_ping = true;
+        self
+    }
+
     /// Every object implements IUnknown, whose calls IRemUnknown answers.
     pub fn implements(&self, iid: &Uuid) -> bool {
         *iid == IID_IUNKNOWN || self.stubs.contains_key(iid)
@@ -42,7 +50,8 @@ impl Object {
         self.stubs.keys().copied().collect()
     }
 
-    fn stub(&self, iid: &Uuid) -> Option<Arc<dyn Dispatch>> {
+    /// The stub serving `iid`, to call the object in-process.
+    pub fn stub(&self, iid: &Uuid) -> Option<Arc<dyn Dispatch>> {
         self.stubs.get(iid).cloned()
     }
 }
@@ -131,13 +140,14 @@ impl Exporter {
             return Err(hresult::E_NOINTERFACE);
         }
         let oid = random_id();
+        let no_ping = object.no_ping;
         self.oids.insert(
             oid,
             OidEntry {
                 object,
                 ipids: Vec::new(),
                 last_seen: now,
-                no_ping: false,
+                no_ping,
             },
         );
         Ok(self.add_ipid(oid, iid, self.initial_refs))
@@ -158,7 +168,7 @@ impl Exporter {
                 object: object.clone(),
                 ipids: Vec::new(),
                 last_seen: now,
-                no_ping: false,
+                no_ping: object.no_ping,
             },
         );
         let out: Vec<_> = iids
@@ -247,6 +257,25 @@ impl Exporter {
             .ok_or(hresult::RPC_E_DISCONNECTED)?;
         o.last_seen = now;
         o.object.stub(iid).ok_or(hresult::RPC_E_DISCONNECTED)
+    }
+
+    /// Unmarshals a reference to one of this exporter's own objects, which
+    /// came back `[in]` (3.1.1.5.3): the references it carried are given
+    /// back, and the object and interface are returned.
+    pub fn unmarshal(&mut self, ipid: &Uuid, refs: u32) -> Result<(Object, Uuid), u32> {
+        let e = self.ipids.get(ipid).ok_or(hresult::E_NOINTERFACE)?;
+        let (oid, iid) = (e.oid, e.iid);
+        let object = self
+            .oids
+            .get(&oid)
+            .map(|o| o.object.clone())
+            .ok_or(hresult::E_NOINTERFACE)?;
+        self.release(&[RefChange {
+            ipid: *ipid,
+            public: refs,
+            private: 0,
+        }]);
+        Ok((object, iid))
     }
 
     /// RemQueryInterface (3.1.1.5.6.1.1): a result per IID, or
@@ -453,6 +482,29 @@ mod tests {
             Some(hresult::RPC_E_DISCONNECTED)
         );
         assert_eq!(e.add_ref(&[r(1)]), [hresult::CO_E_OBJNOTREG]);
+    }
+
+    #[test]
+    fn a_no_ping_object_says_so_and_is_never_reclaimed() {
+        let (mut e, t) = exporter();
+        let std = e
+            .export(Object::new().with(Stub(A)).without_pinging(), A, t)
+            .expect("exports");
+        assert_eq!(std.flags, SORF_NOPING);
+        assert!(e.reclaim(t + Duration::from_secs(86400)).is_empty());
+    }
+
+    #[test]
+    fn unmarshaling_an_own_reference_gives_its_references_back() {
+        let (mut e, t) = exporter();
+        let std = e
+            .export(Object::new().with(Stub(A)), A, t)
+            .expect("exports");
+        let (object, iid) = e.unmarshal(&std.ipid, 2).expect("ours");
+        assert!(object.implements(&A) && iid == A);
+        e.unmarshal(&std.ipid, 3).expect("ours");
+        assert_eq!(e.objects(), 0, "all five references came back");
+        assert!(e.unmarshal(&std.ipid, 1).is_err());
     }
 
     #[test]

@@ -11,7 +11,7 @@ pub mod server;
 pub use client::{ComPtr, DcomClient, DcomError};
 pub use exporter::{Exporter, Object, RefChange};
 pub use objref::{Bindings, ObjRef, ObjRefError, SecurityBinding, StdObjRef, StringBinding};
-pub use server::{Clock, DcomExporter, Factory, Machine, MachineConfig, COM_VERSION};
+pub use server::{Clock, DcomExporter, Factory, Machine, MachineConfig, Marshaler, COM_VERSION};
 
 /// HRESULTs and Win32 codes MS-DCOM names (values from MS-ERREF).
 pub mod hresult {

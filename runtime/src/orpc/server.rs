@@ -402,6 +402,14 @@ impl DcomExporter {
         self.shared.bindings(&self.machine)
     }
 
+    /// Marshals objects into interface pointers and back, for server
+    /// methods that return or take them.
+    pub fn marshaler(&self) -> Marshaler {
+        Marshaler {
+            exporter: Arc::downgrade(&self.shared),
+        }
+    }
+
     /// Objects alive in this exporter.
     pub fn objects(&self) -> usize {
         lock(&self.shared.tables).objects()
@@ -409,6 +417,39 @@ impl DcomExporter {
 
     pub async fn shutdown(self) {
         self.server.shutdown().await;
+    }
+}
+
+/// Turns objects into `MInterfacePointer`s for `[out]` parameters, and
+/// `[in]` ones back into objects. Cheap to clone; holds the exporter weakly.
+#[derive(Clone)]
+pub struct Marshaler {
+    exporter: Weak<ExporterShared>,
+}
+
+impl Marshaler {
+    /// Exports `object` and marshals its `iid` as an OBJREF_STANDARD with
+    /// the initial references (MS-DCOM 3.1.1.5.1).
+    pub fn marshal(&self, object: Object, iid: Uuid) -> Result<MInterfacePointer, u32> {
+        let e = self.exporter.upgrade().ok_or(hresult::RPC_E_DISCONNECTED)?;
+        let m = e.machine().ok_or(hresult::RPC_E_DISCONNECTED)?;
+        let std = lock(&e.tables).export(object, iid, m.now())?;
+        let resolver = m.resolver_bindings();
+        Ok(*mip(&ObjRef::Standard { iid, std, resolver }))
+    }
+
+    /// The object an `[in]` interface pointer names, if this exporter holds
+    /// it (MS-DCOM 3.1.1.5.3), with the interface it was marshaled for.
+    /// References to other exporters' objects are refused (E_NOINTERFACE).
+    pub fn unmarshal(&self, mip: &MInterfacePointer) -> Result<(Object, Uuid), u32> {
+        let objref = ObjRef::from_bytes(&mip.ab_data).map_err(|_| hresult::RPC_E_INVALID_OBJREF)?;
+        let std = *objref.std().ok_or(hresult::RPC_E_INVALID_OBJREF)?;
+        let e = self.exporter.upgrade().ok_or(hresult::RPC_E_DISCONNECTED)?;
+        let mut tables = lock(&e.tables);
+        if std.oxid != tables.oxid() {
+            return Err(hresult::E_NOINTERFACE);
+        }
+        tables.unmarshal(&std.ipid, std.public_refs)
     }
 }
 
