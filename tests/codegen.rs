@@ -187,3 +187,37 @@ fn checked_in_calculator_example_module_is_current() {
         "examples/calculator/calculator_idl.rs is stale: run\n  cargo run -p oxidl-codegen --no-default-features --bin oxidl -- gen -I idl examples/idl/calculator.idl --root-only --extern ms-dcom.idl=::oxidl::dcom --extern ms-dtyp.idl=::oxidl::dcom -o examples/calculator/calculator_idl.rs"
     );
 }
+
+#[test]
+fn checked_in_com_module_is_current() {
+    let front = FrontEnd {
+        include_dirs: vec![workspace().join("idl")],
+        ..FrontEnd::default()
+    };
+    let out = load(&[workspace().join("idl/ms-com.idl")], &front);
+    let model = out.model.expect("ms-com.idl resolves");
+    let files = |root: bool| {
+        model
+            .files
+            .iter()
+            .enumerate()
+            .filter(move |(_, f)| f.root == root)
+            .map(|(i, _)| i)
+    };
+    let opts = Options {
+        runtime: "crate".into(),
+        source_name: "ms-com.idl".into(),
+        files: files(true).collect(),
+        extern_modules: files(false)
+            .map(|i| (i, "crate::dcom".to_string()))
+            .collect(),
+        ..Options::default()
+    };
+    let fresh = generate(&model, &opts).expect("generates");
+    let checked_in =
+        std::fs::read_to_string(workspace().join("runtime/src/com.rs")).expect("com.rs");
+    assert!(
+        fresh == checked_in,
+        "runtime/src/com.rs is stale: run\n  cargo run -p oxidl-codegen --no-default-features --bin oxidl -- gen -I idl idl/ms-com.idl --root-only --runtime crate --extern ms-dcom.idl=crate::dcom --extern ms-dtyp.idl=crate::dcom -o runtime/src/com.rs"
+    );
+}

@@ -452,7 +452,15 @@ impl orpc_test::IFactoryServer for FactoryImpl {
                 object: Some(Box::new(m)),
                 ..Default::default()
             },
+            // The failure carries its description (MS-DCOM 2.2.21.1).
             Err(hr) => orpc_test::i_factory::MakeResponse {
+                orpcthat: oxidl::orpc::ErrorInfo {
+                    iid: orpc_test::IFactory::IID,
+                    source: Some("IFactory::Make".into()),
+                    description: Some(format!("a calculator does not implement {riid}")),
+                    ..Default::default()
+                }
+                .into_orpcthat(),
                 return_value: hr as i32,
                 ..Default::default()
             },
@@ -537,6 +545,12 @@ async fn interface_pointers_travel_out_and_in() {
     // A method that cannot make the interface asked for says so.
     let r = factory.make(uuid::Uuid::from_u128(1)).await.expect("Make");
     assert_eq!(r.return_value, hresult::E_NOINTERFACE as i32);
+    let info = oxidl::orpc::ErrorInfo::from_orpcthat(&r.orpcthat).expect("error information");
+    assert_eq!(info.source.as_deref(), Some("IFactory::Make"));
+    assert_eq!(
+        info.description.as_deref(),
+        Some("a calculator does not implement 00000000-0000-0000-0000-000000000001")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -567,4 +581,27 @@ async fn remote_activation_through_iactivation() {
     assert!(r.pp_interface_data[1].is_none());
     let calc: Calc = s.client.unmarshal(&mip).await.expect("unmarshals");
     assert_eq!(calc.add(5, 6).await.expect("Add").sum, 11);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_class_object_makes_instances() {
+    use oxidl::com::IClassFactoryClient;
+    let s = setup().await;
+    let factory: ComPtr<IClassFactoryClient<Client>> = s
+        .client
+        .get_class_object(calculator::CLSID_CALCULATOR)
+        .await
+        .expect("RemoteGetClassObject");
+    let r = factory
+        .remote_create_instance(calculator::idl::ICalculator::IID)
+        .await
+        .expect("IClassFactory::CreateInstance");
+    assert_eq!(r.return_value, 0);
+    let calc: Calc = s
+        .client
+        .unmarshal(&r.ppv_object.expect("an object"))
+        .await
+        .expect("unmarshals");
+    assert_eq!(calc.add(7, 8).await.expect("Add").sum, 15);
+    assert_eq!(s.exporter.objects(), 2, "the class object and its instance");
 }

@@ -16,3 +16,12 @@ pub mod rpc;
 #[allow(non_camel_case_types, non_snake_case, clippy::all)]
 #[rustfmt::skip]
 pub mod dcom;
+
+/// IClassFactory in its remote form, generated from `idl/ms-com.idl` (what
+/// RemoteGetClassObject hands out). Regenerate with
+/// `oxidl gen -I idl idl/ms-com.idl --root-only --runtime crate --extern
+/// ms-dcom.idl=crate::dcom --extern ms-dtyp.idl=crate::dcom -o
+/// runtime/src/com.rs`; a test fails when this file is stale.
+#[allow(non_camel_case_types, non_snake_case, clippy::all)]
+#[rustfmt::skip]
+pub mod com;

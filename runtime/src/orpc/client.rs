@@ -140,6 +140,23 @@ impl DcomClient {
         &self,
         clsid: Uuid,
     ) -> Result<ComPtr<P>, DcomError> {
+        self.activate(clsid, false).await
+    }
+
+    /// The class object of `clsid`, normally as `IClassFactoryClient`
+    /// (RemoteGetClassObject).
+    pub async fn get_class_object<P: Proxy<Client>>(
+        &self,
+        clsid: Uuid,
+    ) -> Result<ComPtr<P>, DcomError> {
+        self.activate(clsid, true).await
+    }
+
+    async fn activate<P: Proxy<Client>>(
+        &self,
+        clsid: Uuid,
+        class_object: bool,
+    ) -> Result<ComPtr<P>, DcomError> {
         let iid = P::SYNTAX.uuid;
         let request = ActivationProperties {
             dest_ctx: 2, // MSHCTX_DIFFERENTMACHINE
@@ -165,13 +182,20 @@ impl DcomClient {
             ab_data: request.to_objref(false)?.to_bytes(),
         };
         let scm = IRemoteSCMActivatorClient::new(self.0.resolver.clone());
-        let r = scm
-            .remote_create_instance(self.0.resolver.orpcthis(), None, Some(Box::new(props)))
-            .await?;
-        check(r.return_value)?;
-        let blob = r
-            .pp_act_properties
-            .ok_or(DcomError::Missing("ppActProperties"))?;
+        let this = self.0.resolver.orpcthis();
+        let (hr, blob) = if class_object {
+            let r = scm
+                .remote_get_class_object(this, Some(Box::new(props)))
+                .await?;
+            (r.return_value, r.pp_act_properties)
+        } else {
+            let r = scm
+                .remote_create_instance(this, None, Some(Box::new(props)))
+                .await?;
+            (r.return_value, r.pp_act_properties)
+        };
+        check(hr)?;
+        let blob = blob.ok_or(DcomError::Missing("ppActProperties"))?;
         let reply = ActivationProperties::from_objref_bytes(&blob.ab_data, true)?;
         let scm_reply = reply
             .scm_reply()

@@ -3,12 +3,14 @@
 
 pub mod activation;
 pub mod client;
+pub mod error_info;
 pub mod exporter;
 pub mod objref;
 pub mod resolver;
 pub mod server;
 
 pub use client::{ComPtr, DcomClient, DcomError};
+pub use error_info::ErrorInfo;
 pub use exporter::{Exporter, Object, RefChange};
 pub use objref::{Bindings, ObjRef, ObjRefError, SecurityBinding, StdObjRef, StringBinding};
 pub use server::{Clock, DcomExporter, Factory, Machine, MachineConfig, Marshaler, COM_VERSION};

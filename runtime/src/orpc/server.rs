@@ -24,6 +24,10 @@ use super::exporter::{Exporter, Object, RefChange};
 use super::hresult;
 use super::objref::{Bindings, ObjRef, SecurityBinding, StdObjRef, StringBinding};
 use super::resolver::PingSets;
+use crate::com::i_class_factory::{
+    RemoteCreateInstanceResponse as RemoteCreateInstanceResponse2, RemoteLockServerResponse,
+};
+use crate::com::{IClassFactory, IClassFactoryServer, IClassFactoryStub};
 use crate::dcom::i_activation::RemoteActivationResponse;
 use crate::dcom::i_object_exporter::*;
 use crate::dcom::i_rem_unknown::*;
@@ -256,8 +260,9 @@ impl Machine {
         });
     }
 
-    /// Creates an object of `clsid` in its exporter and marshals `iids`.
-    fn activate(&self, clsid: &Uuid, iids: &[Uuid]) -> Result<Activated, u32> {
+    /// Creates an object of `clsid` (or, for `class_object`, the class's
+    /// IClassFactory) in its exporter and marshals `iids`.
+    fn activate(&self, clsid: &Uuid, iids: &[Uuid], class_object: bool) -> Result<Activated, u32> {
         let Class { oxid, factory, .. } = self
             .0
             .classes
@@ -267,7 +272,14 @@ impl Machine {
             .cloned()
             .ok_or(hresult::REGDB_E_CLASSNOTREG)?;
         let exporter = self.exporter(oxid).ok_or(hresult::REGDB_E_CLASSNOTREG)?;
-        let object = factory();
+        let object = if class_object {
+            let marshaler = Marshaler {
+                exporter: Arc::downgrade(&exporter),
+            };
+            Object::new().with(IClassFactoryStub::new(ClassObject { factory, marshaler }))
+        } else {
+            factory()
+        };
         let now = self.now();
         let results = lock(&exporter.tables).export_many(object, iids, now);
         let resolver = self.resolver_bindings();
@@ -344,7 +356,7 @@ impl ExporterShared {
     /// Whether a bind for `iid` may come here: IRemUnknown(2), or an
     /// interface of a registered class.
     fn serves(&self, iid: &Uuid) -> bool {
-        if *iid == IRemUnknown::IID || *iid == IRemUnknown2::IID {
+        if *iid == IRemUnknown::IID || *iid == IRemUnknown2::IID || *iid == IClassFactory::IID {
             return true;
         }
         self.machine().is_some_and(|m| {
@@ -806,11 +818,13 @@ impl IObjectExporterServer for ResolverService {
 struct ActivatorService(Machine);
 
 impl ActivatorService {
-    /// RemoteCreateInstance's work, as an HRESULT or the reply's BLOB.
+    /// RemoteCreateInstance's and RemoteGetClassObject's work, as an
+    /// HRESULT or the reply's BLOB.
     fn create_instance(
         &self,
         orpcthis: &ORPCTHIS,
         props: Option<&MInterfacePointer>,
+        class_object: bool,
     ) -> Result<MInterfacePointer, u32> {
         if !version_ok(&orpcthis.version) {
             return Err(hresult::RPC_E_VERSION_MISMATCH);
@@ -826,7 +840,7 @@ impl ActivatorService {
         if iids.is_empty() {
             return Err(hresult::E_INVALIDARG);
         }
-        let a = self.0.activate(&inst.class_id, &iids)?;
+        let a = self.0.activate(&inst.class_id, &iids, class_object)?;
         let mut hrs = Vec::new();
         let mut ptrs = Vec::new();
         for r in &a.objrefs {
@@ -875,15 +889,23 @@ impl IRemoteSCMActivatorServer for ActivatorService {
     async fn remote_get_class_object(
         &self,
         _: &CallContext,
-        _orpcthis: ORPCTHIS,
-        _p_act_properties: Option<Box<MInterfacePointer>>,
+        orpcthis: ORPCTHIS,
+        p_act_properties: Option<Box<MInterfacePointer>>,
     ) -> Result<RemoteGetClassObjectResponse, Fault> {
-        // Class objects (IClassFactory) are not exported yet.
-        Ok(RemoteGetClassObjectResponse {
-            orpcthat: orpcthat(),
-            pp_act_properties: None,
-            return_value: hresult::E_NOTIMPL as i32,
-        })
+        Ok(
+            match self.create_instance(&orpcthis, p_act_properties.as_deref(), true) {
+                Ok(props) => RemoteGetClassObjectResponse {
+                    orpcthat: orpcthat(),
+                    pp_act_properties: Some(Box::new(props)),
+                    return_value: 0,
+                },
+                Err(hr) => RemoteGetClassObjectResponse {
+                    orpcthat: orpcthat(),
+                    pp_act_properties: None,
+                    return_value: hr as i32,
+                },
+            },
+        )
     }
 
     async fn remote_create_instance(
@@ -894,7 +916,7 @@ impl IRemoteSCMActivatorServer for ActivatorService {
         p_act_properties: Option<Box<MInterfacePointer>>,
     ) -> Result<RemoteCreateInstanceResponse, Fault> {
         Ok(
-            match self.create_instance(&orpcthis, p_act_properties.as_deref()) {
+            match self.create_instance(&orpcthis, p_act_properties.as_deref(), false) {
                 Ok(props) => RemoteCreateInstanceResponse {
                     orpcthat: orpcthat(),
                     pp_act_properties: Some(Box::new(props)),
@@ -935,14 +957,13 @@ impl IActivationServer for ActivatorService {
         if !version_ok(&orp_cthis.version) {
             return Ok(failed(hresult::RPC_E_VERSION_MISMATCH));
         }
-        if mode == u32::MAX {
-            return Ok(failed(hresult::E_NOTIMPL)); // a class object
-        }
+        // Mode 0xFFFFFFFF asks for the class object (3.1.2.5.2.3.1).
+        let class_object = mode == u32::MAX;
         let iids = p_ii_ds.unwrap_or_default();
         if iids.len() != n {
             return Ok(failed(hresult::E_INVALIDARG));
         }
-        let a = match self.0.activate(&clsid, &iids) {
+        let a = match self.0.activate(&clsid, &iids, class_object) {
             Ok(a) => a,
             Err(hr) => return Ok(failed(hr)),
         };
@@ -960,6 +981,45 @@ impl IActivationServer for ActivatorService {
                 .iter()
                 .map(|r| r.as_ref().err().map_or(0, |hr| *hr as i32))
                 .collect(),
+            return_value: 0,
+        })
+    }
+}
+
+/// A class's class object: IClassFactory over its factory.
+struct ClassObject {
+    factory: Factory,
+    marshaler: Marshaler,
+}
+
+impl IClassFactoryServer for ClassObject {
+    async fn remote_create_instance(
+        &self,
+        _: &CallContext,
+        riid: IID,
+    ) -> Result<RemoteCreateInstanceResponse2, Fault> {
+        Ok(match self.marshaler.marshal((self.factory)(), riid) {
+            Ok(m) => RemoteCreateInstanceResponse2 {
+                orpcthat: orpcthat(),
+                ppv_object: Some(Box::new(m)),
+                return_value: 0,
+            },
+            Err(hr) => RemoteCreateInstanceResponse2 {
+                orpcthat: orpcthat(),
+                ppv_object: None,
+                return_value: hr as i32,
+            },
+        })
+    }
+
+    async fn remote_lock_server(
+        &self,
+        _: &CallContext,
+        _f_lock: i32,
+    ) -> Result<RemoteLockServerResponse, Fault> {
+        // Objects live as long as their references and pings say.
+        Ok(RemoteLockServerResponse {
+            orpcthat: orpcthat(),
             return_value: 0,
         })
     }
