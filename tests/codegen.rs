@@ -49,7 +49,7 @@ fn generated_names_follow_the_idl() {
     assert!(code.contains("pub struct ORPCTHIS {"));
     assert!(code.contains("pub c_public_refs: u32"));
     // GUIDs are uuid::Uuid, and aliases keep their names.
-    assert!(code.contains("pub type GUID = uuid::Uuid;"));
+    assert!(code.contains("pub type GUID = crate::uuid::Uuid;"));
     assert!(code.contains("pub type CLSID = GUID;"));
     // A count the data implies is not a field: DUALSTRINGARRAY has no w_num_entries.
     let dsa = &code[code

@@ -229,6 +229,7 @@ fn generate(front: &FrontEnd, file: &Path, out: Option<&Path>, how: How) -> Exit
             .unwrap_or_default(),
         extern_modules,
         type_attributes,
+        ..Default::default()
     };
     let code = match oxidl_codegen::rust::generate(&model, &opts) {
         Ok(c) => c,

@@ -5,7 +5,7 @@
 pub struct ICalculator;
 impl ICalculator {
     ///ac40e92e-1925-45a0-9f3e-95874a35497b
-    pub const IID: uuid::Uuid = uuid::Uuid::from_u128(
+    pub const IID: ::oxidl::uuid::Uuid = ::oxidl::uuid::Uuid::from_u128(
         0xac40e92e192545a09f3e95874a35497b,
     );
     pub const VERSION: (u16, u16) = (0u16, 0u16);
@@ -358,11 +358,11 @@ impl<T: ICalculatorServer> ::oxidl::rpc::Dispatch for ICalculatorStub<T> {
 #[derive(Clone)]
 pub struct ICalculatorClient<C> {
     channel: C,
-    object: Option<uuid::Uuid>,
+    object: Option<::oxidl::uuid::Uuid>,
 }
 impl<C: ::oxidl::rpc::Channel> ::oxidl::rpc::Proxy<C> for ICalculatorClient<C> {
     const SYNTAX: ::oxidl::rpc::SyntaxId = ICalculator::SYNTAX;
-    fn connect(channel: C, object: Option<uuid::Uuid>) -> Self {
+    fn connect(channel: C, object: Option<::oxidl::uuid::Uuid>) -> Self {
         Self { channel, object }
     }
 }
@@ -371,7 +371,7 @@ impl<C: ::oxidl::rpc::Channel> ICalculatorClient<C> {
         Self { channel, object: None }
     }
     /// Calls on `object` (for ORPC, the IPID) in every request.
-    pub fn with_object(channel: C, object: uuid::Uuid) -> Self {
+    pub fn with_object(channel: C, object: ::oxidl::uuid::Uuid) -> Self {
         Self {
             channel,
             object: Some(object),
@@ -438,7 +438,7 @@ impl<C: ::oxidl::rpc::Channel> ICalculatorClient<C> {
 pub struct IStatistics;
 impl IStatistics {
     ///4ad0854a-2d31-4792-8391-82b4953a257a
-    pub const IID: uuid::Uuid = uuid::Uuid::from_u128(
+    pub const IID: ::oxidl::uuid::Uuid = ::oxidl::uuid::Uuid::from_u128(
         0x4ad0854a2d314792839182b4953a257a,
     );
     pub const VERSION: (u16, u16) = (0u16, 0u16);
@@ -570,11 +570,11 @@ impl<T: IStatisticsServer> ::oxidl::rpc::Dispatch for IStatisticsStub<T> {
 #[derive(Clone)]
 pub struct IStatisticsClient<C> {
     channel: C,
-    object: Option<uuid::Uuid>,
+    object: Option<::oxidl::uuid::Uuid>,
 }
 impl<C: ::oxidl::rpc::Channel> ::oxidl::rpc::Proxy<C> for IStatisticsClient<C> {
     const SYNTAX: ::oxidl::rpc::SyntaxId = IStatistics::SYNTAX;
-    fn connect(channel: C, object: Option<uuid::Uuid>) -> Self {
+    fn connect(channel: C, object: Option<::oxidl::uuid::Uuid>) -> Self {
         Self { channel, object }
     }
 }
@@ -583,7 +583,7 @@ impl<C: ::oxidl::rpc::Channel> IStatisticsClient<C> {
         Self { channel, object: None }
     }
     /// Calls on `object` (for ORPC, the IPID) in every request.
-    pub fn with_object(channel: C, object: uuid::Uuid) -> Self {
+    pub fn with_object(channel: C, object: ::oxidl::uuid::Uuid) -> Self {
         Self {
             channel,
             object: Some(object),

@@ -105,6 +105,11 @@ impl SourceMap {
         self.get(id).map(SourceFile::text).unwrap_or("")
     }
 
+    /// Every file read, in the order it was read.
+    pub fn paths(&self) -> impl Iterator<Item = &Path> {
+        self.files.iter().map(|f| f.path.as_path())
+    }
+
     pub fn path(&self, id: FileId) -> Option<&Path> {
         self.get(id).map(|f| f.path.as_path())
     }

@@ -5,7 +5,7 @@
 pub struct IClassFactory;
 impl IClassFactory {
     ///00000001-0000-0000-c000-000000000046
-    pub const IID: uuid::Uuid = uuid::Uuid::from_u128(
+    pub const IID: crate::uuid::Uuid = crate::uuid::Uuid::from_u128(
         0x0000000100000000c000000000000046,
     );
     pub const VERSION: (u16, u16) = (0u16, 0u16);
@@ -222,11 +222,11 @@ impl<T: IClassFactoryServer> crate::rpc::Dispatch for IClassFactoryStub<T> {
 #[derive(Clone)]
 pub struct IClassFactoryClient<C> {
     channel: C,
-    object: Option<uuid::Uuid>,
+    object: Option<crate::uuid::Uuid>,
 }
 impl<C: crate::rpc::Channel> crate::rpc::Proxy<C> for IClassFactoryClient<C> {
     const SYNTAX: crate::rpc::SyntaxId = IClassFactory::SYNTAX;
-    fn connect(channel: C, object: Option<uuid::Uuid>) -> Self {
+    fn connect(channel: C, object: Option<crate::uuid::Uuid>) -> Self {
         Self { channel, object }
     }
 }
@@ -235,7 +235,7 @@ impl<C: crate::rpc::Channel> IClassFactoryClient<C> {
         Self { channel, object: None }
     }
     /// Calls on `object` (for ORPC, the IPID) in every request.
-    pub fn with_object(channel: C, object: uuid::Uuid) -> Self {
+    pub fn with_object(channel: C, object: crate::uuid::Uuid) -> Self {
         Self {
             channel,
             object: Some(object),

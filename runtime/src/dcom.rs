@@ -150,7 +150,7 @@ pub type LPCWSTR = Option<crate::ndr::WString>;
 ///`BSTR` from the IDL.
 pub type BSTR = Option<Box<WCHAR>>;
 ///A GUID, as `uuid::Uuid`: its NDR form is the mixed-endian one.
-pub type GUID = uuid::Uuid;
+pub type GUID = crate::uuid::Uuid;
 ///`UUID` from the IDL.
 pub type UUID = GUID;
 ///`PGUID` from the IDL.
@@ -2949,7 +2949,7 @@ impl crate::ndr::Ndr for SpecialPropertiesData_Alternate {
 pub struct IActivation;
 impl IActivation {
     ///4d9f4ab8-7d1c-11cf-861e-0020af6e7c57
-    pub const IID: uuid::Uuid = uuid::Uuid::from_u128(
+    pub const IID: crate::uuid::Uuid = crate::uuid::Uuid::from_u128(
         0x4d9f4ab87d1c11cf861e0020af6e7c57,
     );
     pub const VERSION: (u16, u16) = (0u16, 0u16);
@@ -3358,11 +3358,11 @@ impl<T: IActivationServer> crate::rpc::Dispatch for IActivationStub<T> {
 #[derive(Clone)]
 pub struct IActivationClient<C> {
     channel: C,
-    object: Option<uuid::Uuid>,
+    object: Option<crate::uuid::Uuid>,
 }
 impl<C: crate::rpc::Channel> crate::rpc::Proxy<C> for IActivationClient<C> {
     const SYNTAX: crate::rpc::SyntaxId = IActivation::SYNTAX;
-    fn connect(channel: C, object: Option<uuid::Uuid>) -> Self {
+    fn connect(channel: C, object: Option<crate::uuid::Uuid>) -> Self {
         Self { channel, object }
     }
 }
@@ -3371,7 +3371,7 @@ impl<C: crate::rpc::Channel> IActivationClient<C> {
         Self { channel, object: None }
     }
     /// Calls on `object` (for ORPC, the IPID) in every request.
-    pub fn with_object(channel: C, object: uuid::Uuid) -> Self {
+    pub fn with_object(channel: C, object: crate::uuid::Uuid) -> Self {
         Self {
             channel,
             object: Some(object),
@@ -3417,7 +3417,7 @@ impl<C: crate::rpc::Channel> IActivationClient<C> {
 pub struct IRemoteSCMActivator;
 impl IRemoteSCMActivator {
     ///000001a0-0000-0000-c000-000000000046
-    pub const IID: uuid::Uuid = uuid::Uuid::from_u128(
+    pub const IID: crate::uuid::Uuid = crate::uuid::Uuid::from_u128(
         0x000001a000000000c000000000000046,
     );
     pub const VERSION: (u16, u16) = (0u16, 0u16);
@@ -3748,11 +3748,11 @@ impl<T: IRemoteSCMActivatorServer> crate::rpc::Dispatch for IRemoteSCMActivatorS
 #[derive(Clone)]
 pub struct IRemoteSCMActivatorClient<C> {
     channel: C,
-    object: Option<uuid::Uuid>,
+    object: Option<crate::uuid::Uuid>,
 }
 impl<C: crate::rpc::Channel> crate::rpc::Proxy<C> for IRemoteSCMActivatorClient<C> {
     const SYNTAX: crate::rpc::SyntaxId = IRemoteSCMActivator::SYNTAX;
-    fn connect(channel: C, object: Option<uuid::Uuid>) -> Self {
+    fn connect(channel: C, object: Option<crate::uuid::Uuid>) -> Self {
         Self { channel, object }
     }
 }
@@ -3761,7 +3761,7 @@ impl<C: crate::rpc::Channel> IRemoteSCMActivatorClient<C> {
         Self { channel, object: None }
     }
     /// Calls on `object` (for ORPC, the IPID) in every request.
-    pub fn with_object(channel: C, object: uuid::Uuid) -> Self {
+    pub fn with_object(channel: C, object: crate::uuid::Uuid) -> Self {
         Self {
             channel,
             object: Some(object),
@@ -3818,7 +3818,7 @@ impl<C: crate::rpc::Channel> IRemoteSCMActivatorClient<C> {
 pub struct IObjectExporter;
 impl IObjectExporter {
     ///99fcfec4-5260-101b-bbcb-00aa0021347a
-    pub const IID: uuid::Uuid = uuid::Uuid::from_u128(
+    pub const IID: crate::uuid::Uuid = crate::uuid::Uuid::from_u128(
         0x99fcfec45260101bbbcb00aa0021347a,
     );
     pub const VERSION: (u16, u16) = (0u16, 0u16);
@@ -4499,11 +4499,11 @@ impl<T: IObjectExporterServer> crate::rpc::Dispatch for IObjectExporterStub<T> {
 #[derive(Clone)]
 pub struct IObjectExporterClient<C> {
     channel: C,
-    object: Option<uuid::Uuid>,
+    object: Option<crate::uuid::Uuid>,
 }
 impl<C: crate::rpc::Channel> crate::rpc::Proxy<C> for IObjectExporterClient<C> {
     const SYNTAX: crate::rpc::SyntaxId = IObjectExporter::SYNTAX;
-    fn connect(channel: C, object: Option<uuid::Uuid>) -> Self {
+    fn connect(channel: C, object: Option<crate::uuid::Uuid>) -> Self {
         Self { channel, object }
     }
 }
@@ -4512,7 +4512,7 @@ impl<C: crate::rpc::Channel> IObjectExporterClient<C> {
         Self { channel, object: None }
     }
     /// Calls on `object` (for ORPC, the IPID) in every request.
-    pub fn with_object(channel: C, object: uuid::Uuid) -> Self {
+    pub fn with_object(channel: C, object: crate::uuid::Uuid) -> Self {
         Self {
             channel,
             object: Some(object),
@@ -4623,7 +4623,7 @@ impl<C: crate::rpc::Channel> IObjectExporterClient<C> {
 pub struct IUnknown;
 impl IUnknown {
     ///00000000-0000-0000-c000-000000000046
-    pub const IID: uuid::Uuid = uuid::Uuid::from_u128(
+    pub const IID: crate::uuid::Uuid = crate::uuid::Uuid::from_u128(
         0x0000000000000000c000000000000046,
     );
     pub const VERSION: (u16, u16) = (0u16, 0u16);
@@ -4638,7 +4638,7 @@ impl IUnknown {
 pub struct IRemUnknown;
 impl IRemUnknown {
     ///00000131-0000-0000-c000-000000000046
-    pub const IID: uuid::Uuid = uuid::Uuid::from_u128(
+    pub const IID: crate::uuid::Uuid = crate::uuid::Uuid::from_u128(
         0x0000013100000000c000000000000046,
     );
     pub const VERSION: (u16, u16) = (0u16, 0u16);
@@ -5125,11 +5125,11 @@ impl<T: IRemUnknownServer> crate::rpc::Dispatch for IRemUnknownStub<T> {
 #[derive(Clone)]
 pub struct IRemUnknownClient<C> {
     channel: C,
-    object: Option<uuid::Uuid>,
+    object: Option<crate::uuid::Uuid>,
 }
 impl<C: crate::rpc::Channel> crate::rpc::Proxy<C> for IRemUnknownClient<C> {
     const SYNTAX: crate::rpc::SyntaxId = IRemUnknown::SYNTAX;
-    fn connect(channel: C, object: Option<uuid::Uuid>) -> Self {
+    fn connect(channel: C, object: Option<crate::uuid::Uuid>) -> Self {
         Self { channel, object }
     }
 }
@@ -5138,7 +5138,7 @@ impl<C: crate::rpc::Channel> IRemUnknownClient<C> {
         Self { channel, object: None }
     }
     /// Calls on `object` (for ORPC, the IPID) in every request.
-    pub fn with_object(channel: C, object: uuid::Uuid) -> Self {
+    pub fn with_object(channel: C, object: crate::uuid::Uuid) -> Self {
         Self {
             channel,
             object: Some(object),
@@ -5209,7 +5209,7 @@ impl<C: crate::rpc::Channel> IRemUnknownClient<C> {
 pub struct IRemUnknown2;
 impl IRemUnknown2 {
     ///00000143-0000-0000-c000-000000000046
-    pub const IID: uuid::Uuid = uuid::Uuid::from_u128(
+    pub const IID: crate::uuid::Uuid = crate::uuid::Uuid::from_u128(
         0x0000014300000000c000000000000046,
     );
     pub const VERSION: (u16, u16) = (0u16, 0u16);
@@ -5449,11 +5449,11 @@ impl<T: IRemUnknown2Server> crate::rpc::Dispatch for IRemUnknown2Stub<T> {
 #[derive(Clone)]
 pub struct IRemUnknown2Client<C> {
     channel: C,
-    object: Option<uuid::Uuid>,
+    object: Option<crate::uuid::Uuid>,
 }
 impl<C: crate::rpc::Channel> crate::rpc::Proxy<C> for IRemUnknown2Client<C> {
     const SYNTAX: crate::rpc::SyntaxId = IRemUnknown2::SYNTAX;
-    fn connect(channel: C, object: Option<uuid::Uuid>) -> Self {
+    fn connect(channel: C, object: Option<crate::uuid::Uuid>) -> Self {
         Self { channel, object }
     }
 }
@@ -5462,7 +5462,7 @@ impl<C: crate::rpc::Channel> IRemUnknown2Client<C> {
         Self { channel, object: None }
     }
     /// Calls on `object` (for ORPC, the IPID) in every request.
-    pub fn with_object(channel: C, object: uuid::Uuid) -> Self {
+    pub fn with_object(channel: C, object: crate::uuid::Uuid) -> Self {
         Self {
             channel,
             object: Some(object),

@@ -8,6 +8,19 @@ pub mod ndr;
 pub mod orpc;
 pub mod rpc;
 
+/// The `uuid` crate, which generated code names GUIDs with.
+pub use uuid;
+
+/// Includes the Rust that `oxidl_codegen::configure().compile(..)` wrote
+/// for an IDL file in a build script: `oxidl::include_idl!("calc")` for
+/// `calc.idl`.
+#[macro_export]
+macro_rules! include_idl {
+    ($name:literal) => {
+        include!(concat!(env!("OUT_DIR"), "/", $name, ".rs"));
+    };
+}
+
 /// The MS-DCOM types, generated from `idl/ms-dcom.idl` (with the MS-DTYP
 /// types it imports) by oxidl-codegen. Regenerate with
 /// `oxidl gen -I idl idl/ms-dcom.idl --runtime crate --type-attribute

@@ -129,7 +129,7 @@ impl Gen<'_> {
 
             impl #name {
                 #[doc = #uuid_text]
-                pub const IID: uuid::Uuid = uuid::Uuid::from_u128(#uuid);
+                pub const IID: #rt::uuid::Uuid = #rt::uuid::Uuid::from_u128(#uuid);
                 pub const VERSION: (u16, u16) = (#major, #minor);
                 pub const SYNTAX: #rt::rpc::SyntaxId = #rt::rpc::SyntaxId { uuid: Self::IID, major: #major, minor: #minor };
             }
@@ -163,6 +163,20 @@ impl Gen<'_> {
             "Serves a [`{}Server`] implementation: register it with `Server::add_interface`.",
             iface.name
         );
+        let client = if self.with_client { client } else { quote!() };
+        if !self.with_server {
+            return Ok(quote! {
+                #identity
+
+                #[doc = #module_doc]
+                pub mod #module {
+                    use super::*;
+                    #(#messages)*
+                }
+
+                #client
+            });
+        }
         Ok(quote! {
             #identity
 
@@ -854,12 +868,12 @@ impl Gen<'_> {
             #[derive(Clone)]
             pub struct #client<C> {
                 channel: C,
-                object: Option<uuid::Uuid>,
+                object: Option<#rt::uuid::Uuid>,
             }
 
             impl<C: #rt::rpc::Channel> #rt::rpc::Proxy<C> for #client<C> {
                 const SYNTAX: #rt::rpc::SyntaxId = #name::SYNTAX;
-                fn connect(channel: C, object: Option<uuid::Uuid>) -> Self {
+                fn connect(channel: C, object: Option<#rt::uuid::Uuid>) -> Self {
                     Self { channel, object }
                 }
             }
@@ -870,7 +884,7 @@ impl Gen<'_> {
                 }
 
                 /// Calls on `object` (for ORPC, the IPID) in every request.
-                pub fn with_object(channel: C, object: uuid::Uuid) -> Self {
+                pub fn with_object(channel: C, object: #rt::uuid::Uuid) -> Self {
                     Self { channel, object: Some(object) }
                 }
 

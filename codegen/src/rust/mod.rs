@@ -36,6 +36,10 @@ pub struct Options {
     /// Attributes put on every generated type, as prost-build's
     /// `type_attribute`: `#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]`.
     pub type_attributes: Vec<String>,
+    /// Generate each interface's client proxy.
+    pub client: bool,
+    /// Generate each interface's server trait, dispatcher and stub.
+    pub server: bool,
 }
 
 impl Default for Options {
@@ -46,6 +50,8 @@ impl Default for Options {
             source_name: String::new(),
             extern_modules: BTreeMap::new(),
             type_attributes: Vec::new(),
+            client: true,
+            server: true,
         }
     }
 }
@@ -99,6 +105,8 @@ fn generate_with_names(model: &Model, opts: &Options) -> Result<(String, Vec<Str
         rt: quote!(#rt),
         externs,
         attrs: quote!(#(#attrs)*),
+        with_client: opts.client,
+        with_server: opts.server,
     };
     let mut items = Vec::new();
     for c in &model.constants {
@@ -162,6 +170,9 @@ pub(crate) struct Gen<'m> {
     pub externs: BTreeMap<usize, TokenStream>,
     /// [`Options::type_attributes`], parsed.
     pub attrs: TokenStream,
+    /// [`Options::client`] and [`Options::server`].
+    pub with_client: bool,
+    pub with_server: bool,
 }
 
 /// What a field's data is, once aliases are followed.
@@ -210,10 +221,9 @@ impl<'m> Gen<'m> {
         match &t.kind {
             _ if is_guid(t) => {
                 let rt = &self.rt;
-                let _ = rt;
                 Ok(quote! {
                     #[doc = "A GUID, as `uuid::Uuid`: its NDR form is the mixed-endian one."]
-                    pub type #name = uuid::Uuid;
+                    pub type #name = #rt::uuid::Uuid;
                 })
             }
             TypeKind::Struct(s) => self.struct_def(t, s),

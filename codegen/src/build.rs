@@ -1,0 +1,198 @@
+//! Generating Rust from IDL in a build script, in the way of prost-build
+//! and tonic-build.
+//!
+//! ```no_run
+//! // build.rs
+//! fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     oxidl_codegen::configure()
+//!         .client(true)
+//!         .server(true)
+//!         .compile(&["idl/greeter.idl"], &["idl"])?;
+//!     Ok(())
+//! }
+//! ```
+//!
+//! ```ignore
+//! // lib.rs: the code generated for idl/greeter.idl
+//! oxidl::include_idl!("greeter");
+//! ```
+//!
+//! An IDL file that imports `ms-dcom.idl` or `ms-dtyp.idl` (found on the
+//! include path; the oxidl repository's `idl/` folder has both) reuses
+//! `oxidl::dcom` rather than generating those types again; other imports
+//! are generated alongside the root file unless mapped with
+//! [`Builder::extern_path`].
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::rust;
+
+/// A build script's code generator, configured step by step.
+#[must_use]
+#[derive(Clone, Debug)]
+pub struct Builder {
+    runtime: String,
+    client: bool,
+    server: bool,
+    type_attributes: Vec<String>,
+    externs: Vec<(String, String)>,
+    defines: Vec<(String, Option<String>)>,
+    out_dir: Option<PathBuf>,
+}
+
+/// Starts configuring code generation: clients and servers, the runtime
+/// at `::oxidl`, ms-dcom.idl and ms-dtyp.idl mapped onto `::oxidl::dcom`.
+pub fn configure() -> Builder {
+    Builder {
+        runtime: "::oxidl".into(),
+        client: true,
+        server: true,
+        type_attributes: Vec::new(),
+        externs: vec![
+            ("ms-dcom.idl".into(), "::oxidl::dcom".into()),
+            ("ms-dtyp.idl".into(), "::oxidl::dcom".into()),
+            ("ms-com.idl".into(), "::oxidl::com".into()),
+        ],
+        defines: Vec::new(),
+        out_dir: None,
+    }
+}
+
+/// Why generation failed. The IDL's diagnostics, rendered with file, line,
+/// column and snippet, are the message.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("{0}")]
+    Idl(String),
+    #[error("{file}: {err}")]
+    Codegen { file: String, err: rust::Error },
+    #[error("OUT_DIR is not set: call this from a build script, or set out_dir")]
+    NoOutDir,
+    #[error("{path}: {err}")]
+    Io { path: PathBuf, err: std::io::Error },
+}
+
+impl Builder {
+    /// The path of the runtime crate in generated code (`::oxidl`).
+    pub fn runtime(mut self, path: impl Into<String>) -> Builder {
+        self.runtime = path.into();
+        self
+    }
+
+    /// Whether to generate client proxies.
+    pub fn client(mut self, on: bool) -> Builder {
+        self.client = on;
+        self
+    }
+
+    /// Whether to generate server traits, dispatchers and stubs.
+    pub fn server(mut self, on: bool) -> Builder {
+        self.server = on;
+        self
+    }
+
+    /// An attribute for every generated type:
+    /// `.type_attribute("#[derive(serde::Serialize)]")`.
+    pub fn type_attribute(mut self, attr: impl Into<String>) -> Builder {
+        self.type_attributes.push(attr.into());
+        self
+    }
+
+    /// Uses an existing Rust module for the types of an imported IDL file,
+    /// named by its file name: `.extern_path("base.idl", "crate::base")`.
+    pub fn extern_path(
+        mut self,
+        idl_file: impl Into<String>,
+        module: impl Into<String>,
+    ) -> Builder {
+        self.externs.push((idl_file.into(), module.into()));
+        self
+    }
+
+    /// A preprocessor definition, as `-D NAME[=VALUE]`.
+    pub fn define(mut self, name: impl Into<String>, value: Option<&str>) -> Builder {
+        self.defines.push((name.into(), value.map(str::to_string)));
+        self
+    }
+
+    /// Where to write the generated files; `OUT_DIR` by default.
+    pub fn out_dir(mut self, dir: impl Into<PathBuf>) -> Builder {
+        self.out_dir = Some(dir.into());
+        self
+    }
+
+    /// Generates `OUT_DIR/NAME.rs` for each root `NAME.idl`, with `includes`
+    /// as the include path, and tells cargo to rerun when any file the IDL
+    /// reached (imports and `#include`s too) changes.
+    pub fn compile(
+        self,
+        roots: &[impl AsRef<Path>],
+        includes: &[impl AsRef<Path>],
+    ) -> Result<Vec<PathBuf>, BuildError> {
+        let out_dir = match &self.out_dir {
+            Some(d) => d.clone(),
+            None => PathBuf::from(std::env::var_os("OUT_DIR").ok_or(BuildError::NoOutDir)?),
+        };
+        let front = oxidl_parser::Options {
+            include_dirs: includes.iter().map(|p| p.as_ref().to_path_buf()).collect(),
+            defines: self.defines.clone(),
+        };
+        let mut written = Vec::new();
+        for root in roots {
+            let root = root.as_ref();
+            let out = oxidl_parser::load(&[root.to_path_buf()], &front);
+            // Every file the front end read, whether or not it resolved.
+            for path in out.sources.paths() {
+                println!("cargo:rerun-if-changed={}", path.display());
+            }
+            let rendered = out.render();
+            let Some(model) = out.model else {
+                // The build error shows this text in full.
+                eprintln!("{rendered}");
+                return Err(BuildError::Idl(rendered));
+            };
+            let extern_modules: BTreeMap<usize, String> = model
+                .files
+                .iter()
+                .enumerate()
+                .filter_map(|(i, f)| {
+                    let name = Path::new(&f.path).file_name()?.to_str()?;
+                    let m = self.externs.iter().rev().find(|(file, _)| file == name)?;
+                    (!f.root).then(|| (i, m.1.clone()))
+                })
+                .collect();
+            let stem = root
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("idl")
+                .to_string();
+            let opts = rust::Options {
+                runtime: self.runtime.clone(),
+                source_name: root
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                extern_modules,
+                type_attributes: self.type_attributes.clone(),
+                client: self.client,
+                server: self.server,
+                ..Default::default()
+            };
+            let code = rust::generate(&model, &opts).map_err(|err| BuildError::Codegen {
+                file: root.display().to_string(),
+                err,
+            })?;
+            let path = out_dir.join(format!("{stem}.rs"));
+            // Unchanged output is not rewritten, so nothing downstream rebuilds.
+            if std::fs::read_to_string(&path).ok().as_deref() != Some(code.as_str()) {
+                std::fs::write(&path, code).map_err(|err| BuildError::Io {
+                    path: path.clone(),
+                    err,
+                })?;
+            }
+            written.push(path);
+        }
+        Ok(written)
+    }
+}
