@@ -59,6 +59,7 @@ fn main() {
     let everything = generate(&root, "everything.idl", &[]);
     let rpc_test = generate(&root, "rpc_test.idl", &[]);
     let orpc_test = generate(&root, "orpc_test.idl", &["ms-dcom.idl", "ms-dtyp.idl"]);
+    generate(&root, "greeter_eq.idl", &["ms-dcom.idl", "ms-dtyp.idl"]);
     let dcom = load(&root, &root.join("../idl/ms-dcom.idl"));
     let dcom = oxidl_codegen::rust::type_names(&dcom, &Options::default())
         .unwrap_or_else(|e| panic!("{e}"));

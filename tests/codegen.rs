@@ -31,7 +31,7 @@ fn checked_in_dcom_module_is_current() {
     let checked_in = std::fs::read_to_string(&path).expect("runtime/src/dcom.rs");
     assert!(
         fresh == checked_in,
-        "runtime/src/dcom.rs is stale: run\n  cargo run -p oxidl-codegen --no-default-features --bin oxidl -- gen -I idl idl/ms-dcom.idl --runtime crate --type-attribute '{ARBITRARY}' -o runtime/src/dcom.rs"
+        "runtime/src/dcom.rs is stale: run\n  cargo run -p oxidl-cli --no-default-features --bin oxidl -- gen -I idl idl/ms-dcom.idl --runtime crate --type-attribute '{ARBITRARY}' -o runtime/src/dcom.rs"
     );
 }
 
@@ -184,7 +184,7 @@ fn checked_in_calculator_example_module_is_current() {
     let checked_in = std::fs::read_to_string(&path).expect("calculator_idl.rs");
     assert!(
         fresh == checked_in,
-        "examples/calculator/calculator_idl.rs is stale: run\n  cargo run -p oxidl-codegen --no-default-features --bin oxidl -- gen -I idl examples/idl/calculator.idl --root-only --extern ms-dcom.idl=::oxidl::dcom --extern ms-dtyp.idl=::oxidl::dcom -o examples/calculator/calculator_idl.rs"
+        "examples/calculator/calculator_idl.rs is stale: run\n  cargo run -p oxidl-cli --no-default-features --bin oxidl -- gen -I idl examples/idl/calculator.idl --root-only --extern ms-dcom.idl=::oxidl::dcom --extern ms-dtyp.idl=::oxidl::dcom -o examples/calculator/calculator_idl.rs"
     );
 }
 
@@ -218,6 +218,6 @@ fn checked_in_com_module_is_current() {
         std::fs::read_to_string(workspace().join("runtime/src/com.rs")).expect("com.rs");
     assert!(
         fresh == checked_in,
-        "runtime/src/com.rs is stale: run\n  cargo run -p oxidl-codegen --no-default-features --bin oxidl -- gen -I idl idl/ms-com.idl --root-only --runtime crate --extern ms-dcom.idl=crate::dcom --extern ms-dtyp.idl=crate::dcom -o runtime/src/com.rs"
+        "runtime/src/com.rs is stale: run\n  cargo run -p oxidl-cli --no-default-features --bin oxidl -- gen -I idl idl/ms-com.idl --root-only --runtime crate --extern ms-dcom.idl=crate::dcom --extern ms-dtyp.idl=crate::dcom -o runtime/src/com.rs"
     );
 }

@@ -1,2 +1,38 @@
-//! oxidl-macros: the Rust-trait front end of oxidl. It will lower traits into
-//! the same model the IDL front end produces.
+//! oxidl-macros: the Rust-trait front end of oxidl.
+//!
+//! `#[oxidl::interface(uuid = "…", object)]` on a trait lowers the trait to
+//! MIDL, runs it through the same front end and code generator as an IDL
+//! file, and adds a thin layer that speaks the trait's Rust types. There is
+//! no second marshaler: the bytes are those of the IDL the trait means.
+
+mod lower;
+
+use proc_macro::TokenStream;
+
+/// Declares a DCOM interface as a Rust trait.
+///
+/// ```ignore
+/// #[oxidl::interface(uuid = "5b0f5f02-7c7e-4b1e-8f57-6ad3f7a1c2d4", object)]
+/// pub trait IGreeter {
+///     async fn greet(&self, name: String) -> oxidl::Result<String>;
+///     async fn scores(&self, ids: Vec<u32>) -> oxidl::Result<Vec<i64>>;
+/// }
+/// ```
+///
+/// Types map to MIDL as follows: integers and floats to the base types,
+/// `bool` to `boolean`, `String` to `[string] wchar_t *`, `Vec<T>` to a
+/// conformant array with a hidden count, `Option<T>` to a unique pointer,
+/// `Box<T>` to a ref pointer. A method returns `oxidl::Result<T>`: `T` is
+/// its `[out, retval]` parameter, and a failing HRESULT is the error.
+///
+/// Beside the trait (now `Send + Sync` with `Send` futures), it generates
+/// `IGreeterStub` (serves an implementation), `IGreeterClient` (calls
+/// one, through any `oxidl::rpc::Channel`), and a module `igreeter` with the
+/// IID and the wire types, which are those of the MIDL the trait lowers to.
+#[proc_macro_attribute]
+pub fn interface(attr: TokenStream, item: TokenStream) -> TokenStream {
+    match lower::expand(attr.into(), item.into()) {
+        Ok(t) => t.into(),
+        Err(e) => e.to_compile_error().into(),
+    }
+}

@@ -11,6 +11,42 @@ pub mod rpc;
 /// The `uuid` crate, which generated code names GUIDs with.
 pub use uuid;
 
+/// Declares a DCOM interface as a Rust trait; see `oxidl_macros::interface`.
+pub use oxidl_macros::interface;
+
+/// What a method of an `#[oxidl::interface]` trait fails with: an HRESULT
+/// from the server, or a call that did not complete.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("HRESULT {0:#010x}")]
+    Hresult(u32),
+    #[error(transparent)]
+    Call(#[from] rpc::CallError),
+}
+
+impl Error {
+    /// The HRESULT a server answers with for this error (E_FAIL for a
+    /// call error).
+    pub fn hresult(&self) -> i32 {
+        match self {
+            Error::Hresult(h) => *h as i32,
+            Error::Call(_) => 0x8000_4005_u32 as i32,
+        }
+    }
+}
+
+/// The result of an `#[oxidl::interface]` method.
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// `Err` for a failing HRESULT (its high bit set).
+pub fn check(hr: i32) -> Result<()> {
+    if hr < 0 {
+        Err(Error::Hresult(hr as u32))
+    } else {
+        Ok(())
+    }
+}
+
 /// Includes the Rust that `oxidl_codegen::configure().compile(..)` wrote
 /// for an IDL file in a build script: `oxidl::include_idl!("calc")` for
 /// `calc.idl`.

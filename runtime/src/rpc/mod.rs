@@ -2,8 +2,8 @@
 //!
 //! [`pdu`] reads and writes the PDUs. [`conn`] holds the protocol of one
 //! connection as plain state machines over bytes, the server's and the
-//! client's, with no I/O: tests and fuzzers drive them directly. [`tcp`] is
-//! the thin tokio layer: [`Server`] and [`Client`].
+//! client's, with no I/O: tests and fuzzers drive them directly. A thin
+//! tokio layer runs them over TCP: [`Server`] and [`Client`].
 //!
 //! Generated code meets this module in two traits: a generated stub
 //! implements [`Dispatch`], and a generated proxy calls through a

@@ -1,0 +1,488 @@
+//! Lowering a trait to MIDL, and the Rust-typed layer over what the code
+//! generator writes for that MIDL.
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote};
+use syn::spanned::Spanned;
+use syn::{FnArg, GenericArgument, ItemTrait, Pat, PathArguments, ReturnType, TraitItem, Type};
+
+/// What a Rust type is on the wire.
+#[derive(Clone)]
+enum Kind {
+    /// A base type: its MIDL spelling.
+    Scalar(&'static str, Type),
+    /// `String`: `[string] wchar_t *`.
+    Text,
+    /// `Vec<T>` of a base type.
+    List(&'static str, Type),
+    /// `Option<T>` of a base type: a unique pointer.
+    Maybe(&'static str, Type),
+    /// `Box<T>` of a base type: a ref pointer.
+    Boxed(&'static str, Type),
+    /// `()`, as a result: nothing.
+    Unit,
+}
+
+fn scalar(t: &Type) -> Option<&'static str> {
+    let Type::Path(p) = t else { return None };
+    let id = p.path.get_ident()?.to_string();
+    Some(match id.as_str() {
+        "i8" => "small",
+        "u8" => "byte",
+        "i16" => "short",
+        "u16" => "unsigned short",
+        "i32" => "long",
+        "u32" => "unsigned long",
+        "i64" => "hyper",
+        "u64" => "unsigned hyper",
+        "f32" => "float",
+        "f64" => "double",
+        "bool" => "boolean",
+        _ => return None,
+    })
+}
+
+/// The one type argument of `Name<T>`, if `t` is that.
+fn generic<'a>(t: &'a Type, name: &str) -> Option<&'a Type> {
+    let Type::Path(p) = t else { return None };
+    let last = p.path.segments.last()?;
+    if last.ident != name {
+        return None;
+    }
+    let PathArguments::AngleBracketed(a) = &last.arguments else {
+        return None;
+    };
+    match a.args.first()? {
+        GenericArgument::Type(t) if a.args.len() == 1 => Some(t),
+        _ => None,
+    }
+}
+
+fn kind(t: &Type) -> syn::Result<Kind> {
+    let unsupported = || {
+        syn::Error::new_spanned(
+            t,
+            "oxidl: unsupported type; use integers, floats, bool, String, or Vec, Option or Box of a number",
+        )
+    };
+    if let Some(s) = scalar(t) {
+        return Ok(Kind::Scalar(s, t.clone()));
+    }
+    if let Type::Tuple(tt) = t {
+        if tt.elems.is_empty() {
+            return Ok(Kind::Unit);
+        }
+    }
+    if let Type::Path(p) = t {
+        if p.path.is_ident("String") {
+            return Ok(Kind::Text);
+        }
+    }
+    for (name, make) in [
+        ("Vec", Kind::List as fn(&'static str, Type) -> Kind),
+        ("Option", Kind::Maybe),
+        ("Box", Kind::Boxed),
+    ] {
+        if let Some(inner) = generic(t, name) {
+            let s = scalar(inner).ok_or_else(unsupported)?;
+            return Ok(make(s, inner.clone()));
+        }
+    }
+    Err(unsupported())
+}
+
+struct Param {
+    name: syn::Ident,
+    ty: Type,
+    kind: Kind,
+}
+
+struct Method {
+    name: syn::Ident,
+    /// The MIDL name (UpperCamelCase).
+    idl: String,
+    params: Vec<Param>,
+    ret: Kind,
+    ret_ty: Type,
+    attrs: Vec<syn::Attribute>,
+}
+
+struct Args {
+    uuid: String,
+    object: bool,
+}
+
+fn args(attr: TokenStream) -> syn::Result<Args> {
+    let mut uuid = None;
+    let mut object = false;
+    let parser = syn::meta::parser(|meta| {
+        if meta.path.is_ident("uuid") {
+            let s: syn::LitStr = meta.value()?.parse()?;
+            if uuid_ok(&s.value()) {
+                uuid = Some(s.value());
+                Ok(())
+            } else {
+                Err(syn::Error::new(s.span(), "oxidl: not a UUID"))
+            }
+        } else if meta.path.is_ident("object") {
+            object = true;
+            Ok(())
+        } else {
+            Err(meta.error("oxidl: expected `uuid = \"...\"` or `object`"))
+        }
+    });
+    syn::parse::Parser::parse2(parser, attr)?;
+    let uuid = uuid.ok_or_else(|| {
+        syn::Error::new(
+            Span::call_site(),
+            "oxidl: an interface needs `uuid = \"xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx\"`",
+        )
+    })?;
+    Ok(Args { uuid, object })
+}
+
+fn uuid_ok(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() == 5
+        && parts
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// The `T` of `oxidl::Result<T>` (or `Result<T>`).
+fn result_type(ret: &ReturnType, at: Span) -> syn::Result<Type> {
+    let err = || syn::Error::new(at, "oxidl: a method returns `oxidl::Result<T>`");
+    let ReturnType::Type(_, t) = ret else {
+        return Err(err());
+    };
+    generic(t, "Result").cloned().ok_or_else(err)
+}
+
+fn methods(t: &ItemTrait) -> syn::Result<Vec<Method>> {
+    let mut out = Vec::new();
+    for item in &t.items {
+        let TraitItem::Fn(f) = item else {
+            return Err(syn::Error::new(
+                item.span(),
+                "oxidl: an interface holds methods only",
+            ));
+        };
+        let sig = &f.sig;
+        if sig.asyncness.is_none() {
+            return Err(syn::Error::new(
+                sig.ident.span(),
+                "oxidl: interface methods are `async fn`",
+            ));
+        }
+        let mut params = Vec::new();
+        let mut inputs = sig.inputs.iter();
+        match inputs.next() {
+            Some(FnArg::Receiver(r)) if r.reference.is_some() && r.mutability.is_none() => {}
+            _ => {
+                return Err(syn::Error::new(
+                    sig.ident.span(),
+                    "oxidl: a method takes `&self` first",
+                ))
+            }
+        }
+        for arg in inputs {
+            let FnArg::Typed(pt) = arg else {
+                return Err(syn::Error::new(arg.span(), "oxidl: unexpected receiver"));
+            };
+            let Pat::Ident(id) = &*pt.pat else {
+                return Err(syn::Error::new(pt.pat.span(), "oxidl: name each parameter"));
+            };
+            let kind = kind(&pt.ty)?;
+            if matches!(kind, Kind::Unit) {
+                return Err(syn::Error::new(
+                    pt.ty.span(),
+                    "oxidl: a parameter cannot be `()`",
+                ));
+            }
+            params.push(Param {
+                name: id.ident.clone(),
+                ty: (*pt.ty).clone(),
+                kind,
+            });
+        }
+        let ret_ty = result_type(&sig.output, sig.ident.span())?;
+        let ret = kind(&ret_ty)?;
+        if matches!(ret, Kind::Maybe(..) | Kind::Boxed(..)) {
+            return Err(syn::Error::new(
+                ret_ty.span(),
+                "oxidl: return the value itself, not a pointer",
+            ));
+        }
+        out.push(Method {
+            name: sig.ident.clone(),
+            idl: sig.ident.to_string().to_upper_camel_case(),
+            params,
+            ret,
+            ret_ty,
+            attrs: f.attrs.clone(),
+        });
+    }
+    Ok(out)
+}
+
+/// The MIDL the trait means.
+fn midl(iface: &str, a: &Args, ms: &[Method]) -> String {
+    let mut types = String::new();
+    let mut body = String::new();
+    for m in ms {
+        let mut ps = Vec::new();
+        if !a.object {
+            ps.push("[in] handle_t binding".to_string());
+        }
+        for p in &m.params {
+            let n = p.name.to_string();
+            ps.push(match &p.kind {
+                Kind::Scalar(s, _) => format!("[in] {s} {n}"),
+                Kind::Text => format!("[in, string] wchar_t *{n}"),
+                Kind::List(s, _) => {
+                    format!("[in] unsigned long {n}_count, [in, size_is({n}_count)] {s} {n}[]")
+                }
+                Kind::Maybe(s, _) => format!("[in, unique] {s} *{n}"),
+                Kind::Boxed(s, _) => format!("[in, ref] {s} *{n}"),
+                Kind::Unit => String::new(),
+            });
+        }
+        match &m.ret {
+            Kind::Scalar(s, _) => ps.push(format!("[out, retval] {s} *ret")),
+            Kind::Text => ps.push("[out, retval, string] wchar_t **ret".into()),
+            Kind::List(s, _) => {
+                let t = format!("{iface}_{}_ret", m.idl);
+                types += &format!(
+                    "typedef struct {{ unsigned long count; [size_is(count)] {s} *items; }} {t};\n"
+                );
+                ps.push(format!("[out, retval] {t} *ret"));
+            }
+            _ => {}
+        }
+        body += &format!("    HRESULT {}({});\n", m.idl, ps.join(", "));
+    }
+    let head = if a.object {
+        format!(
+            "[object, uuid({}), pointer_default(unique)]\ninterface {iface} : IUnknown",
+            a.uuid
+        )
+    } else {
+        format!(
+            "[uuid({}), version(1.0), pointer_default(unique)]\ninterface {iface}",
+            a.uuid
+        )
+    };
+    format!("import \"ms-dcom.idl\";\n\n{types}\n{head}\n{{\n{body}}}\n")
+}
+
+/// Generated code for the MIDL, through the same front end and back end
+/// as an IDL file.
+fn generate(idl: &str, at: Span) -> syn::Result<TokenStream> {
+    let err = |m: String| syn::Error::new(at, m);
+    let front = oxidl_parser::Options {
+        include_dirs: vec![concat!(env!("CARGO_MANIFEST_DIR"), "/../idl").into()],
+        ..Default::default()
+    };
+    let out = oxidl_parser::load_str("interface.idl", idl, &front);
+    let rendered = out.render();
+    let model = out.model.ok_or_else(|| {
+        err(format!(
+            "oxidl: the lowered MIDL does not resolve:\n{rendered}\n{idl}"
+        ))
+    })?;
+    let externs = model
+        .files
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| !f.root)
+        .map(|(i, _)| (i, "::oxidl::dcom".to_string()))
+        .collect();
+    let opts = oxidl_codegen::rust::Options {
+        extern_modules: externs,
+        ..Default::default()
+    };
+    let code =
+        oxidl_codegen::rust::generate(&model, &opts).map_err(|e| err(format!("oxidl: {e}")))?;
+    code.parse()
+        .map_err(|e| err(format!("oxidl: generated code does not parse: {e}")))
+}
+
+pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
+    let a = args(attr)?;
+    let t: ItemTrait = syn::parse2(item)?;
+    let ms = methods(&t)?;
+    let iface = t.ident.to_string();
+    let idl = midl(&iface, &a, &ms);
+    let generated = generate(&idl, t.ident.span())?;
+
+    let vis = &t.vis;
+    let name = &t.ident;
+    // The generated code goes in a module named like the codegen's own
+    // per-interface module, which then sits inside it.
+    let module = format_ident!("{}", iface.to_snake_case());
+    let wire_mod = quote!(#module::#module);
+    let server = format_ident!("{iface}Server");
+    let wire_stub = format_ident!("{iface}Stub");
+    let wire_client = format_ident!("{iface}Client");
+    let stub = format_ident!("{iface}Stub");
+    let client = format_ident!("{iface}Client");
+    let trait_attrs = &t.attrs;
+
+    let mut trait_fns = Vec::new();
+    let mut server_fns = Vec::new();
+    let mut client_fns = Vec::new();
+    for m in &ms {
+        let fname = &m.name;
+        let attrs = &m.attrs;
+        let wire_fn = format_ident!("{}", m.idl.to_snake_case());
+        let resp = format_ident!("{}Response", m.idl);
+        let ret_ty = &m.ret_ty;
+        let decl: Vec<_> = m
+            .params
+            .iter()
+            .map(|p| {
+                let (n, ty) = (&p.name, &p.ty);
+                quote!(#n: #ty)
+            })
+            .collect();
+        trait_fns.push(quote! {
+            #(#attrs)*
+            fn #fname(&self, #(#decl),*) -> impl ::std::future::Future<Output = ::oxidl::Result<#ret_ty>> + Send;
+        });
+        // The server side: wire values in, Rust values to the trait.
+        let wire_params: Vec<_> = m
+            .params
+            .iter()
+            .map(|p| {
+                let n = &p.name;
+                let ty = wire_type(&p.kind);
+                quote!(#n: #ty)
+            })
+            .collect();
+        let to_rust: Vec<_> = m.params.iter().map(|p| to_rust(&p.name, &p.kind)).collect();
+        let ret_type_name = format_ident!("{}_{}_ret", iface, m.idl);
+        let ret_field = match &m.ret {
+            Kind::Unit => quote!(),
+            Kind::Text => quote!(ret: Some(::oxidl::ndr::WString::from(v.as_str())),),
+            Kind::List(..) => quote!(ret: #module::#ret_type_name { items: Some(v) },),
+            _ => quote!(ret: v,),
+        };
+        let bind = if matches!(m.ret, Kind::Unit) {
+            quote!(_v)
+        } else {
+            quote!(v)
+        };
+        server_fns.push(quote! {
+            async fn #wire_fn(&self, _ctx: &::oxidl::rpc::CallContext, #(#wire_params),*) -> ::std::result::Result<#wire_mod::#resp, ::oxidl::rpc::Fault> {
+                Ok(match self.0.#fname(#(#to_rust),*).await {
+                    Ok(#bind) => #wire_mod::#resp { #ret_field ..Default::default() },
+                    Err(e) => #wire_mod::#resp { return_value: e.hresult(), ..Default::default() },
+                })
+            }
+        });
+        // The client side: Rust values out, the result back.
+        let to_wire: Vec<_> = m.params.iter().map(|p| to_wire(&p.name, &p.kind)).collect();
+        let from_ret = match &m.ret {
+            Kind::Unit => quote!(()),
+            Kind::Text => quote!(r.ret.map(|w| w.to_string_lossy()).unwrap_or_default()),
+            Kind::List(..) => quote!(r.ret.items.unwrap_or_default()),
+            _ => quote!(r.ret),
+        };
+        client_fns.push(quote! {
+            #(#attrs)*
+            pub async fn #fname(&self, #(#decl),*) -> ::oxidl::Result<#ret_ty> {
+                let r = self.0.#wire_fn(#(#to_wire),*).await?;
+                ::oxidl::check(r.return_value)?;
+                Ok(#from_ret)
+            }
+        });
+    }
+    let doc_module =
+        format!("The wire side of `{iface}`: its IID and the MIDL types it lowers to.");
+    Ok(quote! {
+        #[doc = #doc_module]
+        #[allow(non_camel_case_types, non_snake_case, dead_code, clippy::all)]
+        #vis mod #module {
+            use super::*;
+            #generated
+        }
+
+        #(#trait_attrs)*
+        #vis trait #name: Send + Sync + 'static {
+            #(#trait_fns)*
+        }
+
+        /// Serves an implementation of the trait: register it as an
+        /// `oxidl::orpc::Object` interface, or with `oxidl::rpc::Server`.
+        #vis struct #stub<T>(#module::#wire_stub<__Adapter<T>>);
+
+        impl<T: #name> #stub<T> {
+            pub fn new(server: T) -> Self {
+                Self(#module::#wire_stub::new(__Adapter(server)))
+            }
+        }
+
+        impl<T: #name> ::oxidl::rpc::Dispatch for #stub<T> {
+            fn syntax(&self) -> ::oxidl::rpc::SyntaxId {
+                ::oxidl::rpc::Dispatch::syntax(&self.0)
+            }
+            fn dispatch(&self, ctx: ::oxidl::rpc::CallContext, stub: Vec<u8>) -> ::oxidl::rpc::BoxFuture<'static, ::std::result::Result<Vec<u8>, ::oxidl::rpc::Fault>> {
+                ::oxidl::rpc::Dispatch::dispatch(&self.0, ctx, stub)
+            }
+        }
+
+        #[doc(hidden)]
+        #vis struct __Adapter<T>(T);
+
+        impl<T: #name> #module::#server for __Adapter<T> {
+            #(#server_fns)*
+        }
+
+        /// Calls the interface through any `oxidl::rpc::Channel`.
+        #[derive(Clone)]
+        #vis struct #client<C>(#module::#wire_client<C>);
+
+        impl<C: ::oxidl::rpc::Channel> ::oxidl::rpc::Proxy<C> for #client<C> {
+            const SYNTAX: ::oxidl::rpc::SyntaxId = <#module::#wire_client<C> as ::oxidl::rpc::Proxy<C>>::SYNTAX;
+            fn connect(channel: C, object: Option<::oxidl::uuid::Uuid>) -> Self {
+                Self(<#module::#wire_client<C> as ::oxidl::rpc::Proxy<C>>::connect(channel, object))
+            }
+        }
+
+        impl<C: ::oxidl::rpc::Channel> #client<C> {
+            #(#client_fns)*
+        }
+    })
+}
+
+/// The generated (wire) type of a parameter.
+fn wire_type(k: &Kind) -> TokenStream {
+    match k {
+        Kind::Scalar(_, t) => quote!(#t),
+        Kind::Text => quote!(::oxidl::ndr::WString),
+        Kind::List(_, t) => quote!(Vec<#t>),
+        Kind::Maybe(_, t) => quote!(Option<Box<#t>>),
+        Kind::Boxed(_, t) => quote!(#t),
+        Kind::Unit => quote!(()),
+    }
+}
+
+fn to_rust(n: &syn::Ident, k: &Kind) -> TokenStream {
+    match k {
+        Kind::Text => quote!(#n.to_string_lossy()),
+        Kind::Maybe(..) => quote!(#n.map(|b| *b)),
+        Kind::Boxed(..) => quote!(Box::new(#n)),
+        _ => quote!(#n),
+    }
+}
+
+fn to_wire(n: &syn::Ident, k: &Kind) -> TokenStream {
+    match k {
+        Kind::Text => quote!(::oxidl::ndr::WString::from(#n.as_str())),
+        Kind::Maybe(..) => quote!(#n.map(Box::new)),
+        Kind::Boxed(..) => quote!(*#n),
+        _ => quote!(#n),
+    }
+}

@@ -1,0 +1,205 @@
+//! `#[oxidl::interface]`: a trait lowered through the same front end and
+//! code generator as IDL. The same interface written both ways gives the
+//! same bytes, and each side's client talks to the other side's server.
+
+use std::sync::Arc;
+
+use oxidl::ndr::{to_bytes, WString};
+use oxidl::orpc::{ComPtr, DcomClient, Machine, MachineConfig, Object};
+use oxidl::rpc::{CallContext, Client, Fault};
+
+#[oxidl::interface(uuid = "5b0f5f02-7c7e-4b1e-8f57-6ad3f7a1c2d4", object)]
+pub trait IGreeter {
+    async fn greet(&self, name: String) -> oxidl::Result<String>;
+    async fn scores(&self, ids: Vec<u32>) -> oxidl::Result<Vec<i64>>;
+    async fn bump(&self, n: i32, maybe: Option<i32>) -> oxidl::Result<i32>;
+}
+
+/// The trait side's implementation.
+struct Greeter;
+
+impl IGreeter for Greeter {
+    async fn greet(&self, name: String) -> oxidl::Result<String> {
+        if name.is_empty() {
+            return Err(oxidl::Error::Hresult(0x8007_0057)); // E_INVALIDARG
+        }
+        Ok(format!("Hello, {name}!"))
+    }
+    async fn scores(&self, ids: Vec<u32>) -> oxidl::Result<Vec<i64>> {
+        Ok(ids.iter().map(|&i| i64::from(i) * 10).collect())
+    }
+    async fn bump(&self, n: i32, maybe: Option<i32>) -> oxidl::Result<i32> {
+        Ok(n + maybe.unwrap_or(100))
+    }
+}
+
+#[allow(non_camel_case_types, non_snake_case, dead_code, clippy::all)]
+mod idl {
+    include!(concat!(env!("OUT_DIR"), "/greeter_eq.rs"));
+}
+
+/// The IDL side's implementation, through the generated server trait.
+struct IdlGreeter;
+
+impl idl::IGreeterIdlServer for IdlGreeter {
+    async fn greet(
+        &self,
+        _: &CallContext,
+        name: WString,
+    ) -> Result<idl::i_greeter_idl::GreetResponse, Fault> {
+        let text = format!("Hello, {}!", name.to_string_lossy());
+        Ok(idl::i_greeter_idl::GreetResponse {
+            ret: Some(WString::from(text.as_str())),
+            ..Default::default()
+        })
+    }
+    async fn scores(
+        &self,
+        _: &CallContext,
+        ids: Vec<u32>,
+    ) -> Result<idl::i_greeter_idl::ScoresResponse, Fault> {
+        Ok(idl::i_greeter_idl::ScoresResponse {
+            ret: idl::SCORES {
+                items: Some(ids.iter().map(|&i| i64::from(i) * 10).collect()),
+            },
+            ..Default::default()
+        })
+    }
+    async fn bump(
+        &self,
+        _: &CallContext,
+        n: i32,
+        maybe: Option<Box<i32>>,
+    ) -> Result<idl::i_greeter_idl::BumpResponse, Fault> {
+        Ok(idl::i_greeter_idl::BumpResponse {
+            ret: n + maybe.map_or(100, |m| *m),
+            ..Default::default()
+        })
+    }
+}
+
+fn orpcthis() -> oxidl::dcom::ORPCTHIS {
+    oxidl::dcom::ORPCTHIS {
+        version: oxidl::dcom::COMVERSION {
+            major_version: 5,
+            minor_version: 7,
+        },
+        cid: oxidl::uuid::Uuid::from_u128(9),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn the_trait_and_the_idl_give_the_same_bytes() {
+    use i_greeter::i_greeter as t;
+    use idl::i_greeter_idl as i;
+    assert_eq!(i_greeter::IGreeter::IID, idl::IGreeterIdl::IID);
+    let (this, name) = (orpcthis(), WString::from("ox"));
+    assert_eq!(
+        to_bytes(&t::GreetRequest {
+            orpcthis: this.clone(),
+            name: name.clone()
+        }),
+        to_bytes(&i::GreetRequest {
+            orpcthis: this.clone(),
+            name
+        })
+    );
+    assert_eq!(
+        to_bytes(&t::ScoresRequest {
+            orpcthis: this.clone(),
+            ids: vec![1, 2, 3]
+        }),
+        to_bytes(&i::ScoresRequest {
+            orpcthis: this.clone(),
+            ids: vec![1, 2, 3]
+        })
+    );
+    assert_eq!(
+        to_bytes(&t::BumpRequest {
+            orpcthis: this,
+            n: 1,
+            maybe: Some(Box::new(2))
+        }),
+        to_bytes(&i::BumpRequest {
+            orpcthis: orpcthis(),
+            n: 1,
+            maybe: Some(Box::new(2))
+        })
+    );
+    assert_eq!(
+        to_bytes(&t::ScoresResponse {
+            ret: i_greeter::IGreeter_Scores_ret {
+                items: Some(vec![7, 8])
+            },
+            ..Default::default()
+        }),
+        to_bytes(&i::ScoresResponse {
+            ret: idl::SCORES {
+                items: Some(vec![7, 8])
+            },
+            ..Default::default()
+        })
+    );
+}
+
+const CLSID_TRAIT: oxidl::uuid::Uuid = oxidl::uuid::Uuid::from_u128(0x7a1);
+const CLSID_IDL: oxidl::uuid::Uuid = oxidl::uuid::Uuid::from_u128(0x1d1);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_sides_client_talks_to_the_other_sides_server() {
+    let machine = Machine::new(MachineConfig::new("127.0.0.1"));
+    let any = "127.0.0.1:0".parse().expect("addr");
+    let resolver = machine.start_resolver(any).await.expect("resolver");
+    let exporter = machine.start_exporter(any).await.expect("exporter");
+    exporter.register_class(
+        CLSID_TRAIT,
+        Arc::new(|| Object::new().with(IGreeterStub::new(Greeter))),
+    );
+    exporter.register_class(
+        CLSID_IDL,
+        Arc::new(|| Object::new().with(idl::IGreeterIdlStub::new(IdlGreeter))),
+    );
+    let client = DcomClient::connect(resolver).await.expect("client");
+
+    // The trait's client, calling the IDL's server.
+    let g: ComPtr<IGreeterClient<Client>> =
+        client.create_instance(CLSID_IDL).await.expect("activates");
+    assert_eq!(
+        g.greet("trait".into()).await.expect("Greet"),
+        "Hello, trait!"
+    );
+    assert_eq!(g.scores(vec![1, 2]).await.expect("Scores"), vec![10, 20]);
+    assert_eq!(g.bump(1, None).await.expect("Bump"), 101);
+    assert_eq!(g.bump(1, Some(2)).await.expect("Bump"), 3);
+
+    // The IDL's client, calling the trait's server.
+    let i: ComPtr<idl::IGreeterIdlClient<Client>> = client
+        .create_instance(CLSID_TRAIT)
+        .await
+        .expect("activates");
+    let r = i.greet(WString::from("idl")).await.expect("Greet");
+    assert_eq!(r.ret, Some(WString::from("Hello, idl!")));
+    let r = i.scores(vec![3]).await.expect("Scores");
+    assert_eq!(r.ret.items, Some(vec![30]));
+    // An error from the trait is the HRESULT the IDL side sees.
+    let r = i.greet(WString::from("")).await.expect("answers");
+    assert_eq!(r.return_value as u32, 0x8007_0057);
+
+    // And the trait's client against the trait's server.
+    let t: ComPtr<IGreeterClient<Client>> = client
+        .create_instance(CLSID_TRAIT)
+        .await
+        .expect("activates");
+    match t.greet(String::new()).await {
+        Err(oxidl::Error::Hresult(h)) => assert_eq!(h, 0x8007_0057),
+        r => panic!("expected E_INVALIDARG, got {r:?}"),
+    }
+}
+
+/// Misuse is a compile error that points at the offending tokens.
+#[test]
+fn misuse_is_a_compile_error_with_a_span() {
+    let t = trybuild::TestCases::new();
+    t.compile_fail("ui/*.rs");
+}
