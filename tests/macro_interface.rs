@@ -203,3 +203,49 @@ fn misuse_is_a_compile_error_with_a_span() {
     let t = trybuild::TestCases::new();
     t.compile_fail("ui/*.rs");
 }
+
+#[oxidl::interface(uuid = "0c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5", object)]
+pub trait IMeter {
+    async fn total(
+        &self,
+        count: u32,
+        #[oxidl(size_is = count)] values: Vec<u16>,
+    ) -> oxidl::Result<u64>;
+    async fn level(&self, #[oxidl(range(1, 10))] level: u8) -> oxidl::Result<u8>;
+}
+
+struct Meter;
+
+impl IMeter for Meter {
+    async fn total(&self, count: u32, values: Vec<u16>) -> oxidl::Result<u64> {
+        assert_eq!(count as usize, values.len());
+        Ok(values.iter().map(|&v| u64::from(v)).sum())
+    }
+    async fn level(&self, level: u8) -> oxidl::Result<u8> {
+        Ok(level * 2)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parameter_attributes_reach_midl() {
+    let machine = Machine::new(MachineConfig::new("127.0.0.1"));
+    let any = "127.0.0.1:0".parse().expect("addr");
+    let resolver = machine.start_resolver(any).await.expect("resolver");
+    let exporter = machine.start_exporter(any).await.expect("exporter");
+    let clsid = oxidl::uuid::Uuid::from_u128(0x3e7e5);
+    exporter.register_class(
+        clsid,
+        Arc::new(|| Object::new().with(IMeterStub::new(Meter))),
+    );
+    let client = DcomClient::connect(resolver).await.expect("client");
+    let m: ComPtr<IMeterClient<Client>> = client.create_instance(clsid).await.expect("activates");
+    assert_eq!(m.total(3, vec![1, 2, 3]).await.expect("Total"), 6);
+    // The count travels as the Vec's length: one that disagrees is refused.
+    assert!(matches!(
+        m.total(2, vec![1, 2, 3]).await,
+        Err(oxidl::Error::Hresult(0x8007_0057))
+    ));
+    assert_eq!(m.level(5).await.expect("in range"), 10);
+    // The range is MIDL's: the client's encoder refuses 11.
+    assert!(matches!(m.level(11).await, Err(oxidl::Error::Call(_))));
+}

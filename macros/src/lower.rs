@@ -96,6 +96,42 @@ struct Param {
     name: syn::Ident,
     ty: Type,
     kind: Kind,
+    /// `#[oxidl(range(lo, hi))]`.
+    range: Option<Range>,
+    /// `#[oxidl(size_is = count)]` on a `Vec`: the parameter that counts it.
+    size_is: Option<syn::Ident>,
+    /// For a count named by a `Vec`'s size_is: that `Vec`. Its value
+    /// comes from the `Vec`'s length, and is checked against it.
+    counts: Option<syn::Ident>,
+}
+
+/// `#[oxidl(range(lo, hi))]`'s bounds.
+type Range = (syn::LitInt, syn::LitInt);
+
+/// Reads `#[oxidl(...)]` attributes of a parameter.
+fn param_attrs(attrs: &[syn::Attribute]) -> syn::Result<(Option<Range>, Option<syn::Ident>)> {
+    let (mut range, mut size_is) = (None, None);
+    for a in attrs.iter().filter(|a| a.path().is_ident("oxidl")) {
+        a.parse_nested_meta(|meta| {
+            if meta.path.is_ident("range") {
+                let content;
+                syn::parenthesized!(content in meta.input);
+                let lo: syn::LitInt = content.parse()?;
+                content.parse::<syn::Token![,]>()?;
+                let hi: syn::LitInt = content.parse()?;
+                range = Some((lo, hi));
+                Ok(())
+            } else if meta.path.is_ident("size_is") {
+                size_is = Some(meta.value()?.parse()?);
+                Ok(())
+            } else if meta.path.is_ident("string") {
+                Ok(()) // a String is a [string] already
+            } else {
+                Err(meta.error("oxidl: expected `range(lo, hi)`, `size_is = name` or `string`"))
+            }
+        })?;
+    }
+    Ok((range, size_is))
 }
 
 struct Method {
@@ -201,11 +237,47 @@ fn methods(t: &ItemTrait) -> syn::Result<Vec<Method>> {
                     "oxidl: a parameter cannot be `()`",
                 ));
             }
+            let (range, size_is) = param_attrs(&pt.attrs)?;
+            if range.is_some() && !matches!(kind, Kind::Scalar(..)) {
+                return Err(syn::Error::new_spanned(
+                    &pt.ty,
+                    "oxidl: `range` bounds a number",
+                ));
+            }
+            if let Some(n) = &size_is {
+                if !matches!(kind, Kind::List(..)) {
+                    return Err(syn::Error::new(n.span(), "oxidl: `size_is` counts a `Vec`"));
+                }
+            }
             params.push(Param {
                 name: id.ident.clone(),
                 ty: (*pt.ty).clone(),
                 kind,
+                range,
+                size_is,
+                counts: None,
             });
+        }
+        // Each size_is names an unsigned integer parameter of the method.
+        for i in 0..params.len() {
+            let Some(n) = params[i].size_is.clone() else {
+                continue;
+            };
+            let vec = params[i].name.clone();
+            let Some(c) = params.iter_mut().find(|p| p.name == n) else {
+                return Err(syn::Error::new(
+                    n.span(),
+                    format!("oxidl: no parameter `{n}` to size `{vec}`"),
+                ));
+            };
+            if !matches!(c.kind, Kind::Scalar(s, _) if s.starts_with("unsigned") && s != "unsigned hyper")
+            {
+                return Err(syn::Error::new(
+                    n.span(),
+                    format!("oxidl: `{n}` must be a u16 or u32 to count `{vec}`"),
+                ));
+            }
+            c.counts = Some(vec);
         }
         let ret_ty = result_type(&sig.output, sig.ident.span())?;
         let ret = kind(&ret_ty)?;
@@ -239,11 +311,17 @@ fn midl(iface: &str, a: &Args, ms: &[Method]) -> String {
         for p in &m.params {
             let n = p.name.to_string();
             ps.push(match &p.kind {
-                Kind::Scalar(s, _) => format!("[in] {s} {n}"),
+                Kind::Scalar(s, _) => match &p.range {
+                    Some((lo, hi)) => format!("[in, range({lo}, {hi})] {s} {n}"),
+                    None => format!("[in] {s} {n}"),
+                },
                 Kind::Text => format!("[in, string] wchar_t *{n}"),
-                Kind::List(s, _) => {
-                    format!("[in] unsigned long {n}_count, [in, size_is({n}_count)] {s} {n}[]")
-                }
+                Kind::List(s, _) => match &p.size_is {
+                    Some(c) => format!("[in, size_is({c})] {s} {n}[]"),
+                    None => {
+                        format!("[in] unsigned long {n}_count, [in, size_is({n}_count)] {s} {n}[]")
+                    }
+                },
                 Kind::Maybe(s, _) => format!("[in, unique] {s} *{n}"),
                 Kind::Boxed(s, _) => format!("[in, ref] {s} *{n}"),
                 Kind::Unit => String::new(),
@@ -329,6 +407,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
     let stub = format_ident!("{iface}Stub");
     let client = format_ident!("{iface}Client");
     let trait_attrs = &t.attrs;
+    let adapter = format_ident!("__{iface}Adapter");
 
     let mut trait_fns = Vec::new();
     let mut server_fns = Vec::new();
@@ -355,10 +434,20 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
         let wire_params: Vec<_> = m
             .params
             .iter()
+            .filter(|p| p.counts.is_none())
             .map(|p| {
                 let n = &p.name;
                 let ty = wire_type(&p.kind);
                 quote!(#n: #ty)
+            })
+            .collect();
+        // A count the codegen implies from its Vec comes from the Vec's length.
+        let counts: Vec<_> = m
+            .params
+            .iter()
+            .filter_map(|p| {
+                let (n, ty, v) = (&p.name, &p.ty, p.counts.as_ref()?);
+                Some(quote!(let #n = #v.len() as #ty;))
             })
             .collect();
         let to_rust: Vec<_> = m.params.iter().map(|p| to_rust(&p.name, &p.kind)).collect();
@@ -376,6 +465,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
         };
         server_fns.push(quote! {
             async fn #wire_fn(&self, _ctx: &::oxidl::rpc::CallContext, #(#wire_params),*) -> ::std::result::Result<#wire_mod::#resp, ::oxidl::rpc::Fault> {
+                #(#counts)*
                 Ok(match self.0.#fname(#(#to_rust),*).await {
                     Ok(#bind) => #wire_mod::#resp { #ret_field ..Default::default() },
                     Err(e) => #wire_mod::#resp { return_value: e.hresult(), ..Default::default() },
@@ -383,7 +473,25 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
             }
         });
         // The client side: Rust values out, the result back.
-        let to_wire: Vec<_> = m.params.iter().map(|p| to_wire(&p.name, &p.kind)).collect();
+        let to_wire: Vec<_> = m
+            .params
+            .iter()
+            .filter(|p| p.counts.is_none())
+            .map(|p| to_wire(&p.name, &p.kind))
+            .collect();
+        // A count must agree with the Vec it counts: the wire sends the length.
+        let checks: Vec<_> = m
+            .params
+            .iter()
+            .filter_map(|p| {
+                let (n, v) = (&p.name, p.counts.as_ref()?);
+                Some(quote! {
+                    if #n as usize != #v.len() {
+                        return Err(::oxidl::Error::Hresult(0x8007_0057)); // E_INVALIDARG
+                    }
+                })
+            })
+            .collect();
         let from_ret = match &m.ret {
             Kind::Unit => quote!(()),
             Kind::Text => quote!(r.ret.map(|w| w.to_string_lossy()).unwrap_or_default()),
@@ -393,6 +501,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
         client_fns.push(quote! {
             #(#attrs)*
             pub async fn #fname(&self, #(#decl),*) -> ::oxidl::Result<#ret_ty> {
+                #(#checks)*
                 let r = self.0.#wire_fn(#(#to_wire),*).await?;
                 ::oxidl::check(r.return_value)?;
                 Ok(#from_ret)
@@ -416,11 +525,11 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
 
         /// Serves an implementation of the trait: register it as an
         /// `oxidl::orpc::Object` interface, or with `oxidl::rpc::Server`.
-        #vis struct #stub<T>(#module::#wire_stub<__Adapter<T>>);
+        #vis struct #stub<T>(#module::#wire_stub<#adapter<T>>);
 
         impl<T: #name> #stub<T> {
             pub fn new(server: T) -> Self {
-                Self(#module::#wire_stub::new(__Adapter(server)))
+                Self(#module::#wire_stub::new(#adapter(server)))
             }
         }
 
@@ -434,9 +543,9 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
         }
 
         #[doc(hidden)]
-        #vis struct __Adapter<T>(T);
+        #vis struct #adapter<T>(T);
 
-        impl<T: #name> #module::#server for __Adapter<T> {
+        impl<T: #name> #module::#server for #adapter<T> {
             #(#server_fns)*
         }
 
