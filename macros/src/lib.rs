@@ -5,6 +5,7 @@
 //! file, and adds a thin layer that speaks the trait's Rust types. There is
 //! no second marshaler: the bytes are those of the IDL the trait means.
 
+mod derive;
 mod lower;
 
 use proc_macro::TokenStream;
@@ -32,6 +33,20 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn interface(attr: TokenStream, item: TokenStream) -> TokenStream {
     match lower::expand(attr.into(), item.into()) {
+        Ok(t) => t.into(),
+        Err(e) => e.to_compile_error().into(),
+    }
+}
+
+/// Gives a struct an NDR20 representation, as the MIDL struct its fields
+/// mean: numbers, `bool`, `[number; N]`, `oxidl::uuid::Uuid` (GUID),
+/// `oxidl::ndr::WString` (`[string] wchar_t *`), and `Vec`, `Box` and
+/// `Option` of those (a `Vec` is a conformant array with a hidden count;
+/// `Option` a unique pointer). The impl is the code generator's, written
+/// for that MIDL, so the bytes are what the IDL would give.
+#[proc_macro_derive(Ndr)]
+pub fn derive_ndr(item: TokenStream) -> TokenStream {
+    match derive::expand(item.into()) {
         Ok(t) => t.into(),
         Err(e) => e.to_compile_error().into(),
     }

@@ -24,7 +24,7 @@ enum Kind {
     Unit,
 }
 
-fn scalar(t: &Type) -> Option<&'static str> {
+pub(crate) fn scalar(t: &Type) -> Option<&'static str> {
     let Type::Path(p) = t else { return None };
     let id = p.path.get_ident()?.to_string();
     Some(match id.as_str() {
@@ -44,7 +44,7 @@ fn scalar(t: &Type) -> Option<&'static str> {
 }
 
 /// The one type argument of `Name<T>`, if `t` is that.
-fn generic<'a>(t: &'a Type, name: &str) -> Option<&'a Type> {
+pub(crate) fn generic<'a>(t: &'a Type, name: &str) -> Option<&'a Type> {
     let Type::Path(p) = t else { return None };
     let last = p.path.segments.last()?;
     if last.ident != name {
@@ -358,6 +358,11 @@ fn midl(iface: &str, a: &Args, ms: &[Method]) -> String {
 /// Generated code for the MIDL, through the same front end and back end
 /// as an IDL file.
 fn generate(idl: &str, at: Span) -> syn::Result<TokenStream> {
+    generate_with(idl, at, false)
+}
+
+/// [`generate`], or only the `Ndr` impls (`impls_only`) for `derive(Ndr)`.
+pub(crate) fn generate_with(idl: &str, at: Span, impls_only: bool) -> syn::Result<TokenStream> {
     let err = |m: String| syn::Error::new(at, m);
     let front = oxidl_parser::Options {
         include_dirs: vec![concat!(env!("CARGO_MANIFEST_DIR"), "/../idl").into()],
@@ -379,6 +384,14 @@ fn generate(idl: &str, at: Span) -> syn::Result<TokenStream> {
         .collect();
     let opts = oxidl_codegen::rust::Options {
         extern_modules: externs,
+        files: model
+            .files
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.root)
+            .map(|(i, _)| i)
+            .collect(),
+        impls_only,
         ..Default::default()
     };
     let code =

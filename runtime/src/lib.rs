@@ -14,6 +14,9 @@ pub use uuid;
 /// Declares a DCOM interface as a Rust trait; see `oxidl_macros::interface`.
 pub use oxidl_macros::interface;
 
+/// `#[derive(oxidl::Ndr)]` for a struct; see `oxidl_macros::Ndr`.
+pub use oxidl_macros::Ndr;
+
 /// What a method of an `#[oxidl::interface]` trait fails with: an HRESULT
 /// from the server, or a call that did not complete.
 #[derive(Debug, thiserror::Error)]

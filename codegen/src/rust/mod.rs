@@ -40,6 +40,10 @@ pub struct Options {
     pub client: bool,
     /// Generate each interface's server trait, dispatcher and stub.
     pub server: bool,
+    /// Only the `Ndr` impls of the structs, for Rust types that exist
+    /// already (what `#[derive(oxidl::Ndr)]` asks for): no type
+    /// definitions, constants, interfaces or registry.
+    pub impls_only: bool,
 }
 
 impl Default for Options {
@@ -52,6 +56,7 @@ impl Default for Options {
             type_attributes: Vec::new(),
             client: true,
             server: true,
+            impls_only: false,
         }
     }
 }
@@ -107,8 +112,19 @@ fn generate_with_names(model: &Model, opts: &Options) -> Result<(String, Vec<Str
         attrs: quote!(#(#attrs)*),
         with_client: opts.client,
         with_server: opts.server,
+        impls_only: opts.impls_only,
     };
     let mut items = Vec::new();
+    if opts.impls_only {
+        for t in &model.types {
+            if let (true, TypeKind::Struct(s)) = (g.wanted(t.file.0 as usize, opts), &t.kind) {
+                items.push(g.struct_def(t, s)?);
+            }
+        }
+        let file: syn::File =
+            syn::parse2(quote!(#(#items)*)).map_err(|e| Error::Syntax(e.to_string()))?;
+        return Ok((prettyplease::unparse(&file), Vec::new()));
+    }
     for c in &model.constants {
         if g.wanted(c.file.0 as usize, opts) {
             items.push(g.constant(c));
@@ -173,6 +189,8 @@ pub(crate) struct Gen<'m> {
     /// [`Options::client`] and [`Options::server`].
     pub with_client: bool,
     pub with_server: bool,
+    /// [`Options::impls_only`].
+    pub impls_only: bool,
 }
 
 /// What a field's data is, once aliases are followed.

@@ -113,11 +113,18 @@ impl<'m> Gen<'m> {
             .filter(|(i, _)| !plan.implied.contains_key(i))
             .all(|(_, f)| self.has_default(&f.layout.levels, &f.layout.data, 0));
         let default = if default { quote!(Default,) } else { quote!() };
+        let definition = if self.impls_only {
+            quote!()
+        } else {
+            quote! {
+                #[doc = #doc]
+                #[derive(Debug, Clone, PartialEq, #default)]
+                #attrs
+                pub struct #name { #(#decl,)* }
+            }
+        };
         Ok(quote! {
-            #[doc = #doc]
-            #[derive(Debug, Clone, PartialEq, #default)]
-            #attrs
-            pub struct #name { #(#decl,)* }
+            #definition
 
             impl #rt::ndr::Ndr for #name {
                 const ALIGN: usize = #align;

@@ -1,0 +1,7 @@
+#[derive(oxidl::Ndr)]
+struct S {
+    a: u32,
+    b: std::collections::HashMap<u32, u32>,
+}
+
+fn main() {}
