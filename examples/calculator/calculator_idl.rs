@@ -8,7 +8,9 @@ impl ICalculator {
     pub const IID: ::oxidl::uuid::Uuid = ::oxidl::uuid::Uuid::from_u128(
         0xac40e92e192545a09f3e95874a35497b,
     );
+    /// The interface version, (major, minor).
     pub const VERSION: (u16, u16) = (0u16, 0u16);
+    /// The IID and version, as RPC binds them.
     pub const SYNTAX: ::oxidl::rpc::SyntaxId = ::oxidl::rpc::SyntaxId {
         uuid: Self::IID,
         major: 0u16,
@@ -21,8 +23,11 @@ pub mod i_calculator {
     ///The stub data of a `Add` request (opnum 3).
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AddRequest {
+        ///The ORPCTHIS an ORPC request starts with.
         pub orpcthis: ::oxidl::dcom::ORPCTHIS,
+        ///`a`
         pub a: i32,
+        ///`b`
         pub b: i32,
     }
     impl ::oxidl::ndr::Ndr for AddRequest {
@@ -56,8 +61,11 @@ pub mod i_calculator {
     ///The stub data of a `Add` response (opnum 3).
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AddResponse {
+        ///The ORPCTHAT an ORPC response starts with.
         pub orpcthat: ::oxidl::dcom::ORPCTHAT,
+        ///`sum`
         pub sum: i32,
+        ///The method's return value.
         pub return_value: ::oxidl::dcom::HRESULT,
     }
     impl ::oxidl::ndr::Ndr for AddResponse {
@@ -95,8 +103,11 @@ pub mod i_calculator {
     ///The stub data of a `Concat` request (opnum 4).
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ConcatRequest {
+        ///The ORPCTHIS an ORPC request starts with.
         pub orpcthis: ::oxidl::dcom::ORPCTHIS,
+        ///`left`
         pub left: ::oxidl::ndr::WString,
+        ///`right`
         pub right: ::oxidl::ndr::WString,
     }
     impl ::oxidl::ndr::Ndr for ConcatRequest {
@@ -130,8 +141,11 @@ pub mod i_calculator {
     ///The stub data of a `Concat` response (opnum 4).
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ConcatResponse {
+        ///The ORPCTHAT an ORPC response starts with.
         pub orpcthat: ::oxidl::dcom::ORPCTHAT,
+        ///`joined`
         pub joined: Option<::oxidl::ndr::WString>,
+        ///The method's return value.
         pub return_value: ::oxidl::dcom::HRESULT,
     }
     impl ::oxidl::ndr::Ndr for ConcatResponse {
@@ -183,7 +197,9 @@ pub mod i_calculator {
     ///The stub data of a `Sum` request (opnum 5).
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SumRequest {
+        ///The ORPCTHIS an ORPC request starts with.
         pub orpcthis: ::oxidl::dcom::ORPCTHIS,
+        ///`values`
         pub values: Vec<i32>,
     }
     impl ::oxidl::ndr::Ndr for SumRequest {
@@ -234,8 +250,11 @@ pub mod i_calculator {
     ///The stub data of a `Sum` response (opnum 5).
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SumResponse {
+        ///The ORPCTHAT an ORPC response starts with.
         pub orpcthat: ::oxidl::dcom::ORPCTHAT,
+        ///`total`
         pub total: i64,
+        ///The method's return value.
         pub return_value: ::oxidl::dcom::HRESULT,
     }
     impl ::oxidl::ndr::Ndr for SumResponse {
@@ -337,6 +356,7 @@ pub trait ICalculatorServer: Send + Sync + 'static {
 ///Serves a [`ICalculatorServer`] implementation: register it with `Server::add_interface`.
 pub struct ICalculatorStub<T>(pub std::sync::Arc<T>);
 impl<T> ICalculatorStub<T> {
+    /// Serves `server`.
     pub fn new(server: T) -> Self {
         Self(std::sync::Arc::new(server))
     }
@@ -367,6 +387,7 @@ impl<C: ::oxidl::rpc::Channel> ::oxidl::rpc::Proxy<C> for ICalculatorClient<C> {
     }
 }
 impl<C: ::oxidl::rpc::Channel> ICalculatorClient<C> {
+    /// A client calling through `channel`, with no object UUID.
     pub fn new(channel: C) -> Self {
         Self { channel, object: None }
     }
@@ -377,6 +398,7 @@ impl<C: ::oxidl::rpc::Channel> ICalculatorClient<C> {
             object: Some(object),
         }
     }
+    /// The channel this client calls through.
     pub fn channel(&self) -> &C {
         &self.channel
     }
@@ -441,7 +463,9 @@ impl IStatistics {
     pub const IID: ::oxidl::uuid::Uuid = ::oxidl::uuid::Uuid::from_u128(
         0x4ad0854a2d314792839182b4953a257a,
     );
+    /// The interface version, (major, minor).
     pub const VERSION: (u16, u16) = (0u16, 0u16);
+    /// The IID and version, as RPC binds them.
     pub const SYNTAX: ::oxidl::rpc::SyntaxId = ::oxidl::rpc::SyntaxId {
         uuid: Self::IID,
         major: 0u16,
@@ -454,6 +478,7 @@ pub mod i_statistics {
     ///The stub data of a `Count` request (opnum 3).
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CountRequest {
+        ///The ORPCTHIS an ORPC request starts with.
         pub orpcthis: ::oxidl::dcom::ORPCTHIS,
     }
     impl ::oxidl::ndr::Ndr for CountRequest {
@@ -481,8 +506,11 @@ pub mod i_statistics {
     ///The stub data of a `Count` response (opnum 3).
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CountResponse {
+        ///The ORPCTHAT an ORPC response starts with.
         pub orpcthat: ::oxidl::dcom::ORPCTHAT,
+        ///`calls`
         pub calls: u32,
+        ///The method's return value.
         pub return_value: ::oxidl::dcom::HRESULT,
     }
     impl ::oxidl::ndr::Ndr for CountResponse {
@@ -549,6 +577,7 @@ pub trait IStatisticsServer: Send + Sync + 'static {
 ///Serves a [`IStatisticsServer`] implementation: register it with `Server::add_interface`.
 pub struct IStatisticsStub<T>(pub std::sync::Arc<T>);
 impl<T> IStatisticsStub<T> {
+    /// Serves `server`.
     pub fn new(server: T) -> Self {
         Self(std::sync::Arc::new(server))
     }
@@ -579,6 +608,7 @@ impl<C: ::oxidl::rpc::Channel> ::oxidl::rpc::Proxy<C> for IStatisticsClient<C> {
     }
 }
 impl<C: ::oxidl::rpc::Channel> IStatisticsClient<C> {
+    /// A client calling through `channel`, with no object UUID.
     pub fn new(channel: C) -> Self {
         Self { channel, object: None }
     }
@@ -589,6 +619,7 @@ impl<C: ::oxidl::rpc::Channel> IStatisticsClient<C> {
             object: Some(object),
         }
     }
+    /// The channel this client calls through.
     pub fn channel(&self) -> &C {
         &self.channel
     }

@@ -8,7 +8,9 @@ impl IClassFactory {
     pub const IID: crate::uuid::Uuid = crate::uuid::Uuid::from_u128(
         0x0000000100000000c000000000000046,
     );
+    /// The interface version, (major, minor).
     pub const VERSION: (u16, u16) = (0u16, 0u16);
+    /// The IID and version, as RPC binds them.
     pub const SYNTAX: crate::rpc::SyntaxId = crate::rpc::SyntaxId {
         uuid: Self::IID,
         major: 0u16,
@@ -21,7 +23,9 @@ pub mod i_class_factory {
     ///The stub data of a `RemoteCreateInstance` request (opnum 3).
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RemoteCreateInstanceRequest {
+        ///The ORPCTHIS an ORPC request starts with.
         pub orpcthis: crate::dcom::ORPCTHIS,
+        ///`riid`
         pub riid: crate::dcom::IID,
     }
     impl crate::ndr::Ndr for RemoteCreateInstanceRequest {
@@ -47,8 +51,11 @@ pub mod i_class_factory {
     ///The stub data of a `RemoteCreateInstance` response (opnum 3).
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RemoteCreateInstanceResponse {
+        ///The ORPCTHAT an ORPC response starts with.
         pub orpcthat: crate::dcom::ORPCTHAT,
+        ///`ppvObject`
         pub ppv_object: Option<Box<crate::dcom::MInterfacePointer>>,
+        ///The method's return value.
         pub return_value: crate::dcom::HRESULT,
     }
     impl crate::ndr::Ndr for RemoteCreateInstanceResponse {
@@ -103,7 +110,9 @@ pub mod i_class_factory {
     ///The stub data of a `RemoteLockServer` request (opnum 4).
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RemoteLockServerRequest {
+        ///The ORPCTHIS an ORPC request starts with.
         pub orpcthis: crate::dcom::ORPCTHIS,
+        ///`fLock`
         pub f_lock: i32,
     }
     impl crate::ndr::Ndr for RemoteLockServerRequest {
@@ -129,7 +138,9 @@ pub mod i_class_factory {
     ///The stub data of a `RemoteLockServer` response (opnum 4).
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RemoteLockServerResponse {
+        ///The ORPCTHAT an ORPC response starts with.
         pub orpcthat: crate::dcom::ORPCTHAT,
+        ///The method's return value.
         pub return_value: crate::dcom::HRESULT,
     }
     impl crate::ndr::Ndr for RemoteLockServerResponse {
@@ -201,6 +212,7 @@ pub trait IClassFactoryServer: Send + Sync + 'static {
 ///Serves a [`IClassFactoryServer`] implementation: register it with `Server::add_interface`.
 pub struct IClassFactoryStub<T>(pub std::sync::Arc<T>);
 impl<T> IClassFactoryStub<T> {
+    /// Serves `server`.
     pub fn new(server: T) -> Self {
         Self(std::sync::Arc::new(server))
     }
@@ -231,6 +243,7 @@ impl<C: crate::rpc::Channel> crate::rpc::Proxy<C> for IClassFactoryClient<C> {
     }
 }
 impl<C: crate::rpc::Channel> IClassFactoryClient<C> {
+    /// A client calling through `channel`, with no object UUID.
     pub fn new(channel: C) -> Self {
         Self { channel, object: None }
     }
@@ -241,6 +254,7 @@ impl<C: crate::rpc::Channel> IClassFactoryClient<C> {
             object: Some(object),
         }
     }
+    /// The channel this client calls through.
     pub fn channel(&self) -> &C {
         &self.channel
     }

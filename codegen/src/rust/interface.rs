@@ -130,7 +130,9 @@ impl Gen<'_> {
             impl #name {
                 #[doc = #uuid_text]
                 pub const IID: #rt::uuid::Uuid = #rt::uuid::Uuid::from_u128(#uuid);
+                /// The interface version, (major, minor).
                 pub const VERSION: (u16, u16) = (#major, #minor);
+                /// The IID and version, as RPC binds them.
                 pub const SYNTAX: #rt::rpc::SyntaxId = #rt::rpc::SyntaxId { uuid: Self::IID, major: #major, minor: #minor };
             }
         };
@@ -203,6 +205,7 @@ impl Gen<'_> {
             pub struct #stub_ty<T>(pub std::sync::Arc<T>);
 
             impl<T> #stub_ty<T> {
+                /// Serves `server`.
                 pub fn new(server: T) -> Self {
                     Self(std::sync::Arc::new(server))
                 }
@@ -413,7 +416,17 @@ impl Gen<'_> {
         for s in slots.iter().filter(|s| s.implied.is_none()) {
             let id = &s.id;
             let t = self.slot_type(item, s)?;
-            decl.push(quote!(pub #id: #t));
+            let doc = match s.param {
+                Some(i) => format!("`{}`", m.params[i].name),
+                None if s.fixed_type.is_some() && request => {
+                    "The ORPCTHIS an ORPC request starts with.".into()
+                }
+                None if s.fixed_type.is_some() => {
+                    "The ORPCTHAT an ORPC response starts with.".into()
+                }
+                None => "The method's return value.".into(),
+            };
+            decl.push(quote!(#[doc = #doc] pub #id: #t));
             let ph = match &s.fixed_type {
                 Some(t) => quote!(<#t as #rt::ndr::Ndr>::placeholder()),
                 None => self.placeholder(item, &s.levels, &s.data)?,
@@ -879,6 +892,7 @@ impl Gen<'_> {
             }
 
             impl<C: #rt::rpc::Channel> #client<C> {
+                /// A client calling through `channel`, with no object UUID.
                 pub fn new(channel: C) -> Self {
                     Self { channel, object: None }
                 }
@@ -888,6 +902,7 @@ impl Gen<'_> {
                     Self { channel, object: Some(object) }
                 }
 
+                /// The channel this client calls through.
                 pub fn channel(&self) -> &C {
                     &self.channel
                 }

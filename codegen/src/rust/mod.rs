@@ -208,7 +208,8 @@ impl<'m> Gen<'m> {
 
     fn constant(&self, c: &Constant) -> TokenStream {
         let name = ident(&c.name);
-        match &c.value {
+        let doc = format!("`{}` from the IDL.", c.name);
+        let item = match &c.value {
             ConstValue::Int(v) => {
                 // The narrowest of the usual types that holds the value.
                 if let Ok(v) = u32::try_from(*v) {
@@ -230,7 +231,8 @@ impl<'m> Gen<'m> {
                     .unwrap_or_else(|_| quote!(0.0));
                 quote!(pub const #name: f64 = #lit;)
             }
-        }
+        };
+        quote!(#[doc = #doc] #item)
     }
 
     fn type_def(&self, t: &TypeDef) -> Result<TokenStream> {
@@ -326,7 +328,8 @@ impl<'m> Gen<'m> {
             // The wire's unsigned form, as C's conversion gives it: -1 is 0xffff.
             let v = (*v as u64) & ((1u64 << width) - 1);
             let lit: TokenStream = format!("{v}").parse().unwrap_or_default();
-            quote!(pub const #id: Self = Self(#lit);)
+            let doc = format!("`{n}`.");
+            quote!(#[doc = #doc] pub const #id: Self = Self(#lit);)
         });
         let doc = format!("`{}`: an NDR enum, {} bits on the wire.", t.name, align * 8);
         let attrs = &self.attrs;

@@ -35,7 +35,8 @@ impl<'m> Gen<'m> {
             }
             let id = field_name(&f.name);
             let ty = self.rtype(&t.name, &f.layout.levels, &f.layout.data)?;
-            decl.push(quote!(pub #id: #ty));
+            let doc = format!("`{}`", f.name);
+            decl.push(quote!(#[doc = #doc] pub #id: #ty));
         }
         let align = self.struct_align(&plan)?;
         let enc_body = self.encode_scalars(&plan)?;
