@@ -63,14 +63,28 @@ pub fn configure() -> Builder {
 /// column and snippet, are the message.
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
+    /// The IDL does not parse or resolve; the rendered diagnostics.
     #[error("{0}")]
     Idl(String),
+    /// The IDL resolved, and the Rust back end cannot generate it.
     #[error("{file}: {err}")]
-    Codegen { file: String, err: rust::Error },
+    Codegen {
+        /// The root IDL file.
+        file: String,
+        /// Why generation failed.
+        err: rust::Error,
+    },
+    /// No output directory: `OUT_DIR` is unset and none was configured.
     #[error("OUT_DIR is not set: call this from a build script, or set out_dir")]
     NoOutDir,
+    /// A generated file could not be written.
     #[error("{path}: {err}")]
-    Io { path: PathBuf, err: std::io::Error },
+    Io {
+        /// The file being written.
+        path: PathBuf,
+        /// Why writing failed.
+        err: std::io::Error,
+    },
 }
 
 impl Builder {

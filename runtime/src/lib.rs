@@ -1,8 +1,53 @@
 //! oxidl: the runtime that generated DCOM code depends on.
 //!
 //! [`ndr`] marshals values in NDR20; [`rpc`] carries calls over DCE/RPC
-//! (connection-oriented, TCP); [`dcom`] holds the MS-DCOM types and
+//! (connection-oriented, TCP); [`orpc`] is DCOM on top (exporter,
+//! resolver, activation, client); [`dcom`] holds the MS-DCOM types and
 //! interfaces, generated from `idl/ms-dcom.idl`.
+//!
+//! # NDR: any generated type to bytes and back
+//!
+//! ```
+//! use oxidl::dcom::STDOBJREF;
+//!
+//! let std = STDOBJREF { c_public_refs: 5, oxid: 7, oid: 9, ..Default::default() };
+//! let bytes = oxidl::ndr::to_bytes(&std);
+//! assert_eq!(bytes.len(), 40); // MS-DCOM 2.2.18.2
+//! assert_eq!(oxidl::ndr::from_bytes::<STDOBJREF>(&bytes), Ok(std));
+//! ```
+//!
+//! # DCOM: an interface as a trait, served and called over TCP
+//!
+//! ```
+//! use std::sync::Arc;
+//! use oxidl::orpc::{ComPtr, DcomClient, Machine, MachineConfig, Object};
+//! use oxidl::rpc::Client;
+//!
+//! #[oxidl::interface(uuid = "5b0f5f02-7c7e-4b1e-8f57-6ad3f7a1c2d4", object)]
+//! pub trait IGreeter {
+//!     async fn greet(&self, name: String) -> oxidl::Result<String>;
+//! }
+//!
+//! struct Greeter;
+//! impl IGreeter for Greeter {
+//!     async fn greet(&self, name: String) -> oxidl::Result<String> {
+//!         Ok(format!("Hello, {name}!"))
+//!     }
+//! }
+//!
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! let clsid = oxidl::uuid::Uuid::from_u128(0x6f8e);
+//! let machine = Machine::new(MachineConfig::new("127.0.0.1"));
+//! let resolver = machine.start_resolver("127.0.0.1:0".parse()?).await?;
+//! let exporter = machine.start_exporter("127.0.0.1:0".parse()?).await?;
+//! exporter.register_class(clsid, Arc::new(|| Object::new().with(IGreeterStub::new(Greeter))));
+//!
+//! let client = DcomClient::connect(resolver).await?;
+//! let greeter: ComPtr<IGreeterClient<Client>> = client.create_instance(clsid).await?;
+//! assert_eq!(greeter.greet("DCOM".into()).await?, "Hello, DCOM!");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # }).unwrap();
+//! ```
 
 pub mod ndr;
 pub mod orpc;
@@ -21,8 +66,10 @@ pub use oxidl_macros::Ndr;
 /// from the server, or a call that did not complete.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// The server answered with this failing HRESULT.
     #[error("HRESULT {0:#010x}")]
     Hresult(u32),
+    /// The call did not complete.
     #[error(transparent)]
     Call(#[from] rpc::CallError),
 }

@@ -64,16 +64,26 @@ impl Default for Options {
 /// Why a model could not be turned into Rust.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
+    /// The model uses a construct the Rust back end does not generate yet.
     #[error("`{item}`: {what} is not supported by the Rust back end yet")]
-    Unsupported { item: String, what: String },
+    Unsupported {
+        /// The IDL item that uses it.
+        item: String,
+        /// The construct.
+        what: String,
+    },
+    /// The runtime path, or an extern module's path, is not a Rust path.
     #[error("the runtime path `{0}` is not a Rust path")]
     BadRuntimePath(String),
+    /// A type attribute is not an outer attribute.
     #[error("`{0}` is not an outer attribute (`#[...]`)")]
     BadAttribute(String),
+    /// The generated code does not parse as Rust: a bug in the back end.
     #[error("generated code does not parse: {0}")]
     Syntax(String),
 }
 
+/// A code generation result.
 pub type Result<T> = std::result::Result<T, Error>;
 
 /// Rust source for the model's types and constants, formatted and marked

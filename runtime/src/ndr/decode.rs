@@ -7,6 +7,8 @@ use super::full::DecodeTable;
 /// How deep pointers may nest before decoding gives up.
 pub const MAX_DEPTH: u32 = 256;
 
+/// Reads NDR20 stub data, tracking the position (for alignment and error
+/// offsets), how deep pointees nest, and the `[ptr]` referents seen.
 #[derive(Debug)]
 pub struct Decoder<'a> {
     buf: &'a [u8],
@@ -49,6 +51,7 @@ macro_rules! get_vec {
 }
 
 impl<'a> Decoder<'a> {
+    /// A decoder at the start of `buf`, whose alignment is measured from it.
     pub fn new(buf: &'a [u8]) -> Decoder<'a> {
         Decoder {
             buf,
@@ -59,14 +62,17 @@ impl<'a> Decoder<'a> {
         }
     }
 
+    /// The bytes read so far.
     pub fn position(&self) -> usize {
         self.pos
     }
 
+    /// The bytes not yet read.
     pub fn remaining(&self) -> usize {
         self.buf.len() - self.pos
     }
 
+    /// An error of `kind` at the current position.
     pub fn error(&self, kind: ErrorKind) -> Error {
         Error {
             offset: self.pos,
@@ -157,6 +163,7 @@ impl<'a> Decoder<'a> {
         Ok(())
     }
 
+    /// Leaves a pointee that [`Decoder::enter`] entered.
     pub fn leave(&mut self) {
         self.depth = self.depth.saturating_sub(1);
     }

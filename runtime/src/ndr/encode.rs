@@ -7,6 +7,8 @@ use super::full::EncodeTable;
 /// The first referent ID Windows uses; each new one adds 4.
 pub const FIRST_REFERENT: u32 = 0x0002_0000;
 
+/// Writes NDR20 stub data, handing out referent IDs as Windows does and
+/// remembering the `[ptr]` referents written.
 #[derive(Debug)]
 pub struct Encoder {
     buf: Vec<u8>,
@@ -50,6 +52,7 @@ impl Default for Encoder {
 }
 
 impl Encoder {
+    /// An empty encoder whose first referent ID is [`FIRST_REFERENT`].
     pub fn new() -> Encoder {
         Encoder {
             buf: Vec::new(),
@@ -58,10 +61,12 @@ impl Encoder {
         }
     }
 
+    /// The bytes written.
     pub fn into_bytes(self) -> Vec<u8> {
         self.buf
     }
 
+    /// The bytes written so far.
     pub fn position(&self) -> usize {
         self.buf.len()
     }

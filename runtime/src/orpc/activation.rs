@@ -20,18 +20,36 @@ const fn com_guid(d1: u32) -> Uuid {
     Uuid::from_u128(((d1 as u128) << 96) | 0x0000_0000_c000_0000_0000_0046)
 }
 
+/// The CLSID in the OBJREF_CUSTOM that carries a request's BLOB.
 pub const CLSID_ACTIVATION_PROPERTIES_IN: Uuid = com_guid(0x338);
+/// The CLSID in the OBJREF_CUSTOM that carries a reply's BLOB.
 pub const CLSID_ACTIVATION_PROPERTIES_OUT: Uuid = com_guid(0x339);
+/// The IID in the OBJREF_CUSTOM that carries a request's BLOB.
 pub const IID_IACTIVATION_PROPERTIES_IN: Uuid = com_guid(0x1a2);
+/// The IID in the OBJREF_CUSTOM that carries a reply's BLOB.
 pub const IID_IACTIVATION_PROPERTIES_OUT: Uuid = com_guid(0x1a3);
 
+/// The property InstantiationInfoData: the class to create and the
+/// interfaces wanted.
 pub const CLSID_INSTANTIATION_INFO: Uuid = com_guid(0x1ab);
+/// The property SpecialPropertiesData: the session ID, the default
+/// authentication level and other flags.
 pub const CLSID_SPECIAL_SYSTEM_PROPERTIES: Uuid = com_guid(0x1b9);
+/// The property InstanceInfoData: a persistent object to initialize the
+/// new one from.
 pub const CLSID_INSTANCE_INFO: Uuid = com_guid(0x1ad);
+/// The property ScmRequestInfoData: the client's impersonation level and
+/// the protocol sequences it asks for.
 pub const CLSID_SCM_REQUEST_INFO: Uuid = com_guid(0x1aa);
+/// The property ActivationContextInfoData: the client's and the
+/// prototype's COM contexts.
 pub const CLSID_ACTIVATION_CONTEXT_INFO: Uuid = com_guid(0x1a5);
+/// The property LocationInfoData: where the object is to be created.
 pub const CLSID_SERVER_LOCATION_INFO: Uuid = com_guid(0x1a4);
+/// The property SecurityInfoData: authentication flags and the server
+/// machine.
 pub const CLSID_SECURITY_INFO: Uuid = com_guid(0x1a6);
+/// The property ScmReplyInfoData: how to reach the object exporter.
 pub const CLSID_SCM_REPLY_INFO: Uuid = com_guid(0x1b6);
 /// The same value as CLSID_ActivationPropertiesOut (2.2.22.2.9).
 pub const CLSID_PROPS_OUT_INFO: Uuid = com_guid(0x339);
@@ -39,16 +57,28 @@ pub const CLSID_PROPS_OUT_INFO: Uuid = com_guid(0x339);
 /// Why bytes are not an activation properties BLOB.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum BlobError {
+    /// The OBJREF is not an OBJREF_CUSTOM of the CLSID named.
     #[error("the activation properties are not an OBJREF_CUSTOM of {0}")]
     Wrapper(&'static str),
+    /// The OBJREF that carries the BLOB does not parse.
     #[error(transparent)]
     ObjRef(#[from] super::ObjRefError),
+    /// A type serialization header is not version 1, little-endian.
     #[error("type serialization header: {0}")]
     Header(&'static str),
+    /// The BLOB ends before the field named.
     #[error("the BLOB ends early: {0}")]
     Truncated(&'static str),
+    /// The CustomHeader or a property does not encode or decode.
     #[error("{what}: {err}")]
-    Ndr { what: &'static str, err: ndr::Error },
+    Ndr {
+        /// The structure that failed.
+        what: &'static str,
+        /// Why.
+        err: ndr::Error,
+    },
+    /// The CustomHeader's sizes and CLSIDs do not agree with each other or
+    /// with the BLOB.
     #[error("CustomHeader: {0}")]
     Custom(&'static str),
 }
@@ -56,14 +86,24 @@ pub enum BlobError {
 /// One property of the BLOB.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Property {
+    /// InstantiationInfoData: the class to create and the interfaces wanted.
     Instantiation(InstantiationInfoData),
+    /// LocationInfoData: where the object is to be created.
     Location(LocationInfoData),
+    /// ScmRequestInfoData: the client's impersonation level and the
+    /// protocol sequences it asks for.
     ScmRequest(ScmRequestInfoData),
+    /// ScmReplyInfoData: the object exporter's OXID, bindings and
+    /// IRemUnknown IPID.
     ScmReply(ScmReplyInfoData),
+    /// PropsOutInfo, in a reply only: per interface asked for, an HRESULT
+    /// and the marshaled pointer.
     PropsOut(PropsOutInfo),
     /// A property kept as its NDR body, unread.
     Other {
+        /// The property's CLSID, which names its type.
         clsid: Uuid,
+        /// The NDR body as received, padding included.
         body: Vec<u8>,
     },
 }
@@ -148,10 +188,12 @@ fn deserialize(b: &[u8]) -> Result<&[u8], BlobError> {
 pub struct ActivationProperties {
     /// CustomHeader.destCtx; Windows sends MSHCTX_DIFFERENTMACHINE (2).
     pub dest_ctx: u32,
+    /// The properties, in the order the CustomHeader lists them.
     pub properties: Vec<Property>,
 }
 
 impl ActivationProperties {
+    /// The InstantiationInfoData property, if present.
     pub fn instantiation(&self) -> Option<&InstantiationInfoData> {
         self.properties.iter().find_map(|p| match p {
             Property::Instantiation(i) => Some(i),
@@ -159,6 +201,7 @@ impl ActivationProperties {
         })
     }
 
+    /// The ScmReplyInfoData property, if present.
     pub fn scm_reply(&self) -> Option<&ScmReplyInfoData> {
         self.properties.iter().find_map(|p| match p {
             Property::ScmReply(i) => Some(i),
@@ -166,6 +209,7 @@ impl ActivationProperties {
         })
     }
 
+    /// The PropsOutInfo property, if present.
     pub fn props_out(&self) -> Option<&PropsOutInfo> {
         self.properties.iter().find_map(|p| match p {
             Property::PropsOut(i) => Some(i),
@@ -264,6 +308,9 @@ impl ActivationProperties {
         })
     }
 
+    /// Reads the BLOB out of an OBJREF_CUSTOM's bytes, whose CLSID must be
+    /// CLSID_ActivationPropertiesOut when `reply` is set, and
+    /// CLSID_ActivationPropertiesIn when not.
     pub fn from_objref_bytes(b: &[u8], reply: bool) -> Result<ActivationProperties, BlobError> {
         let want = if reply {
             CLSID_ACTIVATION_PROPERTIES_OUT

@@ -27,20 +27,34 @@ use crate::rpc::{CallError, Channel, Client, Proxy};
 /// Why a DCOM client operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum DcomError {
+    /// The RPC call itself failed.
     #[error(transparent)]
     Call(#[from] CallError),
+    /// The server answered with a failing HRESULT (or, from the resolver,
+    /// a Win32 error code).
     #[error("the server answered HRESULT {0:#010x}")]
     Hresult(u32),
+    /// An OBJREF from the server does not parse.
     #[error(transparent)]
     ObjRef(#[from] ObjRefError),
+    /// The activation properties, sent or received, are not valid.
     #[error(transparent)]
     Activation(#[from] BlobError),
+    /// A reply lacks the part named, or the client it belongs to is gone.
     #[error("the reply lacks {0}")]
     Missing(&'static str),
+    /// The exporter's bindings, listed, include no ncacn_ip_tcp address
+    /// with a port.
     #[error("no ncacn_ip_tcp binding with an endpoint among {0:?}")]
     NoBinding(Vec<String>),
+    /// The exporter's address does not accept a connection.
     #[error("cannot connect to the exporter at {addr}: {err}")]
-    Connect { addr: String, err: std::io::Error },
+    Connect {
+        /// The address tried, as `host:port`.
+        addr: String,
+        /// Why the connection failed.
+        err: std::io::Error,
+    },
 }
 
 fn check(hr: i32) -> Result<(), DcomError> {
@@ -454,10 +468,12 @@ impl<P> Deref for ComPtr<P> {
 }
 
 impl<P> ComPtr<P> {
+    /// The IPID of the interface: the object UUID the proxy's calls carry.
     pub fn ipid(&self) -> Uuid {
         self.iref.ipid
     }
 
+    /// The OID of the object the interface belongs to.
     pub fn oid(&self) -> u64 {
         self.iref.oid
     }

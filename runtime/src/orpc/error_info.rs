@@ -22,9 +22,13 @@ pub const IID_IERRORINFO: Uuid = Uuid::from_u128(0x1cf2_b120_547d_101b_8e65_0800
 pub struct ErrorInfo {
     /// The interface whose method failed.
     pub iid: Uuid,
+    /// Who raised the error: a ProgID or an application name.
     pub source: Option<String>,
+    /// What went wrong, for a person to read.
     pub description: Option<String>,
+    /// The path of a help file that explains the error.
     pub help_file: Option<String>,
+    /// The topic in the help file.
     pub help_context: u32,
 }
 

@@ -13,6 +13,7 @@ use super::hresult;
 use super::objref::{StdObjRef, SORF_NOPING};
 use crate::rpc::Dispatch;
 
+/// IID_IUnknown, which every object implements.
 pub const IID_IUNKNOWN: Uuid = Uuid::from_u128(0x0000_0000_0000_0000_c000_0000_0000_0046);
 
 /// A COM object as the exporter holds it: one stub per interface.
@@ -23,6 +24,7 @@ pub struct Object {
 }
 
 impl Object {
+    /// An object with no interfaces but IUnknown.
     pub fn new() -> Object {
         Object::default()
     }
@@ -82,8 +84,11 @@ struct IpidEntry {
 /// What a REMINTERFACEREF asks for.
 #[derive(Clone, Copy, Debug)]
 pub struct RefChange {
+    /// The interface whose references change.
     pub ipid: Uuid,
+    /// `cPublicRefs`: public references to add or release.
     pub public: u32,
+    /// `cPrivateRefs`: private references to add or release.
     pub private: u32,
 }
 
@@ -121,14 +126,18 @@ impl Exporter {
         }
     }
 
+    /// The exporter's OXID, random and fixed for its life.
     pub fn oxid(&self) -> u64 {
         self.oxid
     }
 
+    /// The IPID of the exporter's IRemUnknown, which activation replies
+    /// and ResolveOxid2 hand out.
     pub fn ipid_rem_unknown(&self) -> Uuid {
         self.rem_unknown
     }
 
+    /// How many objects (OIDs) the exporter holds.
     pub fn objects(&self) -> usize {
         self.oids.len()
     }
@@ -364,6 +373,7 @@ impl Exporter {
         }
     }
 
+    /// Whether the exporter still holds the object `oid`.
     pub fn knows_oid(&self, oid: u64) -> bool {
         self.oids.contains_key(&oid)
     }

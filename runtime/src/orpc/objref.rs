@@ -8,9 +8,13 @@ use uuid::Uuid;
 
 /// "MEOW".
 pub const OBJREF_SIGNATURE: u32 = 0x574f_454d;
+/// OBJREF.flags: a standard OBJREF follows.
 pub const OBJREF_STANDARD: u32 = 0x1;
+/// OBJREF.flags: a handler OBJREF follows.
 pub const OBJREF_HANDLER: u32 = 0x2;
+/// OBJREF.flags: a custom OBJREF follows.
 pub const OBJREF_CUSTOM: u32 = 0x4;
+/// OBJREF.flags: an extended OBJREF follows.
 pub const OBJREF_EXTENDED: u32 = 0x8;
 /// STDOBJREF.flags: the client is asked not to ping this object.
 pub const SORF_NOPING: u32 = 0x1000;
@@ -21,20 +25,27 @@ const EXTENDED_SIGNATURE: u32 = 0x4E53_5956;
 pub const TOWER_NCACN_IP_TCP: u16 = 0x0007;
 /// `wAuthnSvc` values (MS-RPCE 2.2.1.1.7).
 pub const RPC_C_AUTHN_NONE: u16 = 0x00;
+/// `wAuthnSvc` of NTLM.
 pub const RPC_C_AUTHN_WINNT: u16 = 0x0A;
 
 /// Why bytes are not an OBJREF; MS-DCOM answers all of these with
 /// RPC_E_INVALID_OBJREF.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ObjRefError {
+    /// The signature is not [`OBJREF_SIGNATURE`].
     #[error("OBJREF signature {0:#010x} is not MEOW")]
     Signature(u32),
+    /// The flags are not exactly one of the four kinds.
     #[error("OBJREF flags {0:#x} name no one kind")]
     Flags(u32),
+    /// The structure named ends early.
     #[error("the {0} ends early")]
     Truncated(&'static str),
+    /// The DUALSTRINGARRAY is malformed, as described.
     #[error("DUALSTRINGARRAY: {0}")]
     Bindings(&'static str),
+    /// An OBJREF_EXTENDED's signatures or data element are malformed, as
+    /// described.
     #[error("OBJREF_EXTENDED: {0}")]
     Extended(&'static str),
 }
@@ -42,10 +53,16 @@ pub enum ObjRefError {
 /// STDOBJREF (2.2.18.2).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct StdObjRef {
+    /// SORF flags, such as [`SORF_NOPING`].
     pub flags: u32,
+    /// `cPublicRefs`: the references on the IPID the OBJREF hands to its
+    /// receiver.
     pub public_refs: u32,
+    /// The OXID of the object exporter that holds the object.
     pub oxid: u64,
+    /// The object's OID, which the client pings to keep it alive.
     pub oid: u64,
+    /// The IPID of the interface: the object UUID that calls to it carry.
     pub ipid: Uuid,
 }
 
@@ -53,13 +70,16 @@ pub struct StdObjRef {
 /// (`host` for a resolver, `host[port]` for an exporter).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StringBinding {
+    /// `wTowerId`: the protocol sequence, such as [`TOWER_NCACN_IP_TCP`].
     pub tower_id: u16,
+    /// `aNetworkAddr`: the address, without its terminating NUL.
     pub network_addr: String,
 }
 
 /// A SECURITYBINDING: an authentication service and a principal name.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SecurityBinding {
+    /// `wAuthnSvc`, such as [`RPC_C_AUTHN_WINNT`].
     pub authn_svc: u16,
     /// `None` for RPC_C_AUTHN_NONE, which carries no name.
     pub princ_name: Option<String>,
@@ -68,33 +88,55 @@ pub struct SecurityBinding {
 /// DUALSTRINGARRAY, as data (both its packet and its IDL forms encode it).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Bindings {
+    /// Where the server can be reached.
     pub strings: Vec<StringBinding>,
+    /// The authentication services the server accepts.
     pub security: Vec<SecurityBinding>,
 }
 
 /// An OBJREF, by kind.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ObjRef {
+    /// OBJREF_STANDARD: a reference the standard proxy unmarshals.
     Standard {
+        /// The IID of the interface referred to.
         iid: Uuid,
+        /// Who holds the object, and the references handed over.
         std: StdObjRef,
+        /// The bindings of the object resolver on the object's machine.
         resolver: Bindings,
     },
+    /// OBJREF_HANDLER: a standard reference that a client-side handler
+    /// unmarshals.
     Handler {
+        /// The IID of the interface referred to.
         iid: Uuid,
+        /// Who holds the object, and the references handed over.
         std: StdObjRef,
+        /// The handler's CLSID.
         clsid: Uuid,
+        /// The bindings of the object resolver on the object's machine.
         resolver: Bindings,
     },
+    /// OBJREF_CUSTOM: data that an unmarshaler of the object's choosing
+    /// reads; activation properties travel in one.
     Custom {
+        /// The IID of the interface referred to.
         iid: Uuid,
+        /// The unmarshaler's CLSID.
         clsid: Uuid,
+        /// `pObjectData`, opaque to the OBJREF.
         data: Vec<u8>,
     },
+    /// OBJREF_EXTENDED: a standard reference with envoy data.
     Extended {
+        /// The IID of the interface referred to.
         iid: Uuid,
+        /// Who holds the object, and the references handed over.
         std: StdObjRef,
+        /// The bindings of the object resolver on the object's machine.
         resolver: Bindings,
+        /// The data elements; a parsed OBJREF_EXTENDED has exactly one.
         elements: Vec<DataElement>,
     },
 }
@@ -102,7 +144,9 @@ pub enum ObjRef {
 /// DATAELEMENT (2.2.18.8): an envoy context.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DataElement {
+    /// `dataID`: what the data is.
     pub data_id: Uuid,
+    /// The data, without its padding to 8 bytes.
     pub data: Vec<u8>,
 }
 
@@ -199,6 +243,7 @@ impl Bindings {
         }
     }
 
+    /// Reads the IDL form, `DUALSTRINGARRAY`.
     pub fn from_idl(d: &crate::dcom::DUALSTRINGARRAY) -> Result<Bindings, ObjRefError> {
         Bindings::from_units(&d.a_string_array, d.w_security_offset)
     }
@@ -280,6 +325,7 @@ fn put_std(w: &mut Vec<u8>, s: &StdObjRef) {
 }
 
 impl ObjRef {
+    /// The IID of the interface referred to.
     pub fn iid(&self) -> Uuid {
         match self {
             ObjRef::Standard { iid, .. }
@@ -299,6 +345,7 @@ impl ObjRef {
         }
     }
 
+    /// The OBJREF's bytes, as an `MInterfacePointer` carries them.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut w = Vec::with_capacity(128);
         let flags = match self {
@@ -356,6 +403,7 @@ impl ObjRef {
         w
     }
 
+    /// Reads an OBJREF from untrusted bytes, such as an `MInterfacePointer`'s.
     pub fn from_bytes(b: &[u8]) -> Result<ObjRef, ObjRefError> {
         let mut r = Reader { b, pos: 0 };
         let signature = r.u32("OBJREF")?;

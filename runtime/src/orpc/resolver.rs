@@ -23,6 +23,7 @@ pub struct PingSets {
 }
 
 impl PingSets {
+    /// An empty table whose sets expire after three `period`s unpinged.
     pub fn new(period: Duration) -> PingSets {
         PingSets {
             period,
@@ -100,10 +101,12 @@ impl PingSets {
             .retain(|_, s| now.saturating_duration_since(s.last) <= limit);
     }
 
+    /// How many ping sets are alive.
     pub fn len(&self) -> usize {
         self.sets.len()
     }
 
+    /// Whether no ping set is alive.
     pub fn is_empty(&self) -> bool {
         self.sets.is_empty()
     }

@@ -61,10 +61,13 @@ pub struct MachineConfig {
     pub host: String,
     /// How often clients ping; objects unpinged for three periods go.
     pub ping_period: Duration,
+    /// Where the time comes from; see [`Clock`].
     pub clock: Clock,
 }
 
 impl MachineConfig {
+    /// Settings for a machine reached at `host`: a ping period of two
+    /// minutes, and the system clock.
     pub fn new(host: impl Into<String>) -> MachineConfig {
         MachineConfig {
             host: host.into(),
@@ -101,6 +104,8 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Machine {
+    /// A machine with no resolver, exporters or classes yet: start them
+    /// with [`Machine::start_resolver`] and [`Machine::start_exporter`].
     pub fn new(config: MachineConfig) -> Machine {
         let sets = PingSets::new(config.ping_period);
         Machine(Arc::new(MachineInner {
@@ -396,10 +401,12 @@ impl DcomExporter {
             );
     }
 
+    /// The exporter's OXID.
     pub fn oxid(&self) -> u64 {
         lock(&self.shared.tables).oxid()
     }
 
+    /// The address the exporter listens on.
     pub fn local_addr(&self) -> SocketAddr {
         self.server.local_addr()
     }
@@ -427,6 +434,8 @@ impl DcomExporter {
         lock(&self.shared.tables).objects()
     }
 
+    /// Stops the exporter's RPC server: it accepts no more connections,
+    /// and those open are closed.
     pub async fn shutdown(self) {
         self.server.shutdown().await;
     }

@@ -26,8 +26,11 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// An interface (or transfer syntax) with its version: `p_syntax_id_t`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct SyntaxId {
+    /// The interface's UUID; for a DCOM interface, its IID.
     pub uuid: uuid::Uuid,
+    /// The major version: a server accepts only the one it serves.
     pub major: u16,
+    /// The minor version.
     pub minor: u16,
 }
 
@@ -72,10 +75,13 @@ impl CallContext {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("RPC fault {status:#010x} ({})", status::name(*status))]
 pub struct Fault {
+    /// The fault status: an NCA status from [`status`] or, for ORPC, an
+    /// HRESULT.
     pub status: u32,
 }
 
 impl Fault {
+    /// A fault carrying `status`.
     pub const fn new(status: u32) -> Fault {
         Fault { status }
     }
@@ -104,22 +110,32 @@ pub trait Dispatch: Send + Sync + 'static {
 /// Why a call made through a [`Channel`] failed.
 #[derive(Debug, thiserror::Error)]
 pub enum CallError {
+    /// The server answered with a fault PDU.
     #[error(transparent)]
     Fault(#[from] Fault),
+    /// The request could not be encoded, or the response decoded.
     #[error("the request could not be encoded, or the response decoded: {0}")]
     Ndr(#[from] crate::ndr::Error),
+    /// The transport failed.
     #[error("transport: {0}")]
     Io(#[from] std::io::Error),
+    /// The server broke the protocol, and the connection closed.
     #[error("protocol: {0}")]
     Protocol(#[from] conn::ProtocolError),
+    /// The server refused the interface, with a bind_nak or a rejected
+    /// presentation context; the message names which, and the reason.
     #[error("the server refused the binding: {0}")]
     BindRejected(String),
+    /// The connection closed before the response came.
     #[error("the connection closed before the response came")]
     Closed,
 }
 
 /// What a generated proxy sends its calls through.
 pub trait Channel: Send + Sync {
+    /// Calls operation `opnum` of interface `syntax`, on `object` (for
+    /// ORPC, the IPID) when given, with the request's stub data; resolves
+    /// to the response's stub data.
     fn call(
         &self,
         syntax: SyntaxId,
@@ -149,6 +165,7 @@ pub trait Channel: Send + Sync {
 pub trait Proxy<C>: Sized {
     /// The interface, whose UUID is the IID.
     const SYNTAX: SyntaxId;
+    /// The proxy that calls `object` (for ORPC, the IPID) through `channel`.
     fn connect(channel: C, object: Option<uuid::Uuid>) -> Self;
 }
 

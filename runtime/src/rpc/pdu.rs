@@ -17,30 +17,49 @@ const FAULT_LEN: usize = HEADER_LEN + 16;
 /// `packed_drep`: little-endian integers, ASCII characters, IEEE floats.
 pub const DREP_LE: [u8; 4] = [0x10, 0, 0, 0];
 
+/// `pfc_flags` (C706 12.6.3.1): the fragment is a call's first.
 pub const PFC_FIRST_FRAG: u8 = 0x01;
+/// The fragment is a call's last; a single-fragment PDU sets both.
 pub const PFC_LAST_FRAG: u8 = 0x02;
 /// In bind and alter_context: the client supports header signing.
 pub const PFC_SUPPORT_HEADER_SIGN: u8 = 0x04;
+/// In bind: the client supports concurrent multiplexing of the connection.
 pub const PFC_CONC_MPX: u8 = 0x10;
+/// In a fault: the call did not execute; it was refused before the
+/// server method ran.
 pub const PFC_DID_NOT_EXECUTE: u8 = 0x20;
+/// In a request: `maybe` semantics, no response wanted.
 pub const PFC_MAYBE: u8 = 0x40;
+/// In a request: an object UUID follows the opnum.
 pub const PFC_OBJECT_UUID: u8 = 0x80;
 
 /// `PTYPE` values (C706 12.6.3.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 pub enum PacketType {
+    /// request: one fragment of a call, client to server.
     Request = 0,
+    /// response: one fragment of a call's result.
     Response = 2,
+    /// fault: the call failed; the body carries a status.
     Fault = 3,
+    /// bind: opens an association and proposes presentation contexts.
     Bind = 11,
+    /// bind_ack: the server's answer to bind, one result per context.
     BindAck = 12,
+    /// bind_nak: the server refuses the association.
     BindNak = 13,
+    /// alter_context: proposes more contexts on a bound association.
     AlterContext = 14,
+    /// alter_context_resp: the answer to alter_context.
     AlterContextResp = 15,
+    /// auth3: the third leg of a security handshake.
     Auth3 = 16,
+    /// shutdown: the server asks the client to close the connection.
     Shutdown = 17,
+    /// co_cancel: the client cancels a call in progress.
     CoCancel = 18,
+    /// orphaned: the client abandons a call and wants no response.
     Orphaned = 19,
 }
 
@@ -68,10 +87,17 @@ impl PacketType {
 /// The 16-byte header every PDU starts with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Header {
+    /// The packet type, which says how the body reads.
     pub ptype: PacketType,
+    /// `pfc_flags`: the `PFC_*` bits.
     pub flags: u8,
+    /// The fragment's whole length in bytes: header, body and auth verifier.
     pub frag_length: u16,
+    /// The length of the auth verifier's `auth_value`, without its 8-byte
+    /// `sec_trailer`; 0 when there is no verifier.
     pub auth_length: u16,
+    /// The PDU's call ID: a request and its response share it, as do a
+    /// bind and its answer.
     pub call_id: u32,
 }
 
@@ -92,16 +118,24 @@ impl Header {
 /// Why bytes are not a PDU.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum PduError {
+    /// The RPC version (major, minor) is neither 5.0 nor 5.1.
     #[error("RPC version {0}.{1}; only 5.0 and 5.1 are spoken")]
     Version(u8, u8),
+    /// The `packed_drep` is not little-endian, ASCII, IEEE.
     #[error("data representation {0:02x?} is not little-endian ASCII IEEE")]
     DataRepresentation([u8; 4]),
+    /// The `PTYPE` byte names no packet type.
     #[error("unknown packet type {0}")]
     UnknownType(u8),
+    /// `frag_length` is shorter than the header it is read from: the
+    /// length, and the bytes needed.
     #[error("frag_length {0} is shorter than the {1} bytes its header needs")]
     FragTooShort(u16, usize),
+    /// The auth verifier `auth_length` announces does not fit in the
+    /// fragment after the header.
     #[error("auth_length {0} does not fit in the fragment")]
     AuthTooLong(u16),
+    /// The body of the named packet type ends before its fields do.
     #[error("the {0} body ends early")]
     Truncated(&'static str),
 }
@@ -134,23 +168,34 @@ pub fn parse_header(b: &[u8; HEADER_LEN]) -> Result<Header, PduError> {
 /// One presentation context a client proposes: `p_cont_elem_t`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ContextElem {
+    /// The ID the client gives the context; requests name it.
     pub context_id: u16,
+    /// The interface proposed.
     pub abstract_syntax: SyntaxId,
+    /// The transfer syntaxes offered for it, or a bind time feature
+    /// negotiation proposal (MS-RPCE 3.3.1.5.3).
     pub transfer_syntaxes: Vec<SyntaxId>,
 }
 
 /// The result for one proposed context: `p_result_t`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ContextResult {
+    /// One of the [`result`] values.
     pub result: u16,
+    /// Why a context was rejected, one of the [`reason`] values; after
+    /// [`result::NEGOTIATE_ACK`], the bind time features agreed to.
     pub reason: u16,
+    /// The transfer syntax accepted; all zeros when none was.
     pub transfer_syntax: SyntaxId,
 }
 
 /// `p_cont_def_result_t`.
 pub mod result {
+    /// The context is accepted; requests may use it.
     pub const ACCEPTANCE: u16 = 0;
+    /// The server application refused the context.
     pub const USER_REJECTION: u16 = 1;
+    /// The RPC runtime refused the context; the result's `reason` says why.
     pub const PROVIDER_REJECTION: u16 = 2;
     /// MS-RPCE 2.2.2.14: the answer to a bind time feature proposal.
     pub const NEGOTIATE_ACK: u16 = 3;
@@ -158,18 +203,32 @@ pub mod result {
 
 /// `p_provider_reason_t`.
 pub mod reason {
+    /// No reason given; oxidl sends it when a context ID is proposed
+    /// again for a different interface.
     pub const NOT_SPECIFIED: u16 = 0;
+    /// The server does not serve the interface proposed.
     pub const ABSTRACT_SYNTAX_NOT_SUPPORTED: u16 = 1;
+    /// None of the transfer syntaxes offered is one the server speaks.
     pub const PROPOSED_TRANSFER_SYNTAXES_NOT_SUPPORTED: u16 = 2;
+    /// The server cannot take on another context.
     pub const LOCAL_LIMIT_EXCEEDED: u16 = 3;
 }
 
 /// bind_nak's `p_reject_reason_t`.
 pub mod reject {
+    /// No reason given; oxidl sends it for a bind that does not parse.
     pub const REASON_NOT_SPECIFIED: u16 = 0;
+    /// The server is busy; the client may try again later.
     pub const TEMPORARY_CONGESTION: u16 = 1;
+    /// A limit of the server's is exceeded; oxidl sends it for fragment
+    /// sizes below [`MIN_FRAG`](crate::rpc::conn::MIN_FRAG).
     pub const LOCAL_LIMIT_EXCEEDED: u16 = 2;
+    /// The bind's RPC version is not one the server speaks; the bind_nak
+    /// lists those it does.
     pub const PROTOCOL_VERSION_NOT_SUPPORTED: u16 = 4;
+    /// The bind asks for a security provider the server
+    /// does not have; oxidl, with none configured, sends it for any bind
+    /// that carries an auth verifier.
     pub const AUTHENTICATION_TYPE_NOT_RECOGNIZED: u16 = 8;
 }
 
@@ -178,42 +237,71 @@ pub mod reject {
 pub enum Body {
     /// bind and alter_context.
     Bind {
+        /// The largest fragment the client will send.
         max_xmit_frag: u16,
+        /// The largest fragment the client will receive.
         max_recv_frag: u16,
+        /// The association group to join; 0 asks for a new one.
         assoc_group_id: u32,
+        /// The presentation contexts proposed.
         contexts: Vec<ContextElem>,
     },
     /// bind_ack and alter_context_resp.
     BindAck {
+        /// The largest fragment the server will send, as negotiated.
         max_xmit_frag: u16,
+        /// The largest fragment the server will receive, as negotiated.
         max_recv_frag: u16,
+        /// The association group the connection belongs to.
         assoc_group_id: u32,
         /// The secondary address, without its terminating NUL.
         sec_addr: String,
+        /// One result per proposed context, in the order proposed.
         results: Vec<ContextResult>,
     },
+    /// bind_nak.
     BindNak {
+        /// Why the bind is refused: one of the [`reject`] values.
         reason: u16,
         /// RPC versions the server speaks: (major, minor).
         versions: Vec<(u8, u8)>,
     },
+    /// request: one fragment of a call.
     Request {
+        /// The stub bytes still to come, this fragment's included: a hint
+        /// for how much to allocate; 0 when unknown.
         alloc_hint: u32,
+        /// The presentation context, and so the interface, of the call.
         context_id: u16,
+        /// The operation called.
         opnum: u16,
+        /// The object UUID, present when `PFC_OBJECT_UUID` is set; for
+        /// ORPC, the IPID.
         object: Option<uuid::Uuid>,
+        /// This fragment's stub data.
         stub: Vec<u8>,
     },
+    /// response: one fragment of a call's result.
     Response {
+        /// The stub bytes still to come, this fragment's included.
         alloc_hint: u32,
+        /// The presentation context of the request answered.
         context_id: u16,
+        /// How many cancels the server received for the call.
         cancel_count: u8,
+        /// This fragment's stub data.
         stub: Vec<u8>,
     },
+    /// fault: the call failed.
     Fault {
+        /// Unused by a fault; oxidl sends 0.
         alloc_hint: u32,
+        /// The presentation context of the request answered.
         context_id: u16,
+        /// How many cancels the server received for the call.
         cancel_count: u8,
+        /// The failure: an NCA status (see [`status`](crate::rpc::status))
+        /// or, for ORPC, an HRESULT.
         status: u32,
     },
     /// auth3, shutdown, co_cancel and orphaned carry nothing oxidl reads
@@ -227,18 +315,27 @@ pub enum Body {
 /// carry one, and never sends one.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pdu {
+    /// The common header.
     pub header: Header,
+    /// The body, as the header's packet type says.
     pub body: Body,
+    /// The auth verifier, present when `auth_length` is not 0.
     pub auth: Option<AuthVerifier>,
 }
 
 /// `sec_trailer` and `auth_value` (C706 13.2.6.1, MS-RPCE 2.2.2.11).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuthVerifier {
+    /// The security provider (MS-RPCE 2.2.1.1.7: 10 is NTLM, 16 Kerberos).
     pub auth_type: u8,
+    /// The authentication level, from 1 (none) to 6 (packet privacy).
     pub auth_level: u8,
+    /// How many padding bytes the stub data was given to align the
+    /// `sec_trailer`.
     pub auth_pad_length: u8,
+    /// Which of the connection's security contexts the verifier belongs to.
     pub auth_context_id: u32,
+    /// The provider's token or signature.
     pub auth_value: Vec<u8>,
 }
 

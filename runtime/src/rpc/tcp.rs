@@ -61,6 +61,7 @@ pub struct ServerHandle {
 }
 
 impl Server {
+    /// A server with no interfaces and the default [`Limits`].
     pub fn new() -> Server {
         Server::default()
     }
@@ -83,6 +84,7 @@ impl Server {
         self
     }
 
+    /// Sets the limits every connection runs under.
     pub fn limits(mut self, limits: Limits) -> Server {
         self.limits = limits;
         self
@@ -137,6 +139,8 @@ impl Server {
 }
 
 impl ServerHandle {
+    /// The address the server listens on, with the port the system chose
+    /// when bound to port 0.
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
     }
@@ -354,10 +358,14 @@ pub struct Client {
 }
 
 impl Client {
+    /// Connects to `addr` with the default [`Limits`].
     pub async fn connect(addr: impl ToSocketAddrs) -> io::Result<Client> {
         Client::connect_with(addr, Limits::default()).await
     }
 
+    /// Connects to `addr`, the connection running under `limits`. A task
+    /// of its own runs the connection until it fails or every clone of
+    /// the client is dropped.
     pub async fn connect_with(addr: impl ToSocketAddrs, limits: Limits) -> io::Result<Client> {
         let stream = TcpStream::connect(addr).await?;
         let _ = stream.set_nodelay(true);

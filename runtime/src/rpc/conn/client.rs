@@ -12,28 +12,44 @@ use crate::rpc::{SyntaxId, NDR20};
 pub enum ClientEvent {
     /// bind_ack or alter_context_resp: whether the proposed interface was accepted.
     Bound {
+        /// The call ID of the bind or alter_context answered.
         call_id: u32,
+        /// The interface proposed.
         syntax: SyntaxId,
+        /// Whether the server accepted it.
         accepted: bool,
+        /// The result's reason (see [`pdu::reason`]); 0 when the answer
+        /// carried no result.
         reason: u16,
     },
     /// bind_nak.
     BindRejected {
+        /// The call ID of the bind refused.
         call_id: u32,
+        /// Why: one of the [`pdu::reject`] values.
         reason: u16,
     },
+    /// A call's response, reassembled from its fragments.
     Response {
+        /// The call answered.
         call_id: u32,
+        /// The response's stub data.
         stub: Vec<u8>,
     },
+    /// A call failed with a fault PDU.
     Fault {
+        /// The call that failed.
         call_id: u32,
+        /// The fault status: an NCA status or an HRESULT.
         status: u32,
     },
     /// The server broke the protocol; the connection is done.
     Close(ProtocolError),
 }
 
+/// The client's side of one association, sans I/O: it binds interfaces,
+/// sends requests in fragments and matches reassembled responses to their
+/// calls by call ID.
 pub struct ClientConn {
     limits: Limits,
     inbuf: InBuf,
@@ -52,6 +68,8 @@ pub struct ClientConn {
 }
 
 impl ClientConn {
+    /// A connection that has sent nothing yet; `limits` bounds the
+    /// fragments it offers and the responses it reassembles.
     pub fn new(limits: Limits) -> ClientConn {
         ClientConn {
             limits,
@@ -75,6 +93,7 @@ impl ClientConn {
         self.max_xmit
     }
 
+    /// The association group bind_ack named; 0 before it came.
     pub fn assoc_group_id(&self) -> u32 {
         self.assoc_group_id
     }
@@ -172,16 +191,21 @@ impl ClientConn {
         self.out.extend_from_slice(&pdu.to_bytes());
     }
 
+    /// Takes bytes read from the server; they are dropped once the
+    /// connection has closed.
     pub fn receive(&mut self, bytes: &[u8]) {
         if !self.closed {
             self.inbuf.extend(bytes);
         }
     }
 
+    /// Bytes to send.
     pub fn take_output(&mut self) -> Vec<u8> {
         std::mem::take(&mut self.out)
     }
 
+    /// Handles what has arrived until an event comes out; `None` when more
+    /// bytes are needed or the connection has closed.
     pub fn poll(&mut self) -> Option<ClientEvent> {
         while !self.closed {
             let (_, pdu) = match self.inbuf.next_fragment(usize::from(self.max_recv)) {

@@ -42,22 +42,38 @@ pub const MIN_FRAG: u16 = 64;
 /// Why a connection cannot go on.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ProtocolError {
+    /// Bytes that are not a PDU.
     #[error(transparent)]
     Pdu(#[from] PduError),
+    /// A fragment longer than the negotiated receive size.
     #[error("a fragment of {len} bytes exceeds the negotiated {max}")]
-    FragTooLong { len: usize, max: usize },
+    FragTooLong {
+        /// The fragment's `frag_length`.
+        len: usize,
+        /// The negotiated receive size.
+        max: usize,
+    },
+    /// A PDU of a type this side does not accept at this point.
     #[error("a {0:?} PDU is not expected here")]
     Unexpected(PacketType),
+    /// A request or alter_context arrived before bind.
     #[error("a request arrived before bind")]
     NotBound,
+    /// A later fragment of the call with this ID, whose first fragment
+    /// never came.
     #[error("fragment of call {0} without a first fragment")]
     NoFirstFragment(u32),
+    /// Reassembled stub data exceeds [`Limits::max_message`], in bytes.
     #[error("a reassembled message exceeds the limit of {0} bytes")]
     MessageTooLarge(usize),
+    /// More calls outstanding than [`Limits::max_calls`].
     #[error("more than {0} calls outstanding")]
     TooManyCalls(usize),
+    /// A bind offered a fragment size below [`MIN_FRAG`].
     #[error("fragment size {0} is below the minimum of {MIN_FRAG}")]
     FragTooSmall(u16),
+    /// A PDU carried an auth verifier, and no security provider is
+    /// configured to check it.
     #[error("an auth verifier arrived, and no security provider is configured")]
     Unauthenticated,
 }

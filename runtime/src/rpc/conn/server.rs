@@ -19,12 +19,17 @@ const BTFN_KEEP_CONNECTION_ON_ORPHAN: u16 = 0x02;
 /// A complete request, reassembled.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IncomingCall {
+    /// The call ID, which the response carries back.
     pub call_id: u32,
+    /// The presentation context the request named.
     pub context_id: u16,
     /// The interface the context was bound to.
     pub syntax: SyntaxId,
+    /// The operation called.
     pub opnum: u16,
+    /// The object UUID, if the request carried one; for ORPC, the IPID.
     pub object: Option<uuid::Uuid>,
+    /// The request's stub data, reassembled.
     pub stub: Vec<u8>,
 }
 
@@ -34,9 +39,15 @@ pub enum ServerEvent {
     /// Run this call and answer with [`ServerConn::respond`].
     Call(IncomingCall),
     /// The client cancelled a call (co_cancel).
-    Cancel { call_id: u32 },
+    Cancel {
+        /// The call cancelled.
+        call_id: u32,
+    },
     /// The client abandoned a call (orphaned): no response is wanted.
-    Orphaned { call_id: u32 },
+    Orphaned {
+        /// The call abandoned.
+        call_id: u32,
+    },
     /// Send what is left in the output, then close: the peer broke the
     /// protocol in a way the connection cannot recover from.
     Close(ProtocolError),
@@ -51,6 +62,9 @@ struct Partial {
     refused: bool,
 }
 
+/// The server's side of one association, sans I/O: it negotiates binds,
+/// reassembles requests into [`IncomingCall`]s, and sends responses and
+/// faults in fragments.
 pub struct ServerConn {
     limits: Limits,
     /// The port or pipe name bind_ack reports (`sec_addr`).
@@ -87,6 +101,8 @@ impl ServerConn {
         }
     }
 
+    /// Takes bytes read from the client; they are dropped once the
+    /// connection has closed.
     pub fn receive(&mut self, bytes: &[u8]) {
         if !self.closed {
             self.inbuf.extend(bytes);
