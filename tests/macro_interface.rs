@@ -259,20 +259,20 @@ mod rpc_test {
 
 /// rpc_test.idl's ITEM, `{ long id; [string, unique] wchar_t *name; }`, as Rust.
 #[derive(oxidl::Ndr, Debug, Clone, PartialEq)]
-struct Item {
-    id: i32,
-    name: Option<WString>,
+pub struct Item {
+    pub id: i32,
+    pub name: Option<WString>,
 }
 
 #[derive(oxidl::Ndr, Debug, Clone, PartialEq)]
-struct Record {
-    id: u32,
-    tag: oxidl::uuid::Uuid,
-    label: WString,
-    values: Vec<u16>,
-    flags: [u8; 4],
-    score: Option<Box<i64>>,
-    wide: bool,
+pub struct Record {
+    pub id: u32,
+    pub tag: oxidl::uuid::Uuid,
+    pub label: WString,
+    pub values: Vec<u16>,
+    pub flags: [u8; 4],
+    pub score: Option<Box<i64>>,
+    pub wide: bool,
 }
 
 #[test]
@@ -305,4 +305,48 @@ fn a_derived_struct_with_every_kind_of_field_round_trips() {
     // The hidden count is written from the Vec, and checked on the way back.
     let none = Record { score: None, ..r };
     assert_eq!(oxidl::ndr::from_bytes::<Record>(&to_bytes(&none)), Ok(none));
+}
+
+/// Derived structs as parameters and results of a trait interface.
+#[oxidl::interface(uuid = "9d2c4b6a-1e3f-4a5b-8c7d-6e5f4a3b2c1d", object)]
+pub trait IRecords {
+    async fn echo(&self, record: Record, item: Item) -> oxidl::Result<Record>;
+}
+
+struct Records;
+
+impl IRecords for Records {
+    async fn echo(&self, record: Record, item: Item) -> oxidl::Result<Record> {
+        Ok(Record {
+            id: record.id + item.id as u32,
+            ..record
+        })
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn derived_structs_travel_through_a_trait_interface() {
+    let machine = Machine::new(MachineConfig::new("127.0.0.1"));
+    let any = "127.0.0.1:0".parse().expect("addr");
+    let resolver = machine.start_resolver(any).await.expect("resolver");
+    let exporter = machine.start_exporter(any).await.expect("exporter");
+    let clsid = oxidl::uuid::Uuid::from_u128(0x2ec);
+    exporter.register_class(
+        clsid,
+        Arc::new(|| Object::new().with(IRecordsStub::new(Records))),
+    );
+    let client = DcomClient::connect(resolver).await.expect("client");
+    let r: ComPtr<IRecordsClient<Client>> = client.create_instance(clsid).await.expect("activates");
+    let record = Record {
+        id: 1,
+        tag: oxidl::uuid::Uuid::from_u128(5),
+        label: WString::from("l"),
+        values: vec![9, 8],
+        flags: [0; 4],
+        score: None,
+        wide: false,
+    };
+    let item = Item { id: 41, name: None };
+    let back = r.echo(record.clone(), item).await.expect("Echo");
+    assert_eq!(back, Record { id: 42, ..record });
 }

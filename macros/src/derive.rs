@@ -82,5 +82,5 @@ pub fn expand(item: TokenStream) -> syn::Result<TokenStream> {
     let name = input.ident.to_string();
     let idl =
         format!("import \"ms-dtyp.idl\";\n\ntypedef struct _{name} {{\n{members}}} {name};\n");
-    crate::lower::generate_with(&idl, input.ident.span(), true)
+    crate::lower::generate_with(&idl, input.ident.span(), true, Default::default())
 }

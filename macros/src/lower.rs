@@ -22,6 +22,9 @@ enum Kind {
     Boxed(&'static str, Type),
     /// `()`, as a result: nothing.
     Unit,
+    /// A type of the user's with its own `Ndr` impl (`#[derive(oxidl::Ndr)]`
+    /// or generated from IDL): its MIDL name, and its Rust type.
+    Named(String, Type),
 }
 
 pub(crate) fn scalar(t: &Type) -> Option<&'static str> {
@@ -87,6 +90,13 @@ fn kind(t: &Type) -> syn::Result<Kind> {
         if let Some(inner) = generic(t, name) {
             let s = scalar(inner).ok_or_else(unsupported)?;
             return Ok(make(s, inner.clone()));
+        }
+    }
+    // Any other plain path: a type with an `Ndr` impl of its own.
+    if let Type::Path(p) = t {
+        let last = p.path.segments.last().ok_or_else(unsupported)?;
+        if p.qself.is_none() && last.arguments.is_none() {
+            return Ok(Kind::Named(last.ident.to_string(), t.clone()));
         }
     }
     Err(unsupported())
@@ -324,11 +334,13 @@ fn midl(iface: &str, a: &Args, ms: &[Method]) -> String {
                 },
                 Kind::Maybe(s, _) => format!("[in, unique] {s} *{n}"),
                 Kind::Boxed(s, _) => format!("[in, ref] {s} *{n}"),
+                Kind::Named(t, _) => format!("[in] {t} *{n}"),
                 Kind::Unit => String::new(),
             });
         }
         match &m.ret {
             Kind::Scalar(s, _) => ps.push(format!("[out, retval] {s} *ret")),
+            Kind::Named(t, _) => ps.push(format!("[out, retval] {t} *ret")),
             Kind::Text => ps.push("[out, retval, string] wchar_t **ret".into()),
             Kind::List(s, _) => {
                 let t = format!("{iface}_{}_ret", m.idl);
@@ -352,17 +364,53 @@ fn midl(iface: &str, a: &Args, ms: &[Method]) -> String {
             a.uuid
         )
     };
+    // A named type is the user's: MIDL needs a declaration, the code
+    // generator refers to the Rust type (`extern_types`).
+    let mut declared = Vec::new();
+    for m in ms {
+        let kinds = m.params.iter().map(|p| &p.kind).chain([&m.ret]);
+        for k in kinds {
+            if let Kind::Named(t, _) = k {
+                if !declared.contains(t) {
+                    types = format!("typedef struct {{ long __oxidl_external; }} {t};\n{types}");
+                    declared.push(t.clone());
+                }
+            }
+        }
+    }
     format!("import \"ms-dcom.idl\";\n\n{types}\n{head}\n{{\n{body}}}\n")
+}
+
+/// The Rust types behind the MIDL names of named types.
+fn extern_types(ms: &[Method]) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    for m in ms {
+        for k in m.params.iter().map(|p| &p.kind).chain([&m.ret]) {
+            if let Kind::Named(name, t) = k {
+                out.insert(name.clone(), quote!(#t).to_string());
+            }
+        }
+    }
+    out
 }
 
 /// Generated code for the MIDL, through the same front end and back end
 /// as an IDL file.
-fn generate(idl: &str, at: Span) -> syn::Result<TokenStream> {
-    generate_with(idl, at, false)
+fn generate(
+    idl: &str,
+    at: Span,
+    externs: std::collections::BTreeMap<String, String>,
+) -> syn::Result<TokenStream> {
+    generate_with(idl, at, false, externs)
 }
 
 /// [`generate`], or only the `Ndr` impls (`impls_only`) for `derive(Ndr)`.
-pub(crate) fn generate_with(idl: &str, at: Span, impls_only: bool) -> syn::Result<TokenStream> {
+pub(crate) fn generate_with(
+    idl: &str,
+    at: Span,
+    impls_only: bool,
+    extern_types: std::collections::BTreeMap<String, String>,
+) -> syn::Result<TokenStream> {
     let err = |m: String| syn::Error::new(at, m);
     let front = oxidl_parser::Options {
         include_dirs: vec![concat!(env!("CARGO_MANIFEST_DIR"), "/../idl").into()],
@@ -392,6 +440,7 @@ pub(crate) fn generate_with(idl: &str, at: Span, impls_only: bool) -> syn::Resul
             .map(|(i, _)| i)
             .collect(),
         impls_only,
+        extern_types,
         ..Default::default()
     };
     let code =
@@ -406,7 +455,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
     let ms = methods(&t)?;
     let iface = t.ident.to_string();
     let idl = midl(&iface, &a, &ms);
-    let generated = generate(&idl, t.ident.span())?;
+    let generated = generate(&idl, t.ident.span(), extern_types(&ms))?;
 
     let vis = &t.vis;
     let name = &t.ident;
@@ -467,9 +516,9 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
         let ret_type_name = format_ident!("{}_{}_ret", iface, m.idl);
         let ret_field = match &m.ret {
             Kind::Unit => quote!(),
-            Kind::Text => quote!(ret: Some(::oxidl::ndr::WString::from(v.as_str())),),
-            Kind::List(..) => quote!(ret: #module::#ret_type_name { items: Some(v) },),
-            _ => quote!(ret: v,),
+            Kind::Text => quote!(r.ret = Some(::oxidl::ndr::WString::from(v.as_str()));),
+            Kind::List(..) => quote!(r.ret = #module::#ret_type_name { items: Some(v) };),
+            _ => quote!(r.ret = v;),
         };
         let bind = if matches!(m.ret, Kind::Unit) {
             quote!(_v)
@@ -479,10 +528,14 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
         server_fns.push(quote! {
             async fn #wire_fn(&self, _ctx: &::oxidl::rpc::CallContext, #(#wire_params),*) -> ::std::result::Result<#wire_mod::#resp, ::oxidl::rpc::Fault> {
                 #(#counts)*
-                Ok(match self.0.#fname(#(#to_rust),*).await {
-                    Ok(#bind) => #wire_mod::#resp { #ret_field ..Default::default() },
-                    Err(e) => #wire_mod::#resp { return_value: e.hresult(), ..Default::default() },
-                })
+                // Not every response has a Default (a user's type may not):
+                // start from the codegen's placeholder and fill it in.
+                let mut r = <#wire_mod::#resp as ::oxidl::ndr::Ndr>::placeholder();
+                match self.0.#fname(#(#to_rust),*).await {
+                    Ok(#bind) => { #ret_field }
+                    Err(e) => r.return_value = e.hresult(),
+                }
+                Ok(r)
             }
         });
         // The client side: Rust values out, the result back.
@@ -587,6 +640,7 @@ fn wire_type(k: &Kind) -> TokenStream {
         Kind::List(_, t) => quote!(Vec<#t>),
         Kind::Maybe(_, t) => quote!(Option<Box<#t>>),
         Kind::Boxed(_, t) => quote!(#t),
+        Kind::Named(_, t) => quote!(#t),
         Kind::Unit => quote!(()),
     }
 }

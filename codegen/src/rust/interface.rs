@@ -935,6 +935,8 @@ impl Gen<'_> {
             None => match data {
                 DataType::Base(_) | DataType::Interface(_) => true,
                 DataType::Function => false,
+                // A Rust type of the user's may have no Default.
+                DataType::Named(n) if self.extern_types.contains_key(&n.name) => false,
                 DataType::Named(n) => {
                     let t = &self.m.types[self.m.resolve_alias(n.id).0];
                     match &t.kind {

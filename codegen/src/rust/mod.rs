@@ -44,6 +44,10 @@ pub struct Options {
     /// already (what `#[derive(oxidl::Ndr)]` asks for): no type
     /// definitions, constants, interfaces or registry.
     pub impls_only: bool,
+    /// IDL types that are Rust types already, with an `Ndr` impl of their
+    /// own, by IDL name: referred to by the given path, not generated
+    /// (what `#[oxidl::interface]` uses for `#[derive(oxidl::Ndr)]` types).
+    pub extern_types: BTreeMap<String, String>,
 }
 
 impl Default for Options {
@@ -57,6 +61,7 @@ impl Default for Options {
             client: true,
             server: true,
             impls_only: false,
+            extern_types: BTreeMap::new(),
         }
     }
 }
@@ -115,10 +120,17 @@ fn generate_with_names(model: &Model, opts: &Options) -> Result<(String, Vec<Str
             .map_err(|_| Error::BadAttribute(a.clone()))?;
         attrs.extend(parsed);
     }
+    let mut extern_types = BTreeMap::new();
+    for (name, path) in &opts.extern_types {
+        let path: syn::Type =
+            syn::parse_str(path).map_err(|_| Error::BadRuntimePath(path.clone()))?;
+        extern_types.insert(name.clone(), quote!(#path));
+    }
     let g = Gen {
         m: model,
         rt: quote!(#rt),
         externs,
+        extern_types,
         attrs: quote!(#(#attrs)*),
         with_client: opts.client,
         with_server: opts.server,
@@ -142,7 +154,7 @@ fn generate_with_names(model: &Model, opts: &Options) -> Result<(String, Vec<Str
     }
     let mut named = Vec::new();
     for t in &model.types {
-        if g.wanted(t.file.0 as usize, opts) {
+        if g.wanted(t.file.0 as usize, opts) && !g.extern_types.contains_key(&t.name) {
             items.push(g.type_def(t)?);
             if g.marshals(t) {
                 named.push(t.name.as_str());
@@ -194,6 +206,8 @@ pub(crate) struct Gen<'m> {
     pub rt: TokenStream,
     /// Module paths of files whose types are not generated here.
     pub externs: BTreeMap<usize, TokenStream>,
+    /// [`Options::extern_types`], parsed.
+    pub extern_types: BTreeMap<String, TokenStream>,
     /// [`Options::type_attributes`], parsed.
     pub attrs: TokenStream,
     /// [`Options::client`] and [`Options::server`].
@@ -402,6 +416,9 @@ impl<'m> Gen<'m> {
     pub(crate) fn data_type(&self, d: &DataType, item: &str) -> Result<TokenStream> {
         match d {
             DataType::Named(n) => {
+                if let Some(path) = self.extern_types.get(&n.name) {
+                    return Ok(path.clone());
+                }
                 let name = type_name(&n.name);
                 let file = self
                     .m
