@@ -350,3 +350,100 @@ async fn derived_structs_travel_through_a_trait_interface() {
     let back = r.echo(record.clone(), item).await.expect("Echo");
     assert_eq!(back, Record { id: 42, ..record });
 }
+
+/// Interface pointers through a trait interface: `Option<MInterfacePointer>`.
+#[oxidl::interface(uuid = "3f1e2d4c-5b6a-4978-8a9b-0c1d2e3f4a5b", object)]
+pub trait IMaker {
+    async fn make(&self) -> oxidl::Result<Option<oxidl::dcom::MInterfacePointer>>;
+    async fn check(&self, object: Option<oxidl::dcom::MInterfacePointer>) -> oxidl::Result<bool>;
+}
+
+struct Maker(oxidl::orpc::Marshaler);
+
+impl IMaker for Maker {
+    async fn make(&self) -> oxidl::Result<Option<oxidl::dcom::MInterfacePointer>> {
+        let greeter = Object::new().with(IGreeterStub::new(Greeter));
+        let p = self.0.marshal(greeter, i_greeter::IGreeter::IID);
+        p.map(Some).map_err(oxidl::Error::Hresult)
+    }
+    async fn check(&self, object: Option<oxidl::dcom::MInterfacePointer>) -> oxidl::Result<bool> {
+        let Some(p) = object else { return Ok(false) };
+        Ok(self
+            .0
+            .unmarshal(&p)
+            .is_ok_and(|(o, _)| o.implements(&i_greeter::IGreeter::IID)))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interface_pointers_travel_through_a_trait_interface() {
+    let machine = Machine::new(MachineConfig::new("127.0.0.1"));
+    let any = "127.0.0.1:0".parse().expect("addr");
+    let resolver = machine.start_resolver(any).await.expect("resolver");
+    let exporter = machine.start_exporter(any).await.expect("exporter");
+    let clsid = oxidl::uuid::Uuid::from_u128(0x3a4e);
+    let marshaler = exporter.marshaler();
+    exporter.register_class(
+        clsid,
+        Arc::new(move || Object::new().with(IMakerStub::new(Maker(marshaler.clone())))),
+    );
+    let client = DcomClient::connect(resolver).await.expect("client");
+    let maker: ComPtr<IMakerClient<Client>> =
+        client.create_instance(clsid).await.expect("activates");
+    // [out]: a greeter made on the server, called through its own proxy.
+    let p = maker.make().await.expect("Make").expect("an object");
+    let greeter: ComPtr<IGreeterClient<Client>> = client.unmarshal(&p).await.expect("unmarshals");
+    assert_eq!(
+        greeter.greet("maker".into()).await.expect("Greet"),
+        "Hello, maker!"
+    );
+    // [in]: another one, handed back.
+    let other = maker.make().await.expect("Make");
+    assert!(maker.check(other).await.expect("Check"));
+    assert!(!maker.check(None).await.expect("Check"));
+}
+
+#[derive(oxidl::Ndr, Debug, Clone, Copy, PartialEq)]
+pub enum Color {
+    Red = 1,
+    Green = 2,
+}
+
+#[derive(oxidl::Ndr, Debug, Clone, Copy, PartialEq)]
+#[oxidl(v1_enum)]
+pub enum Wide {
+    One = 1,
+}
+
+#[derive(oxidl::Ndr, Debug, Clone, PartialEq)]
+pub struct Paint {
+    pub color: Color,
+    #[oxidl(range(1, 10))]
+    pub coats: u8,
+}
+
+#[test]
+fn derived_enums_and_field_ranges() {
+    assert_eq!(to_bytes(&Color::Green), [2, 0]);
+    assert_eq!(to_bytes(&Wide::One), [1, 0, 0, 0]);
+    assert_eq!(oxidl::ndr::from_bytes::<Color>(&[1, 0]), Ok(Color::Red));
+    let err = oxidl::ndr::from_bytes::<Color>(&[9, 0]).expect_err("no such variant");
+    assert_eq!(err.kind, oxidl::ndr::ErrorKind::BadDiscriminant(9));
+    let p = Paint {
+        color: Color::Red,
+        coats: 3,
+    };
+    assert_eq!(oxidl::ndr::from_bytes::<Paint>(&to_bytes(&p)), Ok(p));
+    let over = Paint {
+        color: Color::Red,
+        coats: 11,
+    };
+    assert!(
+        oxidl::ndr::try_to_bytes(&over).is_err(),
+        "range holds on encode"
+    );
+    assert!(
+        oxidl::ndr::from_bytes::<Paint>(&[1, 0, 11]).is_err(),
+        "and on decode"
+    );
+}

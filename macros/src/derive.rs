@@ -45,7 +45,30 @@ fn member(name: &str, t: &Type) -> syn::Result<String> {
         let s = scalar(e).ok_or_else(unsupported)?;
         return Ok(format!("[{ptr}] {s} *{name};"));
     }
+    // Another type with an `Ndr` impl of its own, inline.
+    if let (Type::Path(p), "ref") = (t, ptr) {
+        if let Some(last) = p.path.segments.last().filter(|s| s.arguments.is_none()) {
+            return Ok(format!("{} {name};", last.ident));
+        }
+    }
     Err(unsupported())
+}
+
+/// The types of other `Ndr` impls a struct's fields name: MIDL name, Rust type.
+fn named_fields(fields: &syn::FieldsNamed) -> Vec<(String, String)> {
+    fields
+        .named
+        .iter()
+        .filter_map(|f| {
+            let Type::Path(p) = &f.ty else { return None };
+            let last = p.path.segments.last()?;
+            let plain = last.arguments.is_none()
+                && scalar(&f.ty).is_none()
+                && !is(&f.ty, "Uuid")
+                && !is(&f.ty, "WString");
+            plain.then(|| (last.ident.to_string(), quote::quote!(#p).to_string()))
+        })
+        .collect()
 }
 
 fn is(t: &Type, name: &str) -> bool {
@@ -60,11 +83,15 @@ pub fn expand(item: TokenStream) -> syn::Result<TokenStream> {
             "oxidl: Ndr structs have no generic parameters",
         ));
     }
-    let Data::Struct(s) = &input.data else {
-        return Err(syn::Error::new_spanned(
-            &input.ident,
-            "oxidl: derive(Ndr) is for structs",
-        ));
+    let s = match &input.data {
+        Data::Struct(s) => s,
+        Data::Enum(e) => return enumeration(&input, e),
+        Data::Union(_) => {
+            return Err(syn::Error::new_spanned(
+                &input.ident,
+                "oxidl: derive(Ndr) is for structs and enums",
+            ))
+        }
     };
     let Fields::Named(fields) = &s.fields else {
         return Err(syn::Error::new_spanned(
@@ -76,11 +103,140 @@ pub fn expand(item: TokenStream) -> syn::Result<TokenStream> {
     for f in &fields.named {
         let Some(id) = &f.ident else { continue };
         members += "    ";
+        if let Some((lo, hi)) = field_range(&f.attrs)? {
+            if scalar(&f.ty).is_none() {
+                return Err(syn::Error::new_spanned(
+                    &f.ty,
+                    "oxidl: `range` bounds a number",
+                ));
+            }
+            members += &format!("[range({lo}, {hi})] ");
+        }
         members += &member(&id.to_string(), &f.ty)?;
         members += "\n";
     }
     let name = input.ident.to_string();
-    let idl =
-        format!("import \"ms-dtyp.idl\";\n\ntypedef struct _{name} {{\n{members}}} {name};\n");
-    crate::lower::generate_with(&idl, input.ident.span(), true, Default::default())
+    let named = named_fields(fields);
+    // MIDL needs each named type declared; the impl refers to the Rust one.
+    let declared: String = named
+        .iter()
+        .map(|(n, _)| format!("typedef struct {{ long __oxidl_external; }} {n};\n"))
+        .collect();
+    let idl = format!(
+        "import \"ms-dtyp.idl\";\n\n{declared}typedef struct _{name} {{\n{members}}} {name};\n"
+    );
+    crate::lower::generate_with(&idl, input.ident.span(), true, named.into_iter().collect())
+}
+
+/// `#[oxidl(range(lo, hi))]` on a field (`#[oxidl(string)]` is accepted:
+/// a `WString` is a `[string]` already).
+fn field_range(attrs: &[syn::Attribute]) -> syn::Result<Option<(syn::LitInt, syn::LitInt)>> {
+    let mut range = None;
+    for a in attrs.iter().filter(|a| a.path().is_ident("oxidl")) {
+        a.parse_nested_meta(|meta| {
+            if meta.path.is_ident("range") {
+                let content;
+                syn::parenthesized!(content in meta.input);
+                let lo: syn::LitInt = content.parse()?;
+                content.parse::<syn::Token![,]>()?;
+                let hi: syn::LitInt = content.parse()?;
+                range = Some((lo, hi));
+                Ok(())
+            } else if meta.path.is_ident("string") {
+                Ok(())
+            } else {
+                Err(meta.error("oxidl: expected `range(lo, hi)` or `string`"))
+            }
+        })?;
+    }
+    Ok(range)
+}
+
+/// An enum: the code generator's NDR enum (16 bits, or 32 with
+/// `#[oxidl(v1_enum)]`), converted to and from the Rust variants; a value
+/// no variant has is `BadDiscriminant`.
+fn enumeration(input: &DeriveInput, e: &syn::DataEnum) -> syn::Result<TokenStream> {
+    let mut v1 = false;
+    for a in input.attrs.iter().filter(|a| a.path().is_ident("oxidl")) {
+        a.parse_nested_meta(|meta| {
+            if meta.path.is_ident("v1_enum") {
+                v1 = true;
+                Ok(())
+            } else {
+                Err(meta.error("oxidl: expected `v1_enum`"))
+            }
+        })?;
+    }
+    let mut items = Vec::new();
+    let mut values = Vec::new();
+    for v in &e.variants {
+        if !matches!(v.fields, Fields::Unit) {
+            return Err(syn::Error::new_spanned(
+                v,
+                "oxidl: Ndr enums have unit variants",
+            ));
+        }
+        let Some((
+            _,
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Int(n),
+                ..
+            }),
+        )) = &v.discriminant
+        else {
+            return Err(syn::Error::new_spanned(
+                v,
+                "oxidl: give each variant its value (`Red = 1`)",
+            ));
+        };
+        items.push(format!("{} = {}", v.ident, n.base10_digits()));
+        values.push((v.ident.clone(), n.clone()));
+    }
+    let name = &input.ident;
+    let Some((first, _)) = values.first() else {
+        return Err(syn::Error::new_spanned(
+            name,
+            "oxidl: an Ndr enum needs a variant",
+        ));
+    };
+    let placeholder = quote::quote!(#name::#first);
+    let attr = if v1 { "[v1_enum] " } else { "" };
+    let idl = format!("typedef {attr}enum {{ {} }} {name};\n", items.join(", "));
+    // The generator's own type and impl, in a module of their own.
+    let wire = crate::lower::generate_with(&idl, name.span(), false, Default::default())?;
+    let module = quote::format_ident!("__oxidl_{}", name.to_string().to_lowercase());
+    let repr = if v1 {
+        quote::quote!(u32)
+    } else {
+        quote::quote!(u16)
+    };
+    let to_wire = values.iter().map(|(v, n)| quote::quote!(#name::#v => #n,));
+    let from_wire = values
+        .iter()
+        .map(|(v, n)| quote::quote!(#n => Ok(#name::#v),));
+    Ok(quote::quote! {
+        #[doc(hidden)]
+        #[allow(non_camel_case_types, non_snake_case, dead_code, clippy::all)]
+        mod #module {
+            #wire
+        }
+
+        impl ::oxidl::ndr::Ndr for #name {
+            const ALIGN: usize = <#module::#name as ::oxidl::ndr::Ndr>::ALIGN;
+            fn encode_scalars(&self, e: &mut ::oxidl::ndr::Encoder) -> ::oxidl::ndr::Result<()> {
+                let v: #repr = match self { #(#to_wire)* };
+                ::oxidl::ndr::Ndr::encode_scalars(&#module::#name(v), e)
+            }
+            fn decode_scalars(d: &mut ::oxidl::ndr::Decoder<'_>) -> ::oxidl::ndr::Result<Self> {
+                let w = <#module::#name as ::oxidl::ndr::Ndr>::decode_scalars(d)?;
+                match w.0 {
+                    #(#from_wire)*
+                    other => Err(d.error(::oxidl::ndr::ErrorKind::BadDiscriminant(i64::from(other)))),
+                }
+            }
+            fn placeholder() -> Self {
+                #placeholder
+            }
+        }
+    })
 }

@@ -42,9 +42,14 @@ pub fn interface(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// mean: numbers, `bool`, `[number; N]`, `oxidl::uuid::Uuid` (GUID),
 /// `oxidl::ndr::WString` (`[string] wchar_t *`), and `Vec`, `Box` and
 /// `Option` of those (a `Vec` is a conformant array with a hidden count;
-/// `Option` a unique pointer). The impl is the code generator's, written
-/// for that MIDL, so the bytes are what the IDL would give.
-#[proc_macro_derive(Ndr)]
+/// `Option` a unique pointer); `#[oxidl(range(lo, hi))]` bounds a number
+/// field. The impl is the code generator's, written for that MIDL, so the
+/// bytes are what the IDL would give.
+///
+/// On an enum of unit variants with values (`Red = 1`), it is an NDR enum:
+/// 16 bits, or 32 with `#[oxidl(v1_enum)]`; a value no variant has is
+/// refused on decode.
+#[proc_macro_derive(Ndr, attributes(oxidl))]
 pub fn derive_ndr(item: TokenStream) -> TokenStream {
     match derive::expand(item.into()) {
         Ok(t) => t.into(),

@@ -25,6 +25,8 @@ enum Kind {
     /// A type of the user's with its own `Ndr` impl (`#[derive(oxidl::Ndr)]`
     /// or generated from IDL): its MIDL name, and its Rust type.
     Named(String, Type),
+    /// `Option<MInterfacePointer>`: an interface pointer (`IUnknown *`).
+    Interface,
 }
 
 pub(crate) fn scalar(t: &Type) -> Option<&'static str> {
@@ -80,6 +82,12 @@ fn kind(t: &Type) -> syn::Result<Kind> {
     if let Type::Path(p) = t {
         if p.path.is_ident("String") {
             return Ok(Kind::Text);
+        }
+    }
+    if let Some(inner) = generic(t, "Option") {
+        if matches!(inner, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "MInterfacePointer"))
+        {
+            return Ok(Kind::Interface);
         }
     }
     for (name, make) in [
@@ -335,12 +343,14 @@ fn midl(iface: &str, a: &Args, ms: &[Method]) -> String {
                 Kind::Maybe(s, _) => format!("[in, unique] {s} *{n}"),
                 Kind::Boxed(s, _) => format!("[in, ref] {s} *{n}"),
                 Kind::Named(t, _) => format!("[in] {t} *{n}"),
+                Kind::Interface => format!("[in] IUnknown *{n}"),
                 Kind::Unit => String::new(),
             });
         }
         match &m.ret {
             Kind::Scalar(s, _) => ps.push(format!("[out, retval] {s} *ret")),
             Kind::Named(t, _) => ps.push(format!("[out, retval] {t} *ret")),
+            Kind::Interface => ps.push("[out, retval] IUnknown **ret".into()),
             Kind::Text => ps.push("[out, retval, string] wchar_t **ret".into()),
             Kind::List(s, _) => {
                 let t = format!("{iface}_{}_ret", m.idl);
@@ -518,6 +528,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
             Kind::Unit => quote!(),
             Kind::Text => quote!(r.ret = Some(::oxidl::ndr::WString::from(v.as_str()));),
             Kind::List(..) => quote!(r.ret = #module::#ret_type_name { items: Some(v) };),
+            Kind::Interface => quote!(r.ret = v.map(Box::new);),
             _ => quote!(r.ret = v;),
         };
         let bind = if matches!(m.ret, Kind::Unit) {
@@ -562,6 +573,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
             Kind::Unit => quote!(()),
             Kind::Text => quote!(r.ret.map(|w| w.to_string_lossy()).unwrap_or_default()),
             Kind::List(..) => quote!(r.ret.items.unwrap_or_default()),
+            Kind::Interface => quote!(r.ret.map(|b| *b)),
             _ => quote!(r.ret),
         };
         client_fns.push(quote! {
@@ -641,6 +653,7 @@ fn wire_type(k: &Kind) -> TokenStream {
         Kind::Maybe(_, t) => quote!(Option<Box<#t>>),
         Kind::Boxed(_, t) => quote!(#t),
         Kind::Named(_, t) => quote!(#t),
+        Kind::Interface => quote!(Option<Box<::oxidl::dcom::MInterfacePointer>>),
         Kind::Unit => quote!(()),
     }
 }
@@ -648,7 +661,7 @@ fn wire_type(k: &Kind) -> TokenStream {
 fn to_rust(n: &syn::Ident, k: &Kind) -> TokenStream {
     match k {
         Kind::Text => quote!(#n.to_string_lossy()),
-        Kind::Maybe(..) => quote!(#n.map(|b| *b)),
+        Kind::Maybe(..) | Kind::Interface => quote!(#n.map(|b| *b)),
         Kind::Boxed(..) => quote!(Box::new(#n)),
         _ => quote!(#n),
     }
@@ -657,7 +670,7 @@ fn to_rust(n: &syn::Ident, k: &Kind) -> TokenStream {
 fn to_wire(n: &syn::Ident, k: &Kind) -> TokenStream {
     match k {
         Kind::Text => quote!(::oxidl::ndr::WString::from(#n.as_str())),
-        Kind::Maybe(..) => quote!(#n.map(Box::new)),
+        Kind::Maybe(..) | Kind::Interface => quote!(#n.map(Box::new)),
         Kind::Boxed(..) => quote!(*#n),
         _ => quote!(#n),
     }

@@ -139,7 +139,8 @@ fn generate_with_names(model: &Model, opts: &Options) -> Result<(String, Vec<Str
     let mut items = Vec::new();
     if opts.impls_only {
         for t in &model.types {
-            if let (true, TypeKind::Struct(s)) = (g.wanted(t.file.0 as usize, opts), &t.kind) {
+            let ours = g.wanted(t.file.0 as usize, opts) && !g.extern_types.contains_key(&t.name);
+            if let (true, TypeKind::Struct(s)) = (ours, &t.kind) {
                 items.push(g.struct_def(t, s)?);
             }
         }

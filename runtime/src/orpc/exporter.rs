@@ -373,6 +373,13 @@ impl Exporter {
         }
     }
 
+    /// Whether some live object here has an IPID for `iid`, so that a
+    /// client may bind to the interface (objects marshaled by methods are
+    /// of no registered class).
+    pub fn has_interface(&self, iid: &Uuid) -> bool {
+        self.ipids.values().any(|e| e.iid == *iid)
+    }
+
     /// Whether the exporter still holds the object `oid`.
     pub fn knows_oid(&self, oid: u64) -> bool {
         self.oids.contains_key(&oid)

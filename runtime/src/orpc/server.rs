@@ -364,13 +364,14 @@ impl ExporterShared {
         if *iid == IRemUnknown::IID || *iid == IRemUnknown2::IID || *iid == IClassFactory::IID {
             return true;
         }
-        self.machine().is_some_and(|m| {
+        let registered = self.machine().is_some_and(|m| {
             m.0.classes
                 .read()
                 .unwrap_or_else(|e| e.into_inner())
                 .values()
                 .any(|c| c.iids.contains(iid))
-        })
+        });
+        registered || lock(&self.tables).has_interface(iid)
     }
 }
 
