@@ -212,6 +212,8 @@ pub trait IMeter {
         #[oxidl(size_is = count)] values: Vec<u16>,
     ) -> oxidl::Result<u64>;
     async fn level(&self, #[oxidl(range(1, 10))] level: u8) -> oxidl::Result<u8>;
+    /// Several [out] values: a tuple.
+    async fn stats(&self, values: Vec<i32>) -> oxidl::Result<(i32, i32, String, Vec<i32>)>;
 }
 
 struct Meter;
@@ -223,6 +225,17 @@ impl IMeter for Meter {
     }
     async fn level(&self, level: u8) -> oxidl::Result<u8> {
         Ok(level * 2)
+    }
+    async fn stats(&self, values: Vec<i32>) -> oxidl::Result<(i32, i32, String, Vec<i32>)> {
+        let (lo, hi) = (values.iter().min().copied(), values.iter().max().copied());
+        let mut sorted = values.clone();
+        sorted.sort();
+        Ok((
+            lo.unwrap_or(0),
+            hi.unwrap_or(0),
+            format!("{} values", values.len()),
+            sorted,
+        ))
     }
 }
 
@@ -248,6 +261,11 @@ async fn parameter_attributes_reach_midl() {
     assert_eq!(m.level(5).await.expect("in range"), 10);
     // The range is MIDL's: the client's encoder refuses 11.
     assert!(matches!(m.level(11).await, Err(oxidl::Error::Call(_))));
+    let (lo, hi, text, sorted) = m.stats(vec![3, -1, 7]).await.expect("Stats");
+    assert_eq!(
+        (lo, hi, text.as_str(), sorted),
+        (-1, 7, "3 values", vec![-1, 3, 7])
+    );
 }
 
 // ---------------------------------------------------------- derive(Ndr)

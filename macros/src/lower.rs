@@ -157,7 +157,9 @@ struct Method {
     /// The MIDL name (UpperCamelCase).
     idl: String,
     params: Vec<Param>,
-    ret: Kind,
+    /// The values the method returns: none, one (`[out, retval] ret`), or a
+    /// tuple's (`[out] ret0`, `ret1`, ...).
+    rets: Vec<Kind>,
     ret_ty: Type,
     attrs: Vec<syn::Attribute>,
 }
@@ -298,18 +300,27 @@ fn methods(t: &ItemTrait) -> syn::Result<Vec<Method>> {
             c.counts = Some(vec);
         }
         let ret_ty = result_type(&sig.output, sig.ident.span())?;
-        let ret = kind(&ret_ty)?;
-        if matches!(ret, Kind::Maybe(..) | Kind::Boxed(..)) {
-            return Err(syn::Error::new(
-                ret_ty.span(),
-                "oxidl: return the value itself, not a pointer",
-            ));
+        // A tuple returns several [out] values; `()` none.
+        let elems: Vec<Type> = match &ret_ty {
+            Type::Tuple(t) => t.elems.iter().cloned().collect(),
+            t => vec![t.clone()],
+        };
+        let mut rets = Vec::new();
+        for t in &elems {
+            let k = kind(t)?;
+            if matches!(k, Kind::Maybe(..) | Kind::Boxed(..) | Kind::Unit) {
+                return Err(syn::Error::new_spanned(
+                    t,
+                    "oxidl: return the value itself, not a pointer or ()",
+                ));
+            }
+            rets.push(k);
         }
         out.push(Method {
             name: sig.ident.clone(),
             idl: sig.ident.to_string().to_upper_camel_case(),
             params,
-            ret,
+            rets,
             ret_ty,
             attrs: f.attrs.clone(),
         });
@@ -347,19 +358,27 @@ fn midl(iface: &str, a: &Args, ms: &[Method]) -> String {
                 Kind::Unit => String::new(),
             });
         }
-        match &m.ret {
-            Kind::Scalar(s, _) => ps.push(format!("[out, retval] {s} *ret")),
-            Kind::Named(t, _) => ps.push(format!("[out, retval] {t} *ret")),
-            Kind::Interface => ps.push("[out, retval] IUnknown **ret".into()),
-            Kind::Text => ps.push("[out, retval, string] wchar_t **ret".into()),
-            Kind::List(s, _) => {
-                let t = format!("{iface}_{}_ret", m.idl);
-                types += &format!(
-                    "typedef struct {{ unsigned long count; [size_is(count)] {s} *items; }} {t};\n"
-                );
-                ps.push(format!("[out, retval] {t} *ret"));
+        let single = m.rets.len() == 1;
+        for (i, k) in m.rets.iter().enumerate() {
+            let (n, dir) = if single {
+                ("ret".to_string(), "out, retval")
+            } else {
+                (format!("ret{i}"), "out")
+            };
+            match k {
+                Kind::Scalar(s, _) => ps.push(format!("[{dir}] {s} *{n}")),
+                Kind::Named(t, _) => ps.push(format!("[{dir}] {t} *{n}")),
+                Kind::Interface => ps.push(format!("[{dir}] IUnknown **{n}")),
+                Kind::Text => ps.push(format!("[{dir}, string] wchar_t **{n}")),
+                Kind::List(s, _) => {
+                    let t = format!("{iface}_{}_{n}", m.idl);
+                    types += &format!(
+                        "typedef struct {{ unsigned long count; [size_is(count)] {s} *items; }} {t};\n"
+                    );
+                    ps.push(format!("[{dir}] {t} *{n}"));
+                }
+                _ => {}
             }
-            _ => {}
         }
         body += &format!("    HRESULT {}({});\n", m.idl, ps.join(", "));
     }
@@ -378,7 +397,7 @@ fn midl(iface: &str, a: &Args, ms: &[Method]) -> String {
     // generator refers to the Rust type (`extern_types`).
     let mut declared = Vec::new();
     for m in ms {
-        let kinds = m.params.iter().map(|p| &p.kind).chain([&m.ret]);
+        let kinds = m.params.iter().map(|p| &p.kind).chain(&m.rets);
         for k in kinds {
             if let Kind::Named(t, _) = k {
                 if !declared.contains(t) {
@@ -395,7 +414,7 @@ fn midl(iface: &str, a: &Args, ms: &[Method]) -> String {
 fn extern_types(ms: &[Method]) -> std::collections::BTreeMap<String, String> {
     let mut out = std::collections::BTreeMap::new();
     for m in ms {
-        for k in m.params.iter().map(|p| &p.kind).chain([&m.ret]) {
+        for k in m.params.iter().map(|p| &p.kind).chain(&m.rets) {
             if let Kind::Named(name, t) = k {
                 out.insert(name.clone(), quote!(#t).to_string());
             }
@@ -523,19 +542,38 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
             })
             .collect();
         let to_rust: Vec<_> = m.params.iter().map(|p| to_rust(&p.name, &p.kind)).collect();
-        let ret_type_name = format_ident!("{}_{}_ret", iface, m.idl);
-        let ret_field = match &m.ret {
-            Kind::Unit => quote!(),
-            Kind::Text => quote!(r.ret = Some(::oxidl::ndr::WString::from(v.as_str()));),
-            Kind::List(..) => quote!(r.ret = #module::#ret_type_name { items: Some(v) };),
-            Kind::Interface => quote!(r.ret = v.map(Box::new);),
-            _ => quote!(r.ret = v;),
+        let single = m.rets.len() == 1;
+        let field = |i: usize| {
+            if single {
+                format_ident!("ret")
+            } else {
+                format_ident!("ret{i}")
+            }
         };
-        let bind = if matches!(m.ret, Kind::Unit) {
-            quote!(_v)
-        } else {
-            quote!(v)
+        let vars: Vec<_> = (0..m.rets.len()).map(|i| format_ident!("v{i}")).collect();
+        let ret_field: Vec<_> = m
+            .rets
+            .iter()
+            .enumerate()
+            .map(|(i, k)| {
+                let (f, v) = (field(i), &vars[i]);
+                match k {
+                    Kind::Text => quote!(r.#f = Some(::oxidl::ndr::WString::from(#v.as_str()));),
+                    Kind::List(..) => {
+                        let t = format_ident!("{}_{}_{}", iface, m.idl, f.to_string());
+                        quote!(r.#f = #module::#t { items: Some(#v) };)
+                    }
+                    Kind::Interface => quote!(r.#f = #v.map(Box::new);),
+                    _ => quote!(r.#f = #v;),
+                }
+            })
+            .collect();
+        let bind = match vars.as_slice() {
+            [] => quote!(()),
+            [v] => quote!(#v),
+            vs => quote!((#(#vs),*)),
         };
+        let ret_field = quote!(#(#ret_field)*);
         server_fns.push(quote! {
             async fn #wire_fn(&self, _ctx: &::oxidl::rpc::CallContext, #(#wire_params),*) -> ::std::result::Result<#wire_mod::#resp, ::oxidl::rpc::Fault> {
                 #(#counts)*
@@ -569,12 +607,24 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
                 })
             })
             .collect();
-        let from_ret = match &m.ret {
-            Kind::Unit => quote!(()),
-            Kind::Text => quote!(r.ret.map(|w| w.to_string_lossy()).unwrap_or_default()),
-            Kind::List(..) => quote!(r.ret.items.unwrap_or_default()),
-            Kind::Interface => quote!(r.ret.map(|b| *b)),
-            _ => quote!(r.ret),
+        let gets: Vec<_> = m
+            .rets
+            .iter()
+            .enumerate()
+            .map(|(i, k)| {
+                let f = field(i);
+                match k {
+                    Kind::Text => quote!(r.#f.map(|w| w.to_string_lossy()).unwrap_or_default()),
+                    Kind::List(..) => quote!(r.#f.items.unwrap_or_default()),
+                    Kind::Interface => quote!(r.#f.map(|b| *b)),
+                    _ => quote!(r.#f),
+                }
+            })
+            .collect();
+        let from_ret = match gets.as_slice() {
+            [] => quote!(()),
+            [g] => quote!(#g),
+            gs => quote!((#(#gs),*)),
         };
         client_fns.push(quote! {
             #(#attrs)*
