@@ -465,3 +465,27 @@ fn derived_enums_and_field_ranges() {
         "and on decode"
     );
 }
+
+#[derive(oxidl::Ndr, Debug, Clone, PartialEq)]
+pub struct Counted {
+    pub count: u32,
+    #[oxidl(size_is = count)]
+    pub values: Vec<u16>,
+}
+
+#[test]
+fn a_derived_count_field_is_kept_and_checked() {
+    let c = Counted {
+        count: 2,
+        values: vec![5, 6],
+    };
+    assert_eq!(oxidl::ndr::from_bytes::<Counted>(&to_bytes(&c)), Ok(c));
+    let wrong = Counted {
+        count: 3,
+        values: vec![5, 6],
+    };
+    assert!(
+        oxidl::ndr::try_to_bytes(&wrong).is_err(),
+        "count and Vec must agree"
+    );
+}

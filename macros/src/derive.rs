@@ -100,10 +100,12 @@ pub fn expand(item: TokenStream) -> syn::Result<TokenStream> {
         ));
     };
     let mut members = String::new();
+    let mut kept = std::collections::BTreeSet::new();
     for f in &fields.named {
         let Some(id) = &f.ident else { continue };
         members += "    ";
-        if let Some((lo, hi)) = field_range(&f.attrs)? {
+        let attrs = field_attrs(&f.attrs)?;
+        if let Some((lo, hi)) = attrs.range {
             if scalar(&f.ty).is_none() {
                 return Err(syn::Error::new_spanned(
                     &f.ty,
@@ -112,7 +114,24 @@ pub fn expand(item: TokenStream) -> syn::Result<TokenStream> {
             }
             members += &format!("[range({lo}, {hi})] ");
         }
-        members += &member(&id.to_string(), &f.ty)?;
+        match &attrs.size_is {
+            Some(count) => {
+                // The count is the user's field, kept and checked.
+                let known = fields.named.iter().any(|g| g.ident.as_ref() == Some(count));
+                if !known {
+                    return Err(syn::Error::new(
+                        count.span(),
+                        format!("oxidl: no field `{count}` to size `{id}`"),
+                    ));
+                }
+                let elem = generic(&f.ty, "Vec").and_then(scalar).ok_or_else(|| {
+                    syn::Error::new_spanned(&f.ty, "oxidl: `size_is` sizes a Vec of numbers")
+                })?;
+                kept.insert(count.to_string());
+                members += &format!("[size_is({count}), ref] {elem} *{id};");
+            }
+            None => members += &member(&id.to_string(), &f.ty)?,
+        }
         members += "\n";
     }
     let name = input.ident.to_string();
@@ -125,13 +144,27 @@ pub fn expand(item: TokenStream) -> syn::Result<TokenStream> {
     let idl = format!(
         "import \"ms-dtyp.idl\";\n\n{declared}typedef struct _{name} {{\n{members}}} {name};\n"
     );
-    crate::lower::generate_with(&idl, input.ident.span(), true, named.into_iter().collect())
+    crate::lower::generate_keeping(
+        &idl,
+        input.ident.span(),
+        true,
+        named.into_iter().collect(),
+        kept,
+    )
 }
 
-/// `#[oxidl(range(lo, hi))]` on a field (`#[oxidl(string)]` is accepted:
-/// a `WString` is a `[string]` already).
-fn field_range(attrs: &[syn::Attribute]) -> syn::Result<Option<(syn::LitInt, syn::LitInt)>> {
+/// A field's `#[oxidl(...)]` attributes.
+#[derive(Default)]
+struct FieldAttrs {
+    range: Option<(syn::LitInt, syn::LitInt)>,
+    size_is: Option<syn::Ident>,
+}
+
+/// `#[oxidl(range(lo, hi))]` and `#[oxidl(size_is = field)]` on a field
+/// (`#[oxidl(string)]` is accepted: a `WString` is a `[string]` already).
+fn field_attrs(attrs: &[syn::Attribute]) -> syn::Result<FieldAttrs> {
     let mut range = None;
+    let mut size_is = None;
     for a in attrs.iter().filter(|a| a.path().is_ident("oxidl")) {
         a.parse_nested_meta(|meta| {
             if meta.path.is_ident("range") {
@@ -142,14 +175,17 @@ fn field_range(attrs: &[syn::Attribute]) -> syn::Result<Option<(syn::LitInt, syn
                 let hi: syn::LitInt = content.parse()?;
                 range = Some((lo, hi));
                 Ok(())
+            } else if meta.path.is_ident("size_is") {
+                size_is = Some(meta.value()?.parse()?);
+                Ok(())
             } else if meta.path.is_ident("string") {
                 Ok(())
             } else {
-                Err(meta.error("oxidl: expected `range(lo, hi)` or `string`"))
+                Err(meta.error("oxidl: expected `range(lo, hi)`, `size_is = field` or `string`"))
             }
         })?;
     }
-    Ok(range)
+    Ok(FieldAttrs { range, size_is })
 }
 
 /// An enum: the code generator's NDR enum (16 bits, or 32 with

@@ -440,6 +440,17 @@ pub(crate) fn generate_with(
     impls_only: bool,
     extern_types: std::collections::BTreeMap<String, String>,
 ) -> syn::Result<TokenStream> {
+    generate_keeping(idl, at, impls_only, extern_types, Default::default())
+}
+
+/// [`generate_with`], keeping the named count fields as fields.
+pub(crate) fn generate_keeping(
+    idl: &str,
+    at: Span,
+    impls_only: bool,
+    extern_types: std::collections::BTreeMap<String, String>,
+    kept_counts: std::collections::BTreeSet<String>,
+) -> syn::Result<TokenStream> {
     let err = |m: String| syn::Error::new(at, m);
     let front = oxidl_parser::Options {
         include_dirs: vec![concat!(env!("CARGO_MANIFEST_DIR"), "/../idl").into()],
@@ -470,6 +481,7 @@ pub(crate) fn generate_with(
             .collect(),
         impls_only,
         extern_types,
+        kept_counts,
         ..Default::default()
     };
     let code =

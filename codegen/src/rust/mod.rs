@@ -48,6 +48,9 @@ pub struct Options {
     /// own, by IDL name: referred to by the given path, not generated
     /// (what `#[oxidl::interface]` uses for `#[derive(oxidl::Ndr)]` types).
     pub extern_types: BTreeMap<String, String>,
+    /// Count fields kept as fields even where the arrays they size imply
+    /// them (a `#[derive(oxidl::Ndr)]` struct that has the field).
+    pub kept_counts: BTreeSet<String>,
 }
 
 impl Default for Options {
@@ -62,6 +65,7 @@ impl Default for Options {
             server: true,
             impls_only: false,
             extern_types: BTreeMap::new(),
+            kept_counts: BTreeSet::new(),
         }
     }
 }
@@ -131,6 +135,7 @@ fn generate_with_names(model: &Model, opts: &Options) -> Result<(String, Vec<Str
         rt: quote!(#rt),
         externs,
         extern_types,
+        kept_counts: opts.kept_counts.clone(),
         attrs: quote!(#(#attrs)*),
         with_client: opts.client,
         with_server: opts.server,
@@ -209,6 +214,8 @@ pub(crate) struct Gen<'m> {
     pub externs: BTreeMap<usize, TokenStream>,
     /// [`Options::extern_types`], parsed.
     pub extern_types: BTreeMap<String, TokenStream>,
+    /// [`Options::kept_counts`].
+    pub kept_counts: BTreeSet<String>,
     /// [`Options::type_attributes`], parsed.
     pub attrs: TokenStream,
     /// [`Options::client`] and [`Options::server`].

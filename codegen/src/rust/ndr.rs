@@ -177,6 +177,7 @@ impl<'m> Gen<'m> {
                     && !users.is_empty()
                     && fields.get(*i).is_some_and(|f| f.layout.levels.is_empty() && matches!(self.data(&f.layout.data, item), Ok(Data::Scalar(s)) if s.is_integer()))
                     && users.iter().all(|(_, k)| *k <= 1)
+                    && fields.get(*i).is_none_or(|f| !self.kept_counts.contains(&f.name))
             })
             .map(|(i, (users, _))| (i, users))
             .collect();
