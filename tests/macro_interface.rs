@@ -9,7 +9,7 @@ use oxidl::orpc::{ComPtr, DcomClient, Machine, MachineConfig, Object};
 use oxidl::rpc::{CallContext, Client, Fault};
 
 #[oxidl::interface(uuid = "5b0f5f02-7c7e-4b1e-8f57-6ad3f7a1c2d4", object)]
-pub trait IGreeter {
+pub trait IGreeter: IUnknown {
     async fn greet(&self, name: String) -> oxidl::Result<String>;
     async fn scores(&self, ids: Vec<u32>) -> oxidl::Result<Vec<i64>>;
     async fn bump(&self, n: i32, maybe: Option<i32>) -> oxidl::Result<i32>;

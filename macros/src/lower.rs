@@ -493,6 +493,17 @@ pub(crate) fn generate_keeping(
 pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
     let a = args(attr)?;
     let t: ItemTrait = syn::parse2(item)?;
+    // `: IUnknown` is what `object` means already; other bases are not
+    // lowered (yet).
+    for b in &t.supertraits {
+        let iunknown = matches!(b, syn::TypeParamBound::Trait(tb) if tb.path.is_ident("IUnknown"));
+        if !iunknown {
+            return Err(syn::Error::new_spanned(
+                b,
+                "oxidl: the only base an interface trait takes is IUnknown",
+            ));
+        }
+    }
     let ms = methods(&t)?;
     let iface = t.ident.to_string();
     let idl = midl(&iface, &a, &ms);
