@@ -1,0 +1,27 @@
+//! OBJREF, DUALSTRINGARRAY (packet form) and activation BLOB parsing, and
+//! the error information extension, on arbitrary bytes.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use oxidl::orpc::activation::ActivationProperties;
+use oxidl::orpc::{Bindings, ErrorInfo, ObjRef};
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(o) = ObjRef::from_bytes(data) {
+        // What parses encodes, and parses again to the same.
+        assert_eq!(ObjRef::from_bytes(&o.to_bytes()).as_ref(), Ok(&o));
+    }
+    let _ = ActivationProperties::from_blob(data, false);
+    let _ = ActivationProperties::from_blob(data, true);
+    let _ = ActivationProperties::from_objref_bytes(data, true);
+    let units: Vec<u16> = data
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect();
+    if let Some((&offset, rest)) = units.split_first() {
+        let _ = Bindings::from_units(rest, offset);
+    }
+    if let Ok(that) = oxidl::ndr::from_bytes::<oxidl::dcom::ORPCTHAT>(data) {
+        let _ = ErrorInfo::from_orpcthat(&that);
+    }
+});
