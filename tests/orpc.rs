@@ -605,3 +605,40 @@ async fn a_class_object_makes_instances() {
     assert_eq!(calc.add(7, 8).await.expect("Add").sum, 15);
     assert_eq!(s.exporter.objects(), 2, "the class object and its instance");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_object_limit_holds_and_other_clients_are_still_served() {
+    let mut config = MachineConfig::new("127.0.0.1");
+    config.max_objects = 2;
+    let machine = Machine::new(config);
+    let any = "127.0.0.1:0".parse().expect("addr");
+    let resolver = machine.start_resolver(any).await.expect("resolver");
+    let exporter = machine.start_exporter(any).await.expect("exporter");
+    exporter.register_class(calculator::CLSID_CALCULATOR, calculator::factory());
+    let greedy = DcomClient::connect(resolver).await.expect("client");
+    let a: Calc = greedy
+        .create_instance(calculator::CLSID_CALCULATOR)
+        .await
+        .expect("first");
+    let _b: Calc = greedy
+        .create_instance(calculator::CLSID_CALCULATOR)
+        .await
+        .expect("second");
+    match greedy
+        .create_instance::<ICalculatorClient<Client>>(calculator::CLSID_CALCULATOR)
+        .await
+    {
+        Err(oxidl::orpc::DcomError::Hresult(h)) => assert_eq!(h, hresult::E_OUTOFMEMORY),
+        r => panic!("expected E_OUTOFMEMORY, got {:?}", r.err()),
+    }
+    // The objects already made still answer, and releasing one makes room.
+    assert_eq!(a.add(1, 1).await.expect("served").sum, 2);
+    drop(a);
+    greedy.flush_releases().await;
+    let other = DcomClient::connect(resolver).await.expect("client");
+    let c: Calc = other
+        .create_instance(calculator::CLSID_CALCULATOR)
+        .await
+        .expect("room again");
+    assert_eq!(c.add(2, 2).await.expect("served").sum, 4);
+}

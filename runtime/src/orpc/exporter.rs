@@ -98,6 +98,10 @@ pub struct Exporter {
     ping_period: Duration,
     /// References given with each marshaled interface (3.1.1.5.1: SHOULD be 5).
     initial_refs: u32,
+    /// How many objects the exporter holds at most: activations and
+    /// marshals beyond it fail with E_OUTOFMEMORY, so that clients cannot
+    /// make the server hold more than it was sized for.
+    max_objects: usize,
     oids: HashMap<u64, OidEntry>,
     ipids: HashMap<Uuid, IpidEntry>,
     /// The IPID of the exporter's own IRemUnknown (and IRemUnknown2).
@@ -112,13 +116,23 @@ pub fn random_id() -> u64 {
     a.max(1)
 }
 
+/// The default of [`Exporter::with_max_objects`].
+pub const DEFAULT_MAX_OBJECTS: usize = 1 << 16;
+
 impl Exporter {
+    /// Limits how many objects the exporter holds at once.
+    pub fn with_max_objects(mut self, max: usize) -> Exporter {
+        self.max_objects = max;
+        self
+    }
+
     /// `rem_unknown` is the object that serves IRemUnknown and IRemUnknown2.
     pub fn new(ping_period: Duration, rem_unknown: Object) -> Exporter {
         Exporter {
             oxid: random_id(),
             ping_period,
             initial_refs: 5,
+            max_objects: DEFAULT_MAX_OBJECTS,
             oids: HashMap::new(),
             ipids: HashMap::new(),
             rem_unknown: Uuid::new_v4(),
@@ -148,6 +162,9 @@ impl Exporter {
         if !object.implements(&iid) {
             return Err(hresult::E_NOINTERFACE);
         }
+        if self.oids.len() >= self.max_objects {
+            return Err(hresult::E_OUTOFMEMORY);
+        }
         let oid = random_id();
         let no_ping = object.no_ping;
         self.oids.insert(
@@ -170,6 +187,9 @@ impl Exporter {
         iids: &[Uuid],
         now: Instant,
     ) -> Vec<Result<StdObjRef, u32>> {
+        if self.oids.len() >= self.max_objects {
+            return vec![Err(hresult::E_OUTOFMEMORY); iids.len()];
+        }
         let oid = random_id();
         self.oids.insert(
             oid,
@@ -499,6 +519,28 @@ mod tests {
             Some(hresult::RPC_E_DISCONNECTED)
         );
         assert_eq!(e.add_ref(&[r(1)]), [hresult::CO_E_OBJNOTREG]);
+    }
+
+    #[test]
+    fn objects_beyond_the_limit_are_refused_until_some_go() {
+        let (e, t) = exporter();
+        let mut e = e.with_max_objects(2);
+        let a = e.export(Object::new().with(Stub(A)), A, t).expect("first");
+        e.export(Object::new().with(Stub(A)), A, t).expect("second");
+        assert_eq!(
+            e.export(Object::new().with(Stub(A)), A, t).err(),
+            Some(hresult::E_OUTOFMEMORY)
+        );
+        assert_eq!(
+            e.export_many(Object::new().with(Stub(A)), &[A], t),
+            [Err(hresult::E_OUTOFMEMORY)]
+        );
+        e.release(&[RefChange {
+            ipid: a.ipid,
+            public: 5,
+            private: 0,
+        }]);
+        assert!(e.export(Object::new().with(Stub(A)), A, t).is_ok());
     }
 
     #[test]

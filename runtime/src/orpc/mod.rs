@@ -25,6 +25,8 @@ pub mod hresult {
     pub const E_INVALIDARG: u32 = 0x8007_0057;
     /// The method is not implemented.
     pub const E_NOTIMPL: u32 = 0x8000_4001;
+    /// Out of memory: here, a server limit on objects is reached.
+    pub const E_OUTOFMEMORY: u32 = 0x8007_000E;
     /// The object called has been disconnected from its clients, or its
     /// IPID is not known.
     pub const RPC_E_DISCONNECTED: u32 = 0x8001_0108;

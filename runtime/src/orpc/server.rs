@@ -63,6 +63,9 @@ pub struct MachineConfig {
     pub ping_period: Duration,
     /// Where the time comes from; see [`Clock`].
     pub clock: Clock,
+    /// How many objects each exporter holds at most (65536 by default);
+    /// activations beyond it fail with E_OUTOFMEMORY.
+    pub max_objects: usize,
 }
 
 impl MachineConfig {
@@ -73,6 +76,7 @@ impl MachineConfig {
             host: host.into(),
             ping_period: Duration::from_secs(120),
             clock: Arc::new(Instant::now),
+            max_objects: super::exporter::DEFAULT_MAX_OBJECTS,
         }
     }
 }
@@ -188,7 +192,10 @@ impl Machine {
             ExporterShared {
                 machine,
                 port,
-                tables: Mutex::new(Exporter::new(self.0.config.ping_period, rem_unknown)),
+                tables: Mutex::new(
+                    Exporter::new(self.0.config.ping_period, rem_unknown)
+                        .with_max_objects(self.0.config.max_objects),
+                ),
             }
         });
         let oxid = lock(&shared.tables).oxid();
@@ -866,7 +873,8 @@ impl ActivatorService {
             }
         }
         if hrs.iter().all(|&h| h != 0) {
-            return Err(hresult::E_NOINTERFACE);
+            // Nothing to return: the first interface's failure says why.
+            return Err(hrs.first().map_or(hresult::E_NOINTERFACE, |&h| h as u32));
         }
         // PropsOutInfo first, then ScmReplyInfo: the order Windows sends,
         // and the only one impacket reads.
