@@ -1,0 +1,179 @@
+//! ORPC latency percentiles and memory, as the hardening issue asks:
+//! ICalculator::Add through our DCOM client and server over loopback, on 1
+//! and 16 connections, against a raw TCP ping-pong of the same request and
+//! response sizes; the first call's latency (activation plus one call); and
+//! memory per idle object and per connection (resident set, /proc).
+//!
+//! `cargo bench -p oxidl-tests --bench orpc_latency`
+
+#[path = "../../examples/calculator/mod.rs"]
+mod calculator;
+
+use std::time::{Duration, Instant};
+
+use calculator::idl::ICalculatorClient;
+use oxidl::orpc::{ComPtr, DcomClient, Machine, MachineConfig};
+use oxidl::rpc::Client;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+type Calc = ComPtr<ICalculatorClient<Client>>;
+
+const CALLS: usize = 20_000;
+
+fn rss_kib() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let pages: u64 = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    pages * 4
+}
+
+fn percentiles(mut v: Vec<Duration>) -> (Duration, Duration) {
+    v.sort();
+    let at = |q: f64| v[((v.len() as f64 - 1.0) * q) as usize];
+    (at(0.50), at(0.99))
+}
+
+/// Per-call latencies of `calls` Add calls on each of `conns` proxies at once.
+async fn orpc(calcs: &[Calc], calls: usize) -> Vec<Duration> {
+    let tasks: Vec<_> = calcs
+        .iter()
+        .map(|c| {
+            let c: ICalculatorClient<Client> = (**c).clone();
+            tokio::spawn(async move {
+                let mut out = Vec::with_capacity(calls);
+                for i in 0..calls {
+                    let t = Instant::now();
+                    c.add(i as i32, 1).await.expect("Add");
+                    out.push(t.elapsed());
+                }
+                out
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.expect("task"));
+    }
+    all
+}
+
+/// The same sizes as raw TCP: request `req` bytes, response `resp` bytes.
+async fn raw(conns: usize, calls: usize, req: usize, resp: usize) -> Vec<Duration> {
+    let l = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = l.local_addr().expect("addr");
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = l.accept().await {
+            let _ = s.set_nodelay(true);
+            tokio::spawn(async move {
+                let (mut a, b) = (vec![0u8; req], vec![1u8; resp]);
+                while s.read_exact(&mut a).await.is_ok() {
+                    if s.write_all(&b).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    let mut tasks = Vec::new();
+    for _ in 0..conns {
+        let mut s = TcpStream::connect(addr).await.expect("connect");
+        let _ = s.set_nodelay(true);
+        tasks.push(tokio::spawn(async move {
+            let (a, mut b) = (vec![2u8; req], vec![0u8; resp]);
+            let mut out = Vec::with_capacity(calls);
+            for _ in 0..calls {
+                let t = Instant::now();
+                s.write_all(&a).await.expect("write");
+                s.read_exact(&mut b).await.expect("read");
+                out.push(t.elapsed());
+            }
+            out
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.expect("task"));
+    }
+    all
+}
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let machine = Machine::new(MachineConfig::new("127.0.0.1"));
+        let any = "127.0.0.1:0".parse().expect("addr");
+        let resolver = machine.start_resolver(any).await.expect("resolver");
+        let exporter = machine.start_exporter(any).await.expect("exporter");
+        exporter.register_class(calculator::CLSID_CALCULATOR, calculator::factory());
+
+        // First call: connect, activate, call.
+        let t = Instant::now();
+        let client = DcomClient::connect(resolver).await.expect("client");
+        let first: Calc = client
+            .create_instance(calculator::CLSID_CALCULATOR)
+            .await
+            .expect("activates");
+        first.add(1, 2).await.expect("Add");
+        println!("first call (connect, activate, call): {:?}", t.elapsed());
+
+        // The wire sizes of Add: the PDUs' stub data plus their headers.
+        let req = 24 + 16 + oxidl::ndr::to_bytes(&calculator::idl::i_calculator::AddRequest::default()).len();
+        let resp = 24 + oxidl::ndr::to_bytes(&calculator::idl::i_calculator::AddResponse::default()).len();
+        for conns in [1usize, 16] {
+            let mut calcs = Vec::new();
+            for _ in 0..conns {
+                let c = DcomClient::connect(resolver).await.expect("client");
+                let calc: Calc = c
+                    .create_instance(calculator::CLSID_CALCULATOR)
+                    .await
+                    .expect("activates");
+                calcs.push(calc);
+                std::mem::forget(c);
+            }
+            let per = CALLS / conns;
+            let t = Instant::now();
+            let lat = orpc(&calcs, per).await;
+            let rate = lat.len() as f64 / t.elapsed().as_secs_f64();
+            let (p50, p99) = percentiles(lat);
+            let t = Instant::now();
+            let raw_lat = raw(conns, per, req, resp).await;
+            let raw_rate = raw_lat.len() as f64 / t.elapsed().as_secs_f64();
+            let (r50, r99) = percentiles(raw_lat);
+            println!(
+                "{conns:>2} conn: Add {rate:>8.0}/s p50 {p50:>9.1?} p99 {p99:>9.1?} | raw TCP {raw_rate:>8.0}/s p50 {r50:>9.1?} p99 {r99:>9.1?} | rate {:.0}%",
+                100.0 * rate / raw_rate
+            );
+        }
+
+        // Memory per idle object: 10,000 more calculators, held.
+        let before = rss_kib();
+        let mut held = Vec::new();
+        for _ in 0..10_000 {
+            let c: Calc = client
+                .create_instance(calculator::CLSID_CALCULATOR)
+                .await
+                .expect("activates");
+            held.push(c);
+        }
+        let per_object = (rss_kib().saturating_sub(before)) as f64 * 1024.0 / 10_000.0;
+        println!("memory per idle object (server and client in one process): {per_object:.0} bytes");
+
+        // Memory per connection: 200 more clients, each with a connection.
+        let before = rss_kib();
+        let mut conns = Vec::new();
+        for _ in 0..200 {
+            conns.push(Client::connect(resolver).await.expect("connect"));
+        }
+        let per_conn = (rss_kib().saturating_sub(before)) as f64 * 1024.0 / 200.0;
+        println!("memory per idle connection (both ends): {per_conn:.0} bytes");
+        drop(held);
+    });
+}
