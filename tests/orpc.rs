@@ -642,3 +642,77 @@ async fn the_object_limit_holds_and_other_clients_are_still_served() {
         .expect("room again");
     assert_eq!(c.add(2, 2).await.expect("served").sum, 4);
 }
+
+/// Clients that die: one holding references, one in the middle of a
+/// fragment, one in the middle of a call. The server keeps serving a
+/// well-behaved client, and reclaims the dead one's objects after the ping
+/// timeout, leaving nothing behind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dead_clients_are_survived_and_their_objects_reclaimed() {
+    use tokio::io::AsyncWriteExt;
+    let s = setup().await;
+    let alive = calculator(&s).await;
+
+    // A client that holds a calculator, then dies without releasing it.
+    let doomed = DcomClient::connect(s.resolver).await.expect("client");
+    let held: Calc = doomed
+        .create_instance(calculator::CLSID_CALCULATOR)
+        .await
+        .expect("activates");
+    assert_eq!(held.add(1, 1).await.expect("Add").sum, 2);
+    std::mem::forget(held); // no RemRelease will come
+    drop(doomed);
+    assert_eq!(s.exporter.objects(), 2);
+
+    // A client that dies in the middle of a fragment.
+    let mut half = tokio::net::TcpStream::connect(s.exporter.local_addr())
+        .await
+        .expect("connect");
+    let bind = oxidl::rpc::pdu::Pdu {
+        header: oxidl::rpc::pdu::Header::single(oxidl::rpc::pdu::PacketType::Bind, 1),
+        body: oxidl::rpc::pdu::Body::Bind {
+            max_xmit_frag: 4280,
+            max_recv_frag: 4280,
+            assoc_group_id: 0,
+            contexts: vec![],
+        },
+        auth: None,
+    }
+    .to_bytes();
+    half.write_all(&bind[..bind.len() / 2]).await.expect("send");
+    drop(half);
+
+    // A client that dies in the middle of a call: bind and request go out,
+    // the connection closes before the response.
+    {
+        use oxidl::rpc::conn::{ClientConn, Limits};
+        let mut c = ClientConn::new(Limits::default());
+        c.bind(calculator::idl::ICalculator::SYNTAX, &[oxidl::rpc::NDR20]);
+        let request = calculator::idl::i_calculator::SumRequest {
+            orpcthis: s.client_orpcthis(),
+            values: (0..10_000).collect(),
+        };
+        c.request(0, 5, Some(alive.ipid()), &oxidl::ndr::to_bytes(&request));
+        let mut mid = tokio::net::TcpStream::connect(s.exporter.local_addr())
+            .await
+            .expect("connect");
+        mid.write_all(&c.take_output()).await.expect("send");
+        drop(mid);
+    }
+
+    // The well-behaved client is served all along.
+    assert_eq!(alive.add(20, 22).await.expect("served").sum, 42);
+
+    // Only the living client pings. After three periods the dead one's
+    // object is reclaimed, the living one's stays.
+    s.client.ping().await.expect("ping");
+    for _ in 0..3 {
+        s.clock.advance(PERIOD);
+        s.client.ping().await.expect("ping");
+    }
+    s.clock.advance(std::time::Duration::from_secs(1));
+    s.client.ping().await.expect("ping");
+    assert_eq!(s.machine.tick(), 1, "the dead client's object");
+    assert_eq!(s.exporter.objects(), 1);
+    assert_eq!(alive.add(1, 2).await.expect("served").sum, 3);
+}
