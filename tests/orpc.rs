@@ -407,6 +407,39 @@ async fn calls_on_an_unknown_ipid_fault_with_rpc_e_disconnected() {
         Err(CallError::Fault(f)) => assert_eq!(f.status, hresult::RPC_E_VERSION_MISMATCH),
         r => panic!("expected RPC_E_VERSION_MISMATCH, got {r:?}"),
     }
+    // ORPCTHIS flags other than 0 are refused (MS-DCOM 3.1.1.5.4).
+    let mut this = s.client_orpcthis();
+    this.flags = 1;
+    let stub = oxidl::ndr::to_bytes(&calculator::idl::i_calculator::AddRequest {
+        orpcthis: this,
+        a: 1,
+        b: 2,
+    });
+    let r = raw
+        .call(
+            calculator::idl::ICalculator::SYNTAX,
+            3,
+            Some(good.ipid()),
+            stub,
+        )
+        .await;
+    match r {
+        Err(CallError::Fault(f)) => assert_eq!(f.status, hresult::RPC_E_INVALID_HEADER),
+        r => panic!("expected RPC_E_INVALID_HEADER, got {r:?}"),
+    }
+    // A stub too short for ORPCTHIS's head is undecodable.
+    let r = raw
+        .call(
+            calculator::idl::ICalculator::SYNTAX,
+            3,
+            Some(good.ipid()),
+            vec![5, 0],
+        )
+        .await;
+    match r {
+        Err(CallError::Fault(f)) => assert_eq!(f.status, oxidl::rpc::status::NCA_S_FAULT_NDR),
+        r => panic!("expected nca_s_fault_ndr, got {r:?}"),
+    }
     // RemQueryInterface on an unknown IPID.
     let rem = rem_unknown(&s).await;
     let r = rem

@@ -512,12 +512,19 @@ impl OrpcRouter {
     /// Failures travel as faults carrying the HRESULT, as Windows sends them.
     fn route(&self, ctx: &CallContext, stub: &[u8]) -> Result<Arc<dyn Dispatch>, Fault> {
         let fault = Fault::new;
+        // Only ORPCTHIS's fixed head matters here (its COMVERSION and
+        // flags); the stub decodes all of it along with the request.
         let mut d = ndr::Decoder::new(stub);
-        let this: ORPCTHIS = ndr::decode_pointee(&mut d).map_err(Fault::from_ndr)?;
-        if !version_ok(&this.version) {
+        let (major, minor, flags) =
+            (|| Ok::<_, ndr::Error>((d.u16()?, d.u16()?, d.u32()?)))().map_err(Fault::from_ndr)?;
+        let version = COMVERSION {
+            major_version: major,
+            minor_version: minor,
+        };
+        if !version_ok(&version) {
             return Err(fault(hresult::RPC_E_VERSION_MISMATCH));
         }
-        if this.flags != 0 {
+        if flags != 0 {
             return Err(fault(hresult::RPC_E_INVALID_HEADER));
         }
         let ipid = ctx.object.ok_or(fault(hresult::RPC_E_DISCONNECTED))?;

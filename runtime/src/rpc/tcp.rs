@@ -253,11 +253,20 @@ async fn serve_connection(
     let mut orphaned = HashSet::new();
     let mut buf = vec![0u8; 64 * 1024];
     let serves = |s: &SyntaxId| registry.get(s).is_some();
+    let mut stubs: HashMap<SyntaxId, Arc<dyn Dispatch>> = HashMap::new();
     loop {
         while let Some(event) = conn.poll(&serves) {
             match event {
                 ServerEvent::Call(call) => {
-                    let Some(stub) = registry.get(&call.syntax) else {
+                    // A bound interface's stub, looked up once per
+                    // connection: a dynamic lookup may cost a scan.
+                    let found = match stubs.get(&call.syntax) {
+                        Some(s) => Some(s.clone()),
+                        None => registry.get(&call.syntax).inspect(|s| {
+                            stubs.insert(call.syntax, s.clone());
+                        }),
+                    };
+                    let Some(stub) = found else {
                         conn.respond(call.call_id, call.context_id, Err(status::NCA_S_UNK_IF));
                         continue;
                     };
