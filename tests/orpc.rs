@@ -162,6 +162,7 @@ async fn add_ref_and_release_count_and_releasing_too_much_is_clamped() {
         .await
         .expect("RemAddRef");
     assert_eq!(r.p_results, vec![hresult::CO_E_OBJNOTREG as i32]);
+    assert_eq!(r.return_value, hresult::E_INVALIDARG as i32);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -409,8 +409,11 @@ fn exporter_addr(b: &Bindings) -> Result<String, DcomError> {
         .find_map(|s| {
             let (host, rest) = s.network_addr.split_once('[')?;
             let port: u16 = rest.strip_suffix(']')?.parse().ok()?;
-            Some(SocketAddr::new(host.parse().ok()?, port).to_string())
-                .or_else(|| Some(format!("{host}:{port}")))
+            // An IP address (v6 needs brackets in host:port), or a name.
+            Some(match host.parse::<std::net::IpAddr>() {
+                Ok(ip) => SocketAddr::new(ip, port).to_string(),
+                Err(_) => format!("{host}:{port}"),
+            })
         })
         .ok_or_else(|| {
             DcomError::NoBinding(b.strings.iter().map(|s| s.network_addr.clone()).collect())
@@ -506,4 +509,45 @@ impl<P> ComPtr<P> {
 /// Whether a call failed because the object is gone (RPC_E_DISCONNECTED).
 pub fn is_disconnected(e: &CallError) -> bool {
     matches!(e, CallError::Fault(f) if f.status == hresult::RPC_E_DISCONNECTED)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::orpc::StringBinding;
+
+    fn bindings(addrs: &[(u16, &str)]) -> Bindings {
+        Bindings {
+            strings: addrs
+                .iter()
+                .map(|&(tower_id, a)| StringBinding {
+                    tower_id,
+                    network_addr: a.into(),
+                })
+                .collect(),
+            security: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_first_tcp_binding_with_an_endpoint_is_the_exporter() {
+        let b = bindings(&[(0x0F, "pipe[x]"), (7, "host"), (7, "10.0.0.1[5000]")]);
+        assert_eq!(exporter_addr(&b).ok(), Some("10.0.0.1:5000".into()));
+        let named = bindings(&[(7, "server.example[135]")]);
+        assert_eq!(
+            exporter_addr(&named).ok(),
+            Some("server.example:135".into())
+        );
+        let v6 = bindings(&[(7, "::1[99]")]);
+        assert_eq!(exporter_addr(&v6).ok(), Some("[::1]:99".into()));
+    }
+
+    #[test]
+    fn no_usable_binding_is_a_typed_error() {
+        let b = bindings(&[(7, "host"), (7, "host[notaport]")]);
+        match exporter_addr(&b) {
+            Err(DcomError::NoBinding(seen)) => assert_eq!(seen, ["host", "host[notaport]"]),
+            r => panic!("expected NoBinding, got {r:?}"),
+        }
+    }
 }
