@@ -8,18 +8,17 @@
 #[path = "../examples/calculator/mod.rs"]
 mod calculator;
 
-#[allow(non_camel_case_types, non_snake_case, dead_code, clippy::all)]
-mod rpc_test {
-    include!(concat!(env!("OUT_DIR"), "/rpc_test.rs"));
-}
+#[path = "common/test_rpc.rs"]
+mod test_rpc;
 
 use std::process::Command;
 
 use oxidl::ndr::{to_bytes, WString};
-use oxidl::rpc::{CallContext, Fault, Server};
+use oxidl::rpc::Server;
 use oxidl_tests::workspace;
-use rpc_test::i_test_rpc::*;
-use rpc_test::*;
+use test_rpc::rpc_test::i_test_rpc::*;
+use test_rpc::rpc_test::*;
+use test_rpc::TestRpc;
 
 /// `python3 tests/interop/impacket_rpc.py ARGS`, or `None` without impacket.
 fn impacket(args: &[&str]) -> Option<std::process::Output> {
@@ -50,71 +49,10 @@ fn python(script: &str, args: &[&str]) -> Option<std::process::Output> {
     )
 }
 
-struct Impl;
-
-impl ITestRpcServer for Impl {
-    async fn add(&self, _: &CallContext, a: i32, b: i32) -> Result<AddResponse, Fault> {
-        Ok(AddResponse {
-            sum: a + b,
-            return_value: 0,
-        })
-    }
-    async fn greet(&self, _: &CallContext, name: WString) -> Result<GreetResponse, Fault> {
-        let text = format!("hello, {}", name.to_string_lossy());
-        Ok(GreetResponse {
-            greeting: Some(WString::from(text.as_str())),
-            return_value: 0,
-        })
-    }
-    async fn sum(&self, _: &CallContext, values: Vec<i32>) -> Result<SumResponse, Fault> {
-        Ok(SumResponse {
-            total: values.iter().map(|&v| i64::from(v)).sum(),
-            return_value: values.len() as i32,
-        })
-    }
-    async fn echo(&self, _: &CallContext, request: BUFFER) -> Result<EchoResponse, Fault> {
-        let data = request.data.map(|mut d| {
-            d.reverse();
-            d
-        });
-        Ok(EchoResponse {
-            reply: BUFFER { data },
-            return_value: 0,
-        })
-    }
-    async fn find(
-        &self,
-        _: &CallContext,
-        hint: Option<Box<ITEM>>,
-        items: Vec<ITEM>,
-    ) -> Result<FindResponse, Fault> {
-        let want = hint.map_or(0, |h| h.id);
-        let found = items.into_iter().find(|i| i.id == want).unwrap_or_default();
-        Ok(FindResponse {
-            found,
-            return_value: 0,
-        })
-    }
-    async fn bump(
-        &self,
-        _: &CallContext,
-        counter: i32,
-        maybe: Option<Box<i32>>,
-    ) -> Result<BumpResponse, Fault> {
-        Ok(BumpResponse {
-            counter: counter + 1,
-            maybe: maybe.map(|m| Box::new(*m * 10)),
-        })
-    }
-    async fn panic(&self, _: &CallContext) -> Result<PanicResponse, Fault> {
-        Err(Fault::new(oxidl::rpc::status::NCA_S_FAULT_UNSPEC))
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn impacket_binds_to_our_server_and_calls_every_method() {
     let server = Server::new()
-        .add_interface(ITestRpcStub::new(Impl))
+        .add_interface(ITestRpcStub::new(TestRpc::default()))
         .bind("127.0.0.1:0")
         .await
         .expect("bind");

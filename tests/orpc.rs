@@ -386,7 +386,7 @@ async fn calls_on_an_unknown_ipid_fault_with_rpc_e_disconnected() {
     }
     // An ORPCTHIS from a future COM major version is refused.
     let good = calculator(&s).await;
-    let mut this = s.client_orpcthis();
+    let mut this = oxidl::orpc::orpcthis();
     this.version.major_version = 6;
     let stub = oxidl::ndr::to_bytes(&calculator::idl::i_calculator::AddRequest {
         orpcthis: this,
@@ -409,7 +409,7 @@ async fn calls_on_an_unknown_ipid_fault_with_rpc_e_disconnected() {
         r => panic!("expected RPC_E_VERSION_MISMATCH, got {r:?}"),
     }
     // ORPCTHIS flags other than 0 are refused (MS-DCOM 3.1.1.5.4).
-    let mut this = s.client_orpcthis();
+    let mut this = oxidl::orpc::orpcthis();
     this.flags = 1;
     let stub = oxidl::ndr::to_bytes(&calculator::idl::i_calculator::AddRequest {
         orpcthis: this,
@@ -448,24 +448,6 @@ async fn calls_on_an_unknown_ipid_fault_with_rpc_e_disconnected() {
         .await
         .expect("answers");
     assert_eq!(r.return_value, hresult::RPC_E_INVALID_OBJECT as i32);
-}
-
-impl Setup {
-    fn client_orpcthis(&self) -> ORPCTHIS {
-        struct Any;
-        impl Channel for Any {
-            fn call(
-                &self,
-                _: oxidl::rpc::SyntaxId,
-                _: u16,
-                _: Option<uuid::Uuid>,
-                _: Vec<u8>,
-            ) -> oxidl::rpc::BoxFuture<'_, Result<Vec<u8>, CallError>> {
-                Box::pin(async { Err(CallError::Closed) })
-            }
-        }
-        Any.orpcthis()
-    }
 }
 
 // ------------------------------------------------- interface pointers
@@ -723,7 +705,7 @@ async fn dead_clients_are_survived_and_their_objects_reclaimed() {
         let mut c = ClientConn::new(Limits::default());
         c.bind(calculator::idl::ICalculator::SYNTAX, &[oxidl::rpc::NDR20]);
         let request = calculator::idl::i_calculator::SumRequest {
-            orpcthis: s.client_orpcthis(),
+            orpcthis: oxidl::orpc::orpcthis(),
             values: (0..10_000).collect(),
         };
         c.request(0, 5, Some(alive.ipid()), &oxidl::ndr::to_bytes(&request));

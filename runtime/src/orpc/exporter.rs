@@ -159,24 +159,9 @@ impl Exporter {
     /// Marshals a new object for `iid` (3.1.1.5.1): an OID, an IPID, and
     /// the STDOBJREF that hands out the initial references.
     pub fn export(&mut self, object: Object, iid: Uuid, now: Instant) -> Result<StdObjRef, u32> {
-        if !object.implements(&iid) {
-            return Err(hresult::E_NOINTERFACE);
-        }
-        if self.oids.len() >= self.max_objects {
-            return Err(hresult::E_OUTOFMEMORY);
-        }
-        let oid = random_id();
-        let no_ping = object.no_ping;
-        self.oids.insert(
-            oid,
-            OidEntry {
-                object,
-                ipids: Vec::new(),
-                last_seen: now,
-                no_ping,
-            },
-        );
-        Ok(self.add_ipid(oid, iid, self.initial_refs))
+        self.export_many(object, &[iid], now)
+            .pop()
+            .unwrap_or(Err(hresult::E_NOINTERFACE))
     }
 
     /// Marshals a new object for each of `iids` (activation): one OID, an

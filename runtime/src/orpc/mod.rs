@@ -15,6 +15,18 @@ pub use exporter::{Exporter, Object, RefChange};
 pub use objref::{Bindings, ObjRef, ObjRefError, SecurityBinding, StdObjRef, StringBinding};
 pub use server::{Clock, DcomExporter, Factory, Machine, MachineConfig, Marshaler, COM_VERSION};
 
+/// The ORPCTHIS a new ORPC call starts with: COM version 5.7, no flags,
+/// and a fresh causality ID (MS-DCOM 3.2.4.2).
+pub fn orpcthis() -> crate::dcom::ORPCTHIS {
+    crate::dcom::ORPCTHIS {
+        version: COM_VERSION,
+        flags: 0,
+        reserved1: 0,
+        cid: uuid::Uuid::new_v4(),
+        extensions: None,
+    }
+}
+
 /// HRESULTs and Win32 codes MS-DCOM names (values from MS-ERREF).
 pub mod hresult {
     /// Success.

@@ -147,16 +147,7 @@ pub trait Channel: Send + Sync {
     /// The ORPCTHIS an ORPC call starts with: COM version 5.7 and a fresh
     /// causality ID (MS-DCOM 3.2.4.2).
     fn orpcthis(&self) -> crate::dcom::ORPCTHIS {
-        crate::dcom::ORPCTHIS {
-            version: crate::dcom::COMVERSION {
-                major_version: 5,
-                minor_version: 7,
-            },
-            flags: 0,
-            reserved1: 0,
-            cid: uuid::Uuid::new_v4(),
-            extensions: None,
-        }
+        crate::orpc::orpcthis()
     }
 }
 
