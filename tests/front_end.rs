@@ -393,6 +393,14 @@ fn syntax_error_names_what_was_found() {
 }
 
 #[test]
+fn a_missing_operator_is_named_once_not_spelled_eighteen_ways() {
+    let (msg, line, col) = first_error("const long C = 1 2;\n");
+    assert_eq!((line, col), (1, 18), "{msg}");
+    assert!(msg.contains("an operator"), "{msg}");
+    assert!(!msg.contains("`||`") && !msg.contains("`<<`"), "{msg}");
+}
+
+#[test]
 fn syntax_errors_in_separate_declarations_are_all_reported() {
     let src = "typedef long A\ntypedef long B;\nconst long C = ;\nconst long D = 1;\n";
     let found = errors(src);

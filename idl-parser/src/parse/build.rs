@@ -717,9 +717,9 @@ impl<'a> Builder<'a> {
         let mut operands = Vec::new();
         let mut ops = Vec::new();
         for c in p.into_inner() {
-            match bin_op(c.as_rule()) {
-                Some(op) => ops.push(op),
-                None => operands.push(self.expr(c)),
+            match c.as_rule() {
+                Rule::binop => ops.push(bin_op(c.as_str())),
+                _ => operands.push(self.expr(c)),
             }
         }
         let mut operands = operands.into_iter();
@@ -741,12 +741,7 @@ impl<'a> Builder<'a> {
         for c in p.into_inner() {
             let cspan = self.span(&c);
             match c.as_rule() {
-                Rule::neg => prefixes.push((Prefix::Op(UnOp::Neg), cspan)),
-                Rule::pos => prefixes.push((Prefix::Op(UnOp::Plus), cspan)),
-                Rule::not => prefixes.push((Prefix::Op(UnOp::Not), cspan)),
-                Rule::bnot => prefixes.push((Prefix::Op(UnOp::BitNot), cspan)),
-                Rule::deref => prefixes.push((Prefix::Op(UnOp::Deref), cspan)),
-                Rule::addr_of => prefixes.push((Prefix::Op(UnOp::AddrOf), cspan)),
+                Rule::prefix_op => prefixes.push((Prefix::Op(un_op(c.as_str())), cspan)),
                 Rule::cast => {
                     let t = self.type_ref(c);
                     prefixes.push((Prefix::Cast(Box::new(t)), cspan));
@@ -925,28 +920,40 @@ fn climb(
     lhs
 }
 
-fn bin_op(rule: Rule) -> Option<BinOp> {
-    Some(match rule {
-        Rule::lor => BinOp::Or,
-        Rule::land => BinOp::And,
-        Rule::bor_op => BinOp::BitOr,
-        Rule::bxor => BinOp::BitXor,
-        Rule::band => BinOp::BitAnd,
-        Rule::eq => BinOp::Eq,
-        Rule::ne => BinOp::Ne,
-        Rule::lt => BinOp::Lt,
-        Rule::gt => BinOp::Gt,
-        Rule::le => BinOp::Le,
-        Rule::ge => BinOp::Ge,
-        Rule::shl => BinOp::Shl,
-        Rule::shr => BinOp::Shr,
-        Rule::add => BinOp::Add,
-        Rule::sub => BinOp::Sub,
-        Rule::mul => BinOp::Mul,
-        Rule::div => BinOp::Div,
-        Rule::rem => BinOp::Rem,
-        _ => return None,
-    })
+/// The operator a `binop` token spells (the grammar admits no other text).
+fn bin_op(text: &str) -> BinOp {
+    match text {
+        "||" => BinOp::Or,
+        "&&" => BinOp::And,
+        "|" => BinOp::BitOr,
+        "^" => BinOp::BitXor,
+        "&" => BinOp::BitAnd,
+        "==" => BinOp::Eq,
+        "!=" => BinOp::Ne,
+        "<" => BinOp::Lt,
+        ">" => BinOp::Gt,
+        "<=" => BinOp::Le,
+        ">=" => BinOp::Ge,
+        "<<" => BinOp::Shl,
+        ">>" => BinOp::Shr,
+        "+" => BinOp::Add,
+        "-" => BinOp::Sub,
+        "*" => BinOp::Mul,
+        "/" => BinOp::Div,
+        _ => BinOp::Rem,
+    }
+}
+
+/// The operator a `prefix_op` token spells.
+fn un_op(text: &str) -> UnOp {
+    match text {
+        "-" => UnOp::Neg,
+        "+" => UnOp::Plus,
+        "!" => UnOp::Not,
+        "~" => UnOp::BitNot,
+        "*" => UnOp::Deref,
+        _ => UnOp::AddrOf,
+    }
 }
 
 fn tag_of(rule: Rule) -> Tag {

@@ -275,6 +275,12 @@ fn syntax_error(pp: &Preprocessed, base: usize, e: &pest::error::Error<Rule>) ->
     .with_label(format!("unexpected {found_desc}"))
 }
 
+/// The operators `binop` and `prefix_op` spell, as the expected list quotes them.
+const OPERATORS: [&str; 20] = [
+    "`||`", "`&&`", "`|`", "`^`", "`&`", "`==`", "`!=`", "`<<`", "`>>`", "`<=`", "`>=`", "`<`",
+    "`>`", "`+`", "`-`", "`*`", "`/`", "`%`", "`!`", "`~`",
+];
+
 /// "expected X or Y", and the length of the token found at the error.
 fn describe_expected(e: &pest::error::Error<Rule>, text: &str) -> (String, usize) {
     let at = match e.location {
@@ -300,6 +306,10 @@ fn describe_expected(e: &pest::error::Error<Rule>, text: &str) -> (String, usize
                 names.push(format!("`{token}`"));
             }
         }
+    }
+    // "an operator" stands for the eighteen spellings the grammar tried.
+    if names.iter().any(|n| n == "an operator") {
+        names.retain(|n| !OPERATORS.contains(&n.as_str()));
     }
     // "a token" says nothing when something more precise is on the list.
     if names.iter().any(|n| n != "a token") {
@@ -348,7 +358,7 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::field => "a member declaration",
         Rule::method => "a method",
         Rule::array_dim => "`[`",
-        Rule::ptr_op | Rule::mul | Rule::deref => "`*`",
+        Rule::ptr_op => "`*`",
         Rule::enumerator => "an enumerator",
         Rule::uuid_lit => "a uuid",
         Rule::EOI => "end of file",
@@ -359,7 +369,7 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::hex_lit | Rule::dec_lit | Rule::float_lit => "a number",
         Rule::callconv => "a calling convention",
         Rule::kw_const => "`const`",
-        Rule::infix_op_hint => "an operator",
+        Rule::binop | Rule::prefix_op => "an operator",
         _ => "a token",
     }
 }

@@ -17,6 +17,9 @@ struct Segment {
 #[derive(Clone, Debug, Default)]
 pub struct OriginMap {
     segments: Vec<Segment>,
+    /// The segment the last lookup found: the parser asks for spans in
+    /// nearly increasing order, so most lookups land in it or the next.
+    hint: std::cell::Cell<usize>,
 }
 
 impl OriginMap {
@@ -70,8 +73,19 @@ impl OriginMap {
     }
 
     fn locate(&self, out: u32) -> Option<&Segment> {
+        let starts = |i: usize| self.segments.get(i).map(|s| s.out);
+        let hint = self.hint.get();
+        for i in [hint, hint + 1] {
+            let here = starts(i).is_some_and(|s| s <= out);
+            if here && starts(i + 1).is_none_or(|next| out < next) {
+                self.hint.set(i);
+                return self.segments.get(i);
+            }
+        }
         let idx = self.segments.partition_point(|s| s.out <= out);
-        idx.checked_sub(1).and_then(|i| self.segments.get(i))
+        let i = idx.checked_sub(1)?;
+        self.hint.set(i);
+        self.segments.get(i)
     }
 
     /// The original span of an output byte range.
