@@ -11,8 +11,8 @@ use uuid::Uuid;
 
 use super::objref::ObjRef;
 use crate::dcom::{
-    CustomHeader, InstantiationInfoData, LocationInfoData, PropsOutInfo, ScmReplyInfoData,
-    ScmRequestInfoData,
+    customREMOTE_REQUEST_SCM_INFO, CustomHeader, InstantiationInfoData, LocationInfoData,
+    PropsOutInfo, ScmReplyInfoData, ScmRequestInfoData,
 };
 use crate::ndr::{self, Ndr};
 
@@ -193,6 +193,33 @@ pub struct ActivationProperties {
 }
 
 impl ActivationProperties {
+    /// What a client sends to create an object of `clsid` (or get its
+    /// class object) on another machine and marshal `iids`: instantiation,
+    /// location and SCM request properties, as Windows clients send them
+    /// (MS-DCOM 3.2.4.1.1), asking for ncacn_ip_tcp bindings.
+    pub fn request(clsid: Uuid, iids: Vec<Uuid>) -> ActivationProperties {
+        ActivationProperties {
+            dest_ctx: 2, // MSHCTX_DIFFERENTMACHINE
+            properties: vec![
+                Property::Instantiation(InstantiationInfoData {
+                    class_id: clsid,
+                    class_ctx: 0x10, // CLSCTX_REMOTE_SERVER
+                    p_iid: Some(iids),
+                    client_com_version: super::COM_VERSION,
+                    ..Default::default()
+                }),
+                Property::Location(LocationInfoData::default()),
+                Property::ScmRequest(ScmRequestInfoData {
+                    pdw_reserved: None,
+                    remote_request: Some(Box::new(customREMOTE_REQUEST_SCM_INFO {
+                        client_imp_level: 2, // RPC_C_IMP_LEVEL_IDENTIFY
+                        p_requested_protseqs: Some(vec![super::objref::TOWER_NCACN_IP_TCP]),
+                    })),
+                }),
+            ],
+        }
+    }
+
     /// The InstantiationInfoData property, if present.
     pub fn instantiation(&self) -> Option<&InstantiationInfoData> {
         self.properties.iter().find_map(|p| match p {

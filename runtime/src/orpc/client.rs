@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use uuid::Uuid;
 
-use super::activation::{ActivationProperties, BlobError, Property};
+use super::activation::{ActivationProperties, BlobError};
 use super::hresult;
 use super::objref::{Bindings, ObjRef, ObjRefError, SORF_NOPING, TOWER_NCACN_IP_TCP};
 use crate::dcom::*;
@@ -172,26 +172,7 @@ impl DcomClient {
         class_object: bool,
     ) -> Result<ComPtr<P>, DcomError> {
         let iid = P::SYNTAX.uuid;
-        let request = ActivationProperties {
-            dest_ctx: 2, // MSHCTX_DIFFERENTMACHINE
-            properties: vec![
-                Property::Instantiation(InstantiationInfoData {
-                    class_id: clsid,
-                    class_ctx: 0x10, // CLSCTX_REMOTE_SERVER
-                    p_iid: Some(vec![iid]),
-                    client_com_version: super::COM_VERSION,
-                    ..Default::default()
-                }),
-                Property::Location(LocationInfoData::default()),
-                Property::ScmRequest(ScmRequestInfoData {
-                    pdw_reserved: None,
-                    remote_request: Some(Box::new(customREMOTE_REQUEST_SCM_INFO {
-                        client_imp_level: 2,
-                        p_requested_protseqs: Some(vec![TOWER_NCACN_IP_TCP]),
-                    })),
-                }),
-            ],
-        };
+        let request = ActivationProperties::request(clsid, vec![iid]);
         let props = MInterfacePointer {
             ab_data: request.to_objref(false)?.to_bytes(),
         };

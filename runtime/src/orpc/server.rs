@@ -159,6 +159,16 @@ impl Machine {
         }
     }
 
+    /// The resolver and activator as an RPC server that is not listening:
+    /// what [`Machine::start_resolver`] serves, for tests and fuzzers to
+    /// drive through [`Server::session`].
+    pub fn resolver_server(&self) -> Server {
+        Server::new()
+            .add_interface(IObjectExporterStub::new(ResolverService(self.clone())))
+            .add_interface(IRemoteSCMActivatorStub::new(ActivatorService(self.clone())))
+            .add_interface(IActivationStub::new(ActivatorService(self.clone())))
+    }
+
     /// Starts the resolver and activator on `addr`, or returns the address
     /// of the one already running: however many parts start it, and
     /// however they race, there is one.
@@ -167,22 +177,17 @@ impl Machine {
         if let Some(h) = slot.as_ref() {
             return Ok(h.local_addr());
         }
-        let server = Server::new()
-            .add_interface(IObjectExporterStub::new(ResolverService(self.clone())))
-            .add_interface(IRemoteSCMActivatorStub::new(ActivatorService(self.clone())))
-            .add_interface(IActivationStub::new(ActivatorService(self.clone())))
-            .bind(addr)
-            .await?;
+        let server = self.resolver_server().bind(addr).await?;
         let local = server.local_addr();
         tracing::info!(%local, "object resolver listening");
         *slot = Some(server);
         Ok(local)
     }
 
-    /// Starts an object exporter listening on `addr`.
-    pub async fn start_exporter(&self, addr: SocketAddr) -> io::Result<DcomExporter> {
-        let listener = tokio::net::TcpListener::bind(addr).await?;
-        let port = listener.local_addr()?.port();
+    /// An object exporter that does not listen yet: its tables, bindings
+    /// that name `port`, and the RPC server ([`DcomExporter::server`]) that
+    /// routes its calls, for the caller to serve or drive.
+    pub fn new_exporter(&self, port: u16) -> DcomExporter {
         let machine = Arc::downgrade(&self.0);
         let shared = Arc::new_cyclic(|me: &Weak<ExporterShared>| {
             let rem = RemUnknownService(me.clone());
@@ -204,24 +209,21 @@ impl Machine {
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .insert(oxid, Arc::downgrade(&shared));
-        let routes = Arc::downgrade(&shared);
-        let server = Server::new()
-            .dynamic(Arc::new(move |s: &SyntaxId| {
-                let shared = routes.upgrade()?;
-                shared.serves(&s.uuid).then(|| {
-                    Arc::new(OrpcRouter {
-                        iid: s.uuid,
-                        exporter: Arc::downgrade(&shared),
-                    }) as Arc<dyn Dispatch>
-                })
-            }))
-            .serve(listener);
-        tracing::info!(port, oxid = %format_args!("{oxid:#x}"), "object exporter listening");
-        Ok(DcomExporter {
+        DcomExporter {
             shared,
-            server,
+            listening: None,
             machine: self.clone(),
-        })
+        }
+    }
+
+    /// Starts an object exporter listening on `addr`.
+    pub async fn start_exporter(&self, addr: SocketAddr) -> io::Result<DcomExporter> {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let port = listener.local_addr()?.port();
+        let mut exporter = self.new_exporter(port);
+        exporter.listening = Some(exporter.server().serve(listener));
+        tracing::info!(port, oxid = %format_args!("{:#x}", exporter.oxid()), "object exporter listening");
+        Ok(exporter)
     }
 
     fn exporter(&self, oxid: u64) -> Option<Arc<ExporterShared>> {
@@ -382,10 +384,10 @@ impl ExporterShared {
     }
 }
 
-/// A running object exporter.
+/// An object exporter: its tables, and its RPC server once it listens.
 pub struct DcomExporter {
     shared: Arc<ExporterShared>,
-    server: ServerHandle,
+    listening: Option<ServerHandle>,
     machine: Machine,
 }
 
@@ -414,9 +416,30 @@ impl DcomExporter {
         lock(&self.shared.tables).oxid()
     }
 
-    /// The address the exporter listens on.
+    /// The address the exporter listens on (for one made by
+    /// [`Machine::new_exporter`], the unspecified address and its port).
     pub fn local_addr(&self) -> SocketAddr {
-        self.server.local_addr()
+        self.listening.as_ref().map_or_else(
+            || SocketAddr::from(([0, 0, 0, 0], self.shared.port)),
+            ServerHandle::local_addr,
+        )
+    }
+
+    /// The RPC server of this exporter, not listening: IRemUnknown,
+    /// IRemUnknown2 and its objects' interfaces, each call routed by its
+    /// IPID. [`Machine::start_exporter`] serves it on a socket; a test or
+    /// fuzzer drives it through [`Server::session`].
+    pub fn server(&self) -> Server {
+        let routes = Arc::downgrade(&self.shared);
+        Server::new().dynamic(Arc::new(move |s: &SyntaxId| {
+            let shared = routes.upgrade()?;
+            shared.serves(&s.uuid).then(|| {
+                Arc::new(OrpcRouter {
+                    iid: s.uuid,
+                    exporter: Arc::downgrade(&shared),
+                }) as Arc<dyn Dispatch>
+            })
+        }))
     }
 
     /// The IPID that serves IRemUnknown and IRemUnknown2.
@@ -445,7 +468,9 @@ impl DcomExporter {
     /// Stops the exporter's RPC server: it accepts no more connections,
     /// and those open are closed.
     pub async fn shutdown(self) {
-        self.server.shutdown().await;
+        if let Some(server) = self.listening {
+            server.shutdown().await;
+        }
     }
 }
 

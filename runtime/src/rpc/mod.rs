@@ -11,6 +11,7 @@
 
 pub mod conn;
 pub mod pdu;
+pub mod session;
 pub mod status;
 mod tcp;
 
@@ -18,6 +19,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
 
+pub use session::{Session, SessionEvent};
 pub use tcp::{Client, Server, ServerHandle};
 
 /// A future that can move between threads, boxed.

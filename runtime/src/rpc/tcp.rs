@@ -9,13 +9,11 @@
 //! Every server call runs as a task of its own: calls on one connection
 //! overlap, and a panic in a method becomes a fault for that call alone.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
-
-use std::future::Future;
 
 use tokio::io::AsyncReadExt;
 use tokio::net::tcp::OwnedWriteHalf;
@@ -23,34 +21,17 @@ use tokio::net::{TcpListener, TcpStream, ToSocketAddrs};
 use tokio::sync::{mpsc, oneshot, watch};
 use tracing::Instrument;
 
-use super::conn::{ClientConn, ClientEvent, Limits, ServerConn, ServerEvent};
-use super::{status, BoxFuture, CallContext, CallError, Channel, Dispatch, SyntaxId, NDR20};
-
-/// Interfaces whose stubs come and go while the server runs (ORPC's, by
-/// IID): asked after the fixed registry.
-pub type Dynamic = Arc<dyn Fn(&SyntaxId) -> Option<Arc<dyn Dispatch>> + Send + Sync>;
-
-#[derive(Default)]
-struct Registry {
-    fixed: HashMap<SyntaxId, Arc<dyn Dispatch>>,
-    dynamic: Option<Dynamic>,
-}
-
-impl Registry {
-    fn get(&self, s: &SyntaxId) -> Option<Arc<dyn Dispatch>> {
-        self.fixed
-            .get(s)
-            .cloned()
-            .or_else(|| self.dynamic.as_ref().and_then(|d| d(s)))
-    }
-}
+use super::conn::{ClientConn, ClientEvent, Limits};
+use super::session::{Dynamic, Outcome, Registry, Session, SessionEvent};
+use super::{BoxFuture, CallError, Channel, Dispatch, SyntaxId, NDR20};
 
 /// An RPC server: a registry of interfaces by UUID and version, served
 /// over TCP.
 #[derive(Default)]
 pub struct Server {
-    registry: Registry,
+    registry: Arc<Registry>,
     limits: Limits,
+    groups: Arc<AtomicU32>,
 }
 
 /// A running server.
@@ -68,19 +49,23 @@ impl Server {
 
     /// Serves an interface through its generated stub.
     pub fn add_interface(mut self, stub: impl Dispatch) -> Server {
-        self.registry.fixed.insert(stub.syntax(), Arc::new(stub));
+        Arc::make_mut(&mut self.registry)
+            .fixed
+            .insert(stub.syntax(), Arc::new(stub));
         self
     }
 
     /// Serves an interface through a stub already shared elsewhere.
     pub fn add_shared(mut self, stub: Arc<dyn Dispatch>) -> Server {
-        self.registry.fixed.insert(stub.syntax(), stub);
+        Arc::make_mut(&mut self.registry)
+            .fixed
+            .insert(stub.syntax(), stub);
         self
     }
 
     /// Serves the interfaces `lookup` finds at bind time, as well.
     pub fn dynamic(mut self, lookup: Dynamic) -> Server {
-        self.registry.dynamic = Some(lookup);
+        Arc::make_mut(&mut self.registry).dynamic = Some(lookup);
         self
     }
 
@@ -97,15 +82,28 @@ impl Server {
         Ok(self.serve(listener))
     }
 
+    /// A connection's protocol and dispatch without a socket, for a
+    /// client at `peer`: what [`Server::serve`] runs for each connection
+    /// it accepts, for tests and fuzzers to drive over byte buffers.
+    /// `port` is the secondary address a bind_ack names.
+    pub fn session(&self, peer: Option<SocketAddr>, port: u16) -> Session {
+        // Association groups start at 0x1000, one per connection.
+        let group = 0x1000 + self.groups.fetch_add(1, Ordering::Relaxed);
+        Session::new(
+            self.registry.clone(),
+            self.limits,
+            group,
+            port.to_string(),
+            peer,
+        )
+    }
+
     /// Serves connections accepted from `listener`.
     pub fn serve(self, listener: TcpListener) -> ServerHandle {
         let local_addr = listener
             .local_addr()
             .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
         let (stop, mut stopped) = watch::channel(false);
-        let registry = Arc::new(self.registry);
-        let limits = self.limits;
-        let groups = Arc::new(AtomicU32::new(0x1000));
         let task = tokio::spawn(async move {
             loop {
                 let accepted = tokio::select! {
@@ -119,15 +117,10 @@ impl Server {
                         continue;
                     }
                 };
-                let registry = registry.clone();
-                let group = groups.fetch_add(1, Ordering::Relaxed);
-                let port = local_addr.port().to_string();
+                let session = self.session(Some(peer), local_addr.port());
                 let span = tracing::debug_span!("rpc connection", %peer);
                 let stopped = stopped.clone();
-                tokio::spawn(
-                    serve_connection(stream, peer, registry, limits, group, port, stopped)
-                        .instrument(span),
-                );
+                tokio::spawn(serve_connection(stream, session, stopped).instrument(span));
             }
         });
         ServerHandle {
@@ -200,113 +193,39 @@ impl Outbox {
     }
 }
 
-/// A stub's outcome as the status a fault carries.
-fn outcome_status(
-    call_id: u32,
-    outcome: Result<Result<Vec<u8>, super::Fault>, ()>,
-) -> Result<Vec<u8>, u32> {
-    match outcome {
-        Ok(r) => r.map_err(|f| f.status),
-        Err(()) => {
-            tracing::warn!(call_id, "server method panicked");
-            Err(status::NCA_S_FAULT_UNSPEC)
-        }
-    }
-}
-
-/// Runs a stub's future, turning a panic in it into `Err`.
-struct CatchPanic(BoxFuture<'static, Result<Vec<u8>, super::Fault>>);
-
-impl std::future::Future for CatchPanic {
-    type Output = Result<Result<Vec<u8>, super::Fault>, ()>;
-
-    fn poll(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Self::Output> {
-        // The future is dropped right after a panic, never polled again, so
-        // no broken state it may hold is observed.
-        let poll = std::panic::AssertUnwindSafe(|| self.0.as_mut().poll(cx));
-        match std::panic::catch_unwind(poll) {
-            Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
-            Ok(std::task::Poll::Ready(r)) => std::task::Poll::Ready(Ok(r)),
-            Err(_) => std::task::Poll::Ready(Err(())),
-        }
-    }
-}
-
 async fn serve_connection(
     stream: TcpStream,
-    peer: SocketAddr,
-    registry: Arc<Registry>,
-    limits: Limits,
-    group: u32,
-    port: String,
+    mut session: Session,
     mut stopped: watch::Receiver<bool>,
 ) {
     tracing::debug!("accepted");
     let _ = stream.set_nodelay(true);
     let (mut rd, wr) = stream.into_split();
     let mut out = Outbox::new();
-    let mut conn = ServerConn::new(limits, group, port);
-    let (done_tx, mut done) = mpsc::unbounded_channel::<(u32, u16, Result<Vec<u8>, u32>)>();
-    let mut orphaned = HashSet::new();
+    let (done_tx, mut done) = mpsc::unbounded_channel::<(u32, u16, Outcome)>();
     let mut buf = vec![0u8; 64 * 1024];
-    let serves = |s: &SyntaxId| registry.get(s).is_some();
-    let mut stubs: HashMap<SyntaxId, Arc<dyn Dispatch>> = HashMap::new();
     loop {
-        while let Some(event) = conn.poll(&serves) {
+        while let Some(event) = session.poll() {
             match event {
-                ServerEvent::Call(call) => {
-                    // A bound interface's stub, looked up once per
-                    // connection: a dynamic lookup may cost a scan.
-                    let found = match stubs.get(&call.syntax) {
-                        Some(s) => Some(s.clone()),
-                        None => registry.get(&call.syntax).inspect(|s| {
-                            stubs.insert(call.syntax, s.clone());
-                        }),
-                    };
-                    let Some(stub) = found else {
-                        conn.respond(call.call_id, call.context_id, Err(status::NCA_S_UNK_IF));
-                        continue;
-                    };
-                    let ctx = CallContext {
-                        opnum: call.opnum,
-                        object: call.object,
-                        peer: Some(peer),
-                        ..CallContext::default()
-                    };
-                    let done = done_tx.clone();
-                    let (call_id, context_id) = (call.call_id, call.context_id);
-                    tracing::debug!(call_id, opnum = call.opnum, len = call.stub.len(), "call");
-                    let mut fut = CatchPanic(stub.dispatch(ctx, call.stub));
+                SessionEvent::Call(mut work) => {
                     // Most methods finish without waiting on anything: poll
                     // once here and answer at once. Only a method that waits
                     // gets a task of its own, so calls still overlap.
-                    let first = std::future::poll_fn(|cx| {
-                        std::task::Poll::Ready(std::pin::Pin::new(&mut fut).poll(cx))
-                    })
-                    .await;
-                    match first {
-                        std::task::Poll::Ready(outcome) => {
-                            conn.respond(call_id, context_id, outcome_status(call_id, outcome));
-                        }
-                        std::task::Poll::Pending => {
+                    match work.future.poll_now() {
+                        Some(outcome) => session.complete(work.call_id, work.context_id, outcome),
+                        None => {
+                            let done = done_tx.clone();
                             tokio::spawn(async move {
-                                let outcome = outcome_status(call_id, fut.await);
-                                let _ = done.send((call_id, context_id, outcome));
+                                let outcome = work.future.await;
+                                let _ = done.send((work.call_id, work.context_id, outcome));
                             });
                         }
                     }
                 }
-                ServerEvent::Orphaned { call_id } => {
-                    orphaned.insert(call_id);
-                }
-                ServerEvent::Cancel { .. } => {}
-                ServerEvent::Close(e) => {
+                SessionEvent::Close(e) => {
                     tracing::debug!(error = %e, "protocol error");
                     // What the spec says to answer goes out before the close.
-                    let _ = out.send(&wr, conn.take_output());
+                    let _ = out.send(&wr, session.take_output());
                     while !out.is_empty() && wr.writable().await.is_ok() {
                         if out.flush(&wr).is_err() {
                             break;
@@ -316,7 +235,7 @@ async fn serve_connection(
                 }
             }
         }
-        let bytes = conn.take_output();
+        let bytes = session.take_output();
         if !bytes.is_empty() && out.send(&wr, bytes).is_err() {
             return;
         }
@@ -326,14 +245,10 @@ async fn serve_connection(
                     tracing::debug!("closed by the client");
                     return;
                 }
-                Ok(n) => conn.receive(&buf[..n]),
+                Ok(n) => session.receive(&buf[..n]),
             },
             Some((call_id, context_id, outcome)) = done.recv() => {
-                if orphaned.remove(&call_id) {
-                    conn.forget(call_id);
-                } else {
-                    conn.respond(call_id, context_id, outcome);
-                }
+                session.complete(call_id, context_id, outcome);
             }
             w = wr.writable(), if !out.is_empty() => {
                 if w.is_err() || out.flush(&wr).is_err() {
