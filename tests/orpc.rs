@@ -622,15 +622,23 @@ async fn a_class_object_makes_instances() {
     assert_eq!(s.exporter.objects(), 2, "the class object and its instance");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_object_limit_holds_and_other_clients_are_still_served() {
+/// A machine serving the calculator, under limits `set` changes.
+async fn limited(
+    set: impl FnOnce(&mut MachineConfig),
+) -> (Machine, std::net::SocketAddr, DcomExporter) {
     let mut config = MachineConfig::new("127.0.0.1");
-    config.max_objects = 2;
+    set(&mut config);
     let machine = Machine::new(config);
     let any = "127.0.0.1:0".parse().expect("addr");
     let resolver = machine.start_resolver(any).await.expect("resolver");
     let exporter = machine.start_exporter(any).await.expect("exporter");
     exporter.register_class(calculator::CLSID_CALCULATOR, calculator::factory());
+    (machine, resolver, exporter)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_object_limit_holds_and_other_clients_are_still_served() {
+    let (_machine, resolver, _exporter) = limited(|c| c.objects.max_objects = 2).await;
     let greedy = DcomClient::connect(resolver).await.expect("client");
     let a: Calc = greedy
         .create_instance(calculator::CLSID_CALCULATOR)
@@ -657,6 +665,68 @@ async fn the_object_limit_holds_and_other_clients_are_still_served() {
         .await
         .expect("room again");
     assert_eq!(c.add(2, 2).await.expect("served").sum, 4);
+}
+
+/// Limits per client hold one address to its allowance and leave the
+/// others theirs: here two objects for 127.0.0.1, and 127.0.0.2 served.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_client_is_held_to_its_object_limit_and_another_address_is_not() {
+    let (_machine, resolver, exporter) = limited(|c| c.objects.max_objects_per_client = 2).await;
+    let greedy = DcomClient::connect(resolver).await.expect("client");
+    let mut held = Vec::new();
+    for _ in 0..2 {
+        let c: Calc = greedy
+            .create_instance(calculator::CLSID_CALCULATOR)
+            .await
+            .expect("within the limit");
+        held.push(c);
+    }
+    match greedy
+        .create_instance::<ICalculatorClient<Client>>(calculator::CLSID_CALCULATOR)
+        .await
+    {
+        Err(oxidl::orpc::DcomError::Hresult(h)) => assert_eq!(h, hresult::E_OUTOFMEMORY),
+        r => panic!("expected E_OUTOFMEMORY, got {:?}", r.err()),
+    }
+    let elsewhere = DcomClient::connect_from(resolver, Some([127, 0, 0, 2].into()))
+        .await
+        .expect("a client from 127.0.0.2");
+    let c: Calc = elsewhere
+        .create_instance(calculator::CLSID_CALCULATOR)
+        .await
+        .expect("another client's own allowance");
+    assert_eq!(c.add(2, 3).await.expect("served").sum, 5);
+    assert_eq!(held[0].add(1, 1).await.expect("still served").sum, 2);
+    assert_eq!(exporter.objects(), 3);
+}
+
+/// A client past its connection limit is cut off at once, and a client
+/// from another address connects and is served.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_past_the_per_client_limit_are_closed_and_others_accepted() {
+    use tokio::io::AsyncReadExt;
+    let (_machine, resolver, _exporter) = limited(|c| c.connections.per_client = 2).await;
+    let mut open = Vec::new();
+    for _ in 0..2 {
+        let c = IObjectExporterClient::new(Client::connect(resolver).await.expect("connects"));
+        c.server_alive2().await.expect("within the limit");
+        open.push(c);
+    }
+    let mut third = tokio::net::TcpStream::connect(resolver)
+        .await
+        .expect("accepted by the kernel");
+    let mut byte = [0u8; 1];
+    let n = third.read(&mut byte).await.unwrap_or(0);
+    assert_eq!(n, 0, "the server closes a connection past the limit");
+    let from = Some([127, 0, 0, 2].into());
+    let other = Client::connect_from(resolver, from, Default::default())
+        .await
+        .expect("another address");
+    IObjectExporterClient::new(other)
+        .server_alive2()
+        .await
+        .expect("served");
+    drop(open);
 }
 
 /// Clients that die: one holding references, one in the middle of a

@@ -22,6 +22,7 @@ use super::activation::{ActivationProperties, BlobError};
 use super::hresult;
 use super::objref::{Bindings, ObjRef, ObjRefError, SORF_NOPING, TOWER_NCACN_IP_TCP};
 use crate::dcom::*;
+use crate::rpc::conn::Limits;
 use crate::rpc::{CallError, Channel, Client, Proxy};
 
 /// Why a DCOM client operation failed.
@@ -73,6 +74,8 @@ struct Oxid {
 
 struct Shared {
     resolver: Client,
+    /// The local address connections come from; any, if `None`.
+    from: Option<std::net::IpAddr>,
     oxids: tokio::sync::Mutex<HashMap<u64, Arc<Oxid>>>,
     /// References to release, by exporter: (IPID, public references).
     releases: Mutex<Vec<(Arc<Oxid>, Uuid, u32)>>,
@@ -108,9 +111,19 @@ impl DcomClient {
     /// Connects to the resolver and activator at `addr`, and starts the
     /// task that sends batched releases.
     pub async fn connect(addr: impl tokio::net::ToSocketAddrs) -> std::io::Result<DcomClient> {
-        let resolver = Client::connect(addr).await?;
+        DcomClient::connect_from(addr, None).await
+    }
+
+    /// Connects as [`DcomClient::connect`] does, every connection (to the
+    /// resolver and to exporters) made from the local address `from`.
+    pub async fn connect_from(
+        addr: impl tokio::net::ToSocketAddrs,
+        from: Option<std::net::IpAddr>,
+    ) -> std::io::Result<DcomClient> {
+        let resolver = Client::connect_from(addr, from, Limits::default()).await?;
         let shared = Arc::new(Shared {
             resolver,
+            from,
             oxids: tokio::sync::Mutex::new(HashMap::new()),
             releases: Mutex::new(Vec::new()),
             wake: Arc::new(tokio::sync::Notify::new()),
@@ -268,7 +281,7 @@ impl DcomClient {
             return Ok(o.clone());
         }
         let addr = exporter_addr(b)?;
-        let client = Client::connect(addr.as_str())
+        let client = Client::connect_from(addr.as_str(), self.0.from, Limits::default())
             .await
             .map_err(|err| DcomError::Connect {
                 addr: addr.clone(),

@@ -4,6 +4,7 @@
 //! so tests drive every timer rule without waiting.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -66,19 +67,96 @@ impl std::fmt::Debug for Object {
     }
 }
 
+/// Who a call came from, for the limits per client: the caller's network
+/// address, the only identity there is at authentication level NONE.
+/// `None` (an in-process call, or an object the server makes on its own)
+/// is held to the exporter's limits only.
+pub type Caller = Option<IpAddr>;
+
+/// What one exporter holds at most, in all and for each client, so that
+/// no client can make the server hold more than it was sized for.
+/// Beyond a limit, activation, QueryInterface and AddRef answer
+/// E_OUTOFMEMORY, and what is already held keeps working.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ObjectLimits {
+    /// Objects (OIDs) in the exporter: 65536 by default.
+    pub max_objects: usize,
+    /// Objects made for one client (activated by it, or marshaled out of
+    /// one of its calls): 4096 by default.
+    pub max_objects_per_client: usize,
+    /// References, public and private, that one client holds and has not
+    /// released: 1 << 20 by default, about two hundred per object.
+    pub max_refs_per_client: u64,
+}
+
+impl Default for ObjectLimits {
+    fn default() -> ObjectLimits {
+        ObjectLimits {
+            max_objects: DEFAULT_MAX_OBJECTS,
+            max_objects_per_client: 4096,
+            max_refs_per_client: 1 << 20,
+        }
+    }
+}
+
+/// What one client holds in an exporter.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Usage {
+    /// Objects made for it that are still alive.
+    pub objects: usize,
+    /// References it holds, public and private.
+    pub refs: u64,
+}
+
 struct OidEntry {
     object: Object,
     ipids: Vec<Uuid>,
     /// The last ORPC call on, or ping of, the object.
     last_seen: Instant,
     no_ping: bool,
+    /// The client the object was made for.
+    owner: Caller,
+}
+
+/// References one client took on an IPID and has not released.
+#[derive(Clone, Copy, Debug)]
+struct Holding {
+    client: IpAddr,
+    public: u32,
+    /// Private references are the client's alone (MS-DCOM 1.3.6).
+    private: u32,
 }
 
 struct IpidEntry {
     oid: u64,
     iid: Uuid,
+    /// Public references, whoever took them: any client may release them.
     public: u32,
+    /// Private references of callers with no address, which no client
+    /// can release.
     private: u32,
+    holdings: Vec<Holding>,
+}
+
+impl IpidEntry {
+    fn holding(&mut self, client: IpAddr) -> &mut Holding {
+        let at = match self.holdings.iter().position(|h| h.client == client) {
+            Some(at) => at,
+            None => {
+                self.holdings.push(Holding {
+                    client,
+                    public: 0,
+                    private: 0,
+                });
+                self.holdings.len() - 1
+            }
+        };
+        &mut self.holdings[at]
+    }
+
+    fn unreferenced(&self) -> bool {
+        self.public == 0 && self.private == 0 && self.holdings.iter().all(|h| h.private == 0)
+    }
 }
 
 /// What a REMINTERFACEREF asks for.
@@ -98,12 +176,10 @@ pub struct Exporter {
     ping_period: Duration,
     /// References given with each marshaled interface (3.1.1.5.1: SHOULD be 5).
     initial_refs: u32,
-    /// How many objects the exporter holds at most: activations and
-    /// marshals beyond it fail with E_OUTOFMEMORY, so that clients cannot
-    /// make the server hold more than it was sized for.
-    max_objects: usize,
+    limits: ObjectLimits,
     oids: HashMap<u64, OidEntry>,
     ipids: HashMap<Uuid, IpidEntry>,
+    clients: HashMap<IpAddr, Usage>,
     /// The IPID of the exporter's own IRemUnknown (and IRemUnknown2).
     rem_unknown: Uuid,
     rem_unknown_object: Object,
@@ -116,13 +192,13 @@ pub fn random_id() -> u64 {
     a.max(1)
 }
 
-/// The default of [`Exporter::with_max_objects`].
+/// The default of [`ObjectLimits::max_objects`].
 pub const DEFAULT_MAX_OBJECTS: usize = 1 << 16;
 
 impl Exporter {
-    /// Limits how many objects the exporter holds at once.
-    pub fn with_max_objects(mut self, max: usize) -> Exporter {
-        self.max_objects = max;
+    /// Sets what the exporter holds at most.
+    pub fn with_limits(mut self, limits: ObjectLimits) -> Exporter {
+        self.limits = limits;
         self
     }
 
@@ -132,9 +208,10 @@ impl Exporter {
             oxid: random_id(),
             ping_period,
             initial_refs: 5,
-            max_objects: DEFAULT_MAX_OBJECTS,
+            limits: ObjectLimits::default(),
             oids: HashMap::new(),
             ipids: HashMap::new(),
+            clients: HashMap::new(),
             rem_unknown: Uuid::new_v4(),
             rem_unknown_object: rem_unknown,
         }
@@ -156,23 +233,56 @@ impl Exporter {
         self.oids.len()
     }
 
+    /// What `client` holds here.
+    pub fn usage(&self, client: IpAddr) -> Usage {
+        self.clients.get(&client).copied().unwrap_or_default()
+    }
+
+    /// Whether `caller` may take `refs` more references.
+    fn refs_allowed(&self, caller: Caller, refs: u64) -> bool {
+        caller.is_none_or(|c| self.usage(c).refs + refs <= self.limits.max_refs_per_client)
+    }
+
+    fn charge(&mut self, client: IpAddr, objects: isize, refs: i64) {
+        let u = self.clients.entry(client).or_default();
+        u.objects = u.objects.saturating_add_signed(objects);
+        u.refs = u.refs.saturating_add_signed(refs);
+        if *u == Usage::default() {
+            self.clients.remove(&client);
+        }
+    }
+
     /// Marshals a new object for `iid` (3.1.1.5.1): an OID, an IPID, and
-    /// the STDOBJREF that hands out the initial references.
-    pub fn export(&mut self, object: Object, iid: Uuid, now: Instant) -> Result<StdObjRef, u32> {
-        self.export_many(object, &[iid], now)
+    /// the STDOBJREF that hands out the initial references to `caller`.
+    pub fn export(
+        &mut self,
+        object: Object,
+        iid: Uuid,
+        now: Instant,
+        caller: Caller,
+    ) -> Result<StdObjRef, u32> {
+        self.export_many(object, &[iid], now, caller)
             .pop()
             .unwrap_or(Err(hresult::E_NOINTERFACE))
     }
 
     /// Marshals a new object for each of `iids` (activation): one OID, an
     /// IPID per interface it implements, E_NOINTERFACE for the others.
+    /// Past a limit, every interface gets E_OUTOFMEMORY.
     pub fn export_many(
         &mut self,
         object: Object,
         iids: &[Uuid],
         now: Instant,
+        caller: Caller,
     ) -> Vec<Result<StdObjRef, u32>> {
-        if self.oids.len() >= self.max_objects {
+        let refs = u64::from(self.initial_refs) * iids.len() as u64;
+        let per_client =
+            caller.is_none_or(|c| self.usage(c).objects < self.limits.max_objects_per_client);
+        if self.oids.len() >= self.limits.max_objects
+            || !per_client
+            || !self.refs_allowed(caller, refs)
+        {
             return vec![Err(hresult::E_OUTOFMEMORY); iids.len()];
         }
         let oid = random_id();
@@ -183,27 +293,31 @@ impl Exporter {
                 ipids: Vec::new(),
                 last_seen: now,
                 no_ping: object.no_ping,
+                owner: caller,
             },
         );
+        if let Some(c) = caller {
+            self.charge(c, 1, 0);
+        }
         let out: Vec<_> = iids
             .iter()
             .map(|iid| {
                 if object.implements(iid) {
-                    Ok(self.add_ipid(oid, *iid, self.initial_refs))
+                    Ok(self.add_ipid(oid, *iid, self.initial_refs, caller))
                 } else {
                     Err(hresult::E_NOINTERFACE)
                 }
             })
             .collect();
         if out.iter().all(|r| r.is_err()) {
-            self.oids.remove(&oid);
+            self.remove_oid(oid);
         }
         out
     }
 
     /// The IPID of `iid` on object `oid`, created if needed, with `refs`
-    /// more public references.
-    fn add_ipid(&mut self, oid: u64, iid: Uuid, refs: u32) -> StdObjRef {
+    /// more public references held by `caller`.
+    fn add_ipid(&mut self, oid: u64, iid: Uuid, refs: u32, caller: Caller) -> StdObjRef {
         let existing = self
             .oids
             .get(&oid)
@@ -213,30 +327,25 @@ impl Exporter {
                     .find(|i| self.ipids.get(i).is_some_and(|e| e.iid == iid))
             })
             .copied();
-        let ipid = match existing {
-            Some(ipid) => {
-                if let Some(e) = self.ipids.get_mut(&ipid) {
-                    e.public = e.public.saturating_add(refs);
-                }
-                ipid
+        let ipid = existing.unwrap_or_else(Uuid::new_v4);
+        let e = self.ipids.entry(ipid).or_insert_with(|| IpidEntry {
+            oid,
+            iid,
+            public: 0,
+            private: 0,
+            holdings: Vec::new(),
+        });
+        e.public = e.public.saturating_add(refs);
+        if let Some(c) = caller {
+            let h = e.holding(c);
+            h.public = h.public.saturating_add(refs);
+            self.charge(c, 0, i64::from(refs));
+        }
+        if existing.is_none() {
+            if let Some(o) = self.oids.get_mut(&oid) {
+                o.ipids.push(ipid);
             }
-            None => {
-                let ipid = Uuid::new_v4();
-                self.ipids.insert(
-                    ipid,
-                    IpidEntry {
-                        oid,
-                        iid,
-                        public: refs,
-                        private: 0,
-                    },
-                );
-                if let Some(o) = self.oids.get_mut(&oid) {
-                    o.ipids.push(ipid);
-                }
-                ipid
-            }
-        };
+        }
         let no_ping = self.oids.get(&oid).is_some_and(|o| o.no_ping);
         StdObjRef {
             flags: if no_ping { SORF_NOPING } else { 0 },
@@ -244,6 +353,44 @@ impl Exporter {
             oxid: self.oxid,
             oid,
             ipid,
+        }
+    }
+
+    /// Removes an IPID and what its holders were charged for it; then the
+    /// object too, if that was its last IPID.
+    fn remove_ipid(&mut self, ipid: &Uuid) {
+        let Some(e) = self.ipids.remove(ipid) else {
+            return;
+        };
+        self.refund(&e);
+        let empty = self.oids.get_mut(&e.oid).is_some_and(|o| {
+            o.ipids.retain(|i| i != ipid);
+            o.ipids.is_empty()
+        });
+        if empty {
+            self.remove_oid(e.oid);
+        }
+    }
+
+    /// Gives back what the holders of a removed IPID were charged for it.
+    fn refund(&mut self, e: &IpidEntry) {
+        for h in &e.holdings {
+            self.charge(h.client, 0, -(i64::from(h.public) + i64::from(h.private)));
+        }
+    }
+
+    /// Removes an object, its IPIDs, and its owner's charge for it.
+    fn remove_oid(&mut self, oid: u64) {
+        let Some(o) = self.oids.remove(&oid) else {
+            return;
+        };
+        if let Some(c) = o.owner {
+            self.charge(c, -1, 0);
+        }
+        for ipid in &o.ipids {
+            if let Some(e) = self.ipids.remove(ipid) {
+                self.refund(&e);
+            }
         }
     }
 
@@ -274,9 +421,14 @@ impl Exporter {
     }
 
     /// Unmarshals a reference to one of this exporter's own objects, which
-    /// came back `[in]` (3.1.1.5.3): the references it carried are given
-    /// back, and the object and interface are returned.
-    pub fn unmarshal(&mut self, ipid: &Uuid, refs: u32) -> Result<(Object, Uuid), u32> {
+    /// `caller` passed back `[in]` (3.1.1.5.3): the references it carried
+    /// are given back, and the object and interface are returned.
+    pub fn unmarshal(
+        &mut self,
+        ipid: &Uuid,
+        refs: u32,
+        caller: Caller,
+    ) -> Result<(Object, Uuid), u32> {
         let e = self.ipids.get(ipid).ok_or(hresult::E_NOINTERFACE)?;
         let (oid, iid) = (e.oid, e.iid);
         let object = self
@@ -284,22 +436,25 @@ impl Exporter {
             .get(&oid)
             .map(|o| o.object.clone())
             .ok_or(hresult::E_NOINTERFACE)?;
-        self.release(&[RefChange {
+        let back = RefChange {
             ipid: *ipid,
             public: refs,
             private: 0,
-        }]);
+        };
+        self.release(&[back], caller);
         Ok((object, iid))
     }
 
     /// RemQueryInterface (3.1.1.5.6.1.1): a result per IID, or
-    /// RPC_E_INVALID_OBJECT for an unknown IPID.
+    /// RPC_E_INVALID_OBJECT for an unknown IPID. An IID past `caller`'s
+    /// reference limit gets E_OUTOFMEMORY.
     pub fn query_interface(
         &mut self,
         ipid: &Uuid,
         refs: u32,
         iids: &[Uuid],
         now: Instant,
+        caller: Caller,
     ) -> Result<Vec<Result<StdObjRef, u32>>, u32> {
         let oid = self
             .ipids
@@ -316,10 +471,12 @@ impl Exporter {
         Ok(iids
             .iter()
             .map(|iid| {
-                if object.implements(iid) {
-                    Ok(self.add_ipid(oid, *iid, refs))
-                } else {
+                if !object.implements(iid) {
                     Err(hresult::E_NOINTERFACE)
+                } else if !self.refs_allowed(caller, u64::from(refs)) {
+                    Err(hresult::E_OUTOFMEMORY)
+                } else {
+                    Ok(self.add_ipid(oid, *iid, refs, caller))
                 }
             })
             .collect())
@@ -330,41 +487,66 @@ impl Exporter {
         self.initial_refs
     }
 
-    /// RemAddRef (3.1.1.5.6.1.2): a result per reference.
-    pub fn add_ref(&mut self, changes: &[RefChange]) -> Vec<u32> {
+    /// RemAddRef (3.1.1.5.6.1.2): a result per reference. Private
+    /// references belong to `caller`; past its limit, E_OUTOFMEMORY.
+    pub fn add_ref(&mut self, changes: &[RefChange], caller: Caller) -> Vec<u32> {
         changes
             .iter()
-            .map(|c| match self.ipids.get_mut(&c.ipid) {
-                Some(e) => {
-                    e.public = e.public.saturating_add(c.public);
-                    e.private = e.private.saturating_add(c.private);
-                    hresult::S_OK
+            .map(|c| {
+                let wanted = u64::from(c.public) + u64::from(c.private);
+                if !self.ipids.contains_key(&c.ipid) {
+                    return hresult::CO_E_OBJNOTREG;
                 }
-                None => hresult::CO_E_OBJNOTREG,
+                if !self.refs_allowed(caller, wanted) {
+                    return hresult::E_OUTOFMEMORY;
+                }
+                let Some(e) = self.ipids.get_mut(&c.ipid) else {
+                    return hresult::CO_E_OBJNOTREG;
+                };
+                e.public = e.public.saturating_add(c.public);
+                match caller {
+                    Some(client) => {
+                        let h = e.holding(client);
+                        h.public = h.public.saturating_add(c.public);
+                        h.private = h.private.saturating_add(c.private);
+                        self.charge(client, 0, wanted as i64);
+                    }
+                    None => e.private = e.private.saturating_add(c.private),
+                }
+                hresult::S_OK
             })
             .collect()
     }
 
-    /// RemRelease (3.1.1.5.6.1.3): releasing more than is held clamps at 0;
-    /// an IPID with no references left is removed, and an object with no
-    /// IPIDs left is released.
-    pub fn release(&mut self, changes: &[RefChange]) {
+    /// RemRelease (3.1.1.5.6.1.3): public references are released by
+    /// whoever asks, private ones only by the client holding them, each
+    /// clamped at what is held; an IPID with no references left is
+    /// removed, and an object with no IPIDs left is released.
+    pub fn release(&mut self, changes: &[RefChange], caller: Caller) {
         for c in changes {
             let Some(e) = self.ipids.get_mut(&c.ipid) else {
                 continue;
             };
             e.public = e.public.saturating_sub(c.public);
-            e.private = e.private.saturating_sub(c.private);
-            if e.public == 0 && e.private == 0 {
-                let oid = e.oid;
-                self.ipids.remove(&c.ipid);
-                let empty = self.oids.get_mut(&oid).is_some_and(|o| {
-                    o.ipids.retain(|i| *i != c.ipid);
-                    o.ipids.is_empty()
-                });
-                if empty {
-                    self.oids.remove(&oid);
+            let mut refund = 0u64;
+            match caller {
+                Some(client) => {
+                    if let Some(h) = e.holdings.iter_mut().find(|h| h.client == client) {
+                        let (public, private) = (h.public.min(c.public), h.private.min(c.private));
+                        h.public -= public;
+                        h.private -= private;
+                        refund = u64::from(public) + u64::from(private);
+                    }
+                    e.holdings.retain(|h| h.public > 0 || h.private > 0);
                 }
+                None => e.private = e.private.saturating_sub(c.private),
+            }
+            let gone = e.unreferenced();
+            if let Some(client) = caller {
+                self.charge(client, 0, -(refund as i64));
+            }
+            if gone {
+                self.remove_ipid(&c.ipid);
             }
         }
     }
@@ -401,12 +583,8 @@ impl Exporter {
             .filter(|(_, o)| !o.no_ping && now.saturating_duration_since(o.last_seen) > limit)
             .map(|(&oid, _)| oid)
             .collect();
-        for oid in &dead {
-            if let Some(o) = self.oids.remove(oid) {
-                for ipid in o.ipids {
-                    self.ipids.remove(&ipid);
-                }
-            }
+        for &oid in &dead {
+            self.remove_oid(oid);
         }
         dead
     }
@@ -450,7 +628,7 @@ mod tests {
     fn export_hands_out_five_public_references_on_a_random_ipid() {
         let (mut e, t) = exporter();
         let std = e
-            .export(Object::new().with(Stub(A)), A, t)
+            .export(Object::new().with(Stub(A)), A, t, None)
             .expect("exports");
         assert_eq!((std.public_refs, std.oxid, std.flags), (5, e.oxid(), 0));
         assert!(e.lookup(&std.ipid, &A, t).is_ok());
@@ -459,7 +637,7 @@ mod tests {
             Some(hresult::RPC_E_DISCONNECTED)
         );
         assert_eq!(
-            e.export(Object::new(), A, t).err(),
+            e.export(Object::new(), A, t, None).err(),
             Some(hresult::E_NOINTERFACE)
         );
     }
@@ -468,17 +646,18 @@ mod tests {
     fn query_interface_reuses_an_ipid_and_refuses_what_the_object_lacks() {
         let (mut e, t) = exporter();
         let std = e
-            .export(Object::new().with(Stub(A)).with(Stub(B)), A, t)
+            .export(Object::new().with(Stub(A)).with(Stub(B)), A, t, None)
             .expect("exports");
         let r = e
-            .query_interface(&std.ipid, 2, &[B, A, Uuid::from_u128(9)], t)
+            .query_interface(&std.ipid, 2, &[B, A, Uuid::from_u128(9)], t, None)
             .expect("known");
         let b = r[0].expect("B");
         assert_eq!((b.oid, b.public_refs), (std.oid, 2));
         assert_eq!(r[1].expect("A").ipid, std.ipid, "A's IPID again");
         assert_eq!(r[2], Err(hresult::E_NOINTERFACE));
         assert_eq!(
-            e.query_interface(&Uuid::from_u128(77), 1, &[A], t).err(),
+            e.query_interface(&Uuid::from_u128(77), 1, &[A], t, None)
+                .err(),
             Some(hresult::RPC_E_INVALID_OBJECT)
         );
     }
@@ -487,52 +666,61 @@ mod tests {
     fn releasing_every_reference_releases_the_object_and_more_is_clamped() {
         let (mut e, t) = exporter();
         let std = e
-            .export(Object::new().with(Stub(A)), A, t)
+            .export(Object::new().with(Stub(A)), A, t, None)
             .expect("exports");
         let r = |public| RefChange {
             ipid: std.ipid,
             public,
             private: 0,
         };
-        assert_eq!(e.add_ref(&[r(1)]), [hresult::S_OK]);
-        e.release(&[r(3)]);
+        assert_eq!(e.add_ref(&[r(1)], None), [hresult::S_OK]);
+        e.release(&[r(3)], None);
         assert!(e.lookup(&std.ipid, &A, t).is_ok(), "3 of 6 left");
-        e.release(&[r(100)]);
+        e.release(&[r(100)], None);
         assert_eq!(e.objects(), 0);
         assert_eq!(
             e.lookup(&std.ipid, &A, t).err(),
             Some(hresult::RPC_E_DISCONNECTED)
         );
-        assert_eq!(e.add_ref(&[r(1)]), [hresult::CO_E_OBJNOTREG]);
+        assert_eq!(e.add_ref(&[r(1)], None), [hresult::CO_E_OBJNOTREG]);
     }
 
     #[test]
     fn objects_beyond_the_limit_are_refused_until_some_go() {
         let (e, t) = exporter();
-        let mut e = e.with_max_objects(2);
-        let a = e.export(Object::new().with(Stub(A)), A, t).expect("first");
-        e.export(Object::new().with(Stub(A)), A, t).expect("second");
+        let mut e = e.with_limits(ObjectLimits {
+            max_objects: 2,
+            ..ObjectLimits::default()
+        });
+        let a = e
+            .export(Object::new().with(Stub(A)), A, t, None)
+            .expect("first");
+        e.export(Object::new().with(Stub(A)), A, t, None)
+            .expect("second");
         assert_eq!(
-            e.export(Object::new().with(Stub(A)), A, t).err(),
+            e.export(Object::new().with(Stub(A)), A, t, None).err(),
             Some(hresult::E_OUTOFMEMORY)
         );
         assert_eq!(
-            e.export_many(Object::new().with(Stub(A)), &[A], t),
+            e.export_many(Object::new().with(Stub(A)), &[A], t, None),
             [Err(hresult::E_OUTOFMEMORY)]
         );
-        e.release(&[RefChange {
-            ipid: a.ipid,
-            public: 5,
-            private: 0,
-        }]);
-        assert!(e.export(Object::new().with(Stub(A)), A, t).is_ok());
+        e.release(
+            &[RefChange {
+                ipid: a.ipid,
+                public: 5,
+                private: 0,
+            }],
+            None,
+        );
+        assert!(e.export(Object::new().with(Stub(A)), A, t, None).is_ok());
     }
 
     #[test]
     fn a_no_ping_object_says_so_and_is_never_reclaimed() {
         let (mut e, t) = exporter();
         let std = e
-            .export(Object::new().with(Stub(A)).without_pinging(), A, t)
+            .export(Object::new().with(Stub(A)).without_pinging(), A, t, None)
             .expect("exports");
         assert_eq!(std.flags, SORF_NOPING);
         assert!(e.reclaim(t + Duration::from_secs(86400)).is_empty());
@@ -542,13 +730,13 @@ mod tests {
     fn unmarshaling_an_own_reference_gives_its_references_back() {
         let (mut e, t) = exporter();
         let std = e
-            .export(Object::new().with(Stub(A)), A, t)
+            .export(Object::new().with(Stub(A)), A, t, None)
             .expect("exports");
-        let (object, iid) = e.unmarshal(&std.ipid, 2).expect("ours");
+        let (object, iid) = e.unmarshal(&std.ipid, 2, None).expect("ours");
         assert!(object.implements(&A) && iid == A);
-        e.unmarshal(&std.ipid, 3).expect("ours");
+        e.unmarshal(&std.ipid, 3, None).expect("ours");
         assert_eq!(e.objects(), 0, "all five references came back");
-        assert!(e.unmarshal(&std.ipid, 1).is_err());
+        assert!(e.unmarshal(&std.ipid, 1, None).is_err());
     }
 
     #[test]
@@ -556,10 +744,10 @@ mod tests {
         let (mut e, t) = exporter();
         let period = Duration::from_secs(120);
         let lonely = e
-            .export(Object::new().with(Stub(A)), A, t)
+            .export(Object::new().with(Stub(A)), A, t, None)
             .expect("exports");
         let pinged = e
-            .export(Object::new().with(Stub(A)), A, t)
+            .export(Object::new().with(Stub(A)), A, t, None)
             .expect("exports");
         for k in 1..=3 {
             e.pinged([pinged.oid], t + period * k);
@@ -575,5 +763,124 @@ mod tests {
             Some(hresult::RPC_E_DISCONNECTED)
         );
         assert!(e.lookup(&pinged.ipid, &A, t + period * 4).is_ok());
+    }
+
+    const ALICE: Caller = Some(IpAddr::V4(std::net::Ipv4Addr::new(192, 0, 2, 1)));
+    const BOB: Caller = Some(IpAddr::V4(std::net::Ipv4Addr::new(192, 0, 2, 2)));
+
+    fn limited(limits: ObjectLimits) -> (Exporter, Instant) {
+        let (e, t) = exporter();
+        (e.with_limits(limits), t)
+    }
+
+    fn usage(e: &Exporter, c: Caller) -> Usage {
+        e.usage(c.expect("a client"))
+    }
+
+    #[test]
+    fn one_client_makes_a_limited_number_of_objects_and_others_are_not_held_back() {
+        let (mut e, t) = limited(ObjectLimits {
+            max_objects_per_client: 2,
+            ..ObjectLimits::default()
+        });
+        let first = e
+            .export(Object::new().with(Stub(A)), A, t, ALICE)
+            .expect("1");
+        e.export(Object::new().with(Stub(A)), A, t, ALICE)
+            .expect("2");
+        assert_eq!(
+            e.export(Object::new().with(Stub(A)), A, t, ALICE).err(),
+            Some(hresult::E_OUTOFMEMORY)
+        );
+        assert!(e.export(Object::new().with(Stub(A)), A, t, BOB).is_ok());
+        assert_eq!(usage(&e, ALICE).objects, 2);
+        let all = RefChange {
+            ipid: first.ipid,
+            public: 5,
+            private: 0,
+        };
+        e.release(&[all], ALICE);
+        assert_eq!(
+            usage(&e, ALICE).objects,
+            1,
+            "a released object is no longer charged"
+        );
+        assert!(e.export(Object::new().with(Stub(A)), A, t, ALICE).is_ok());
+    }
+
+    #[test]
+    fn one_client_holds_a_limited_number_of_references() {
+        let (mut e, t) = limited(ObjectLimits {
+            max_refs_per_client: 8,
+            ..ObjectLimits::default()
+        });
+        let std = e
+            .export(Object::new().with(Stub(A)).with(Stub(B)), A, t, ALICE)
+            .expect("five references");
+        let r = |public, private| RefChange {
+            ipid: std.ipid,
+            public,
+            private,
+        };
+        assert_eq!(
+            e.add_ref(&[r(2, 1), r(1, 0)], ALICE),
+            [0, hresult::E_OUTOFMEMORY]
+        );
+        assert_eq!(usage(&e, ALICE).refs, 8);
+        let qi = e
+            .query_interface(&std.ipid, 1, &[B], t, ALICE)
+            .expect("known");
+        assert_eq!(qi, [Err(hresult::E_OUTOFMEMORY)]);
+        assert_eq!(
+            e.add_ref(&[r(8, 0)], BOB),
+            [0],
+            "Bob has an allowance of his own"
+        );
+        e.release(&[r(3, 0)], ALICE);
+        assert_eq!(usage(&e, ALICE).refs, 5);
+        assert!(e
+            .query_interface(&std.ipid, 1, &[B], t, ALICE)
+            .expect("known")[0]
+            .is_ok());
+    }
+
+    #[test]
+    fn private_references_are_released_only_by_the_client_that_holds_them() {
+        let (mut e, t) = exporter();
+        let std = e
+            .export(Object::new().with(Stub(A)), A, t, ALICE)
+            .expect("exports");
+        let r = |public, private| RefChange {
+            ipid: std.ipid,
+            public,
+            private,
+        };
+        assert_eq!(e.add_ref(&[r(0, 2)], ALICE), [0]);
+        e.release(&[r(5, 2)], BOB);
+        assert!(
+            e.lookup(&std.ipid, &A, t).is_ok(),
+            "Bob released the public references, not Alice's private ones"
+        );
+        e.release(&[r(0, 2)], ALICE);
+        assert_eq!(e.objects(), 0);
+        assert_eq!(usage(&e, ALICE), Usage::default());
+    }
+
+    #[test]
+    fn what_a_client_is_charged_goes_when_its_objects_are_reclaimed() {
+        let (mut e, t) = exporter();
+        let std = e
+            .export(Object::new().with(Stub(A)).with(Stub(B)), A, t, ALICE)
+            .expect("exports");
+        e.query_interface(&std.ipid, 2, &[B], t, BOB)
+            .expect("known");
+        assert_eq!(usage(&e, BOB).refs, 2);
+        e.reclaim(t + Duration::from_secs(1000));
+        assert_eq!(e.objects(), 0);
+        assert_eq!(
+            (usage(&e, ALICE), usage(&e, BOB)),
+            (Usage::default(), Usage::default())
+        );
+        assert!(e.clients.is_empty(), "no entry is left behind for a client");
     }
 }

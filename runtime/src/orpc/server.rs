@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 use super::activation::{ActivationProperties, Property};
-use super::exporter::{Exporter, Object, RefChange};
+use super::exporter::{Caller, Exporter, Object, ObjectLimits, RefChange};
 use super::hresult;
 use super::objref::{Bindings, ObjRef, SecurityBinding, StdObjRef, StringBinding};
 use super::resolver::PingSets;
@@ -35,7 +35,10 @@ use crate::dcom::i_rem_unknown2::RemQueryInterface2Response;
 use crate::dcom::i_remote_scm_activator::*;
 use crate::dcom::*;
 use crate::ndr;
-use crate::rpc::{BoxFuture, CallContext, Dispatch, Fault, Server, ServerHandle, SyntaxId};
+use crate::rpc::conn::Limits;
+use crate::rpc::{
+    BoxFuture, CallContext, ConnectionLimits, Dispatch, Fault, Server, ServerHandle, SyntaxId,
+};
 
 /// Where the time comes from: `Instant::now` normally, a hand-moved clock
 /// in tests, so that ping timeouts are tested without waiting.
@@ -63,9 +66,18 @@ pub struct MachineConfig {
     pub ping_period: Duration,
     /// Where the time comes from; see [`Clock`].
     pub clock: Clock,
-    /// How many objects each exporter holds at most (65536 by default);
-    /// activations beyond it fail with E_OUTOFMEMORY.
-    pub max_objects: usize,
+    /// What each exporter holds at most, in all and for each client
+    /// (identified by its network address); see [`ObjectLimits`].
+    pub objects: ObjectLimits,
+    /// Ping sets one client may hold at the resolver at once (16 by
+    /// default); ComplexPing asking for more answers E_OUTOFMEMORY.
+    pub max_ping_sets_per_client: usize,
+    /// What each connection to the resolver or an exporter accepts:
+    /// fragment and message sizes, and calls in flight.
+    pub connection: Limits,
+    /// How many connections the resolver and each exporter hold, in all
+    /// and from one client address.
+    pub connections: ConnectionLimits,
 }
 
 impl MachineConfig {
@@ -76,7 +88,10 @@ impl MachineConfig {
             host: host.into(),
             ping_period: Duration::from_secs(120),
             clock: Arc::new(Instant::now),
-            max_objects: super::exporter::DEFAULT_MAX_OBJECTS,
+            objects: ObjectLimits::default(),
+            max_ping_sets_per_client: super::resolver::DEFAULT_MAX_SETS_PER_CLIENT,
+            connection: Limits::default(),
+            connections: ConnectionLimits::default(),
         }
     }
 }
@@ -111,7 +126,8 @@ impl Machine {
     /// A machine with no resolver, exporters or classes yet: start them
     /// with [`Machine::start_resolver`] and [`Machine::start_exporter`].
     pub fn new(config: MachineConfig) -> Machine {
-        let sets = PingSets::new(config.ping_period);
+        let sets = PingSets::new(config.ping_period)
+            .with_max_sets_per_client(config.max_ping_sets_per_client);
         Machine(Arc::new(MachineInner {
             config,
             security: RwLock::new(Vec::new()),
@@ -163,7 +179,7 @@ impl Machine {
     /// what [`Machine::start_resolver`] serves, for tests and fuzzers to
     /// drive through [`Server::session`].
     pub fn resolver_server(&self) -> Server {
-        Server::new()
+        self.rpc_server()
             .add_interface(IObjectExporterStub::new(ResolverService(self.clone())))
             .add_interface(IRemoteSCMActivatorStub::new(ActivatorService(self.clone())))
             .add_interface(IActivationStub::new(ActivatorService(self.clone())))
@@ -199,7 +215,7 @@ impl Machine {
                 port,
                 tables: Mutex::new(
                     Exporter::new(self.0.config.ping_period, rem_unknown)
-                        .with_max_objects(self.0.config.max_objects),
+                        .with_limits(self.0.config.objects),
                 ),
             }
         });
@@ -224,6 +240,13 @@ impl Machine {
         exporter.listening = Some(exporter.server().serve(listener));
         tracing::info!(port, oxid = %format_args!("{:#x}", exporter.oxid()), "object exporter listening");
         Ok(exporter)
+    }
+
+    /// An RPC server under the machine's connection limits.
+    fn rpc_server(&self) -> Server {
+        Server::new()
+            .limits(self.0.config.connection)
+            .connection_limits(self.0.config.connections)
     }
 
     fn exporter(&self, oxid: u64) -> Option<Arc<ExporterShared>> {
@@ -276,7 +299,13 @@ impl Machine {
 
     /// Creates an object of `clsid` (or, for `class_object`, the class's
     /// IClassFactory) in its exporter and marshals `iids`.
-    fn activate(&self, clsid: &Uuid, iids: &[Uuid], class_object: bool) -> Result<Activated, u32> {
+    fn activate(
+        &self,
+        clsid: &Uuid,
+        iids: &[Uuid],
+        class_object: bool,
+        caller: Caller,
+    ) -> Result<Activated, u32> {
         let Class { oxid, factory, .. } = self
             .0
             .classes
@@ -295,7 +324,7 @@ impl Machine {
             factory()
         };
         let now = self.now();
-        let results = lock(&exporter.tables).export_many(object, iids, now);
+        let results = lock(&exporter.tables).export_many(object, iids, now, caller);
         let resolver = self.resolver_bindings();
         let objrefs = results
             .iter()
@@ -431,15 +460,17 @@ impl DcomExporter {
     /// fuzzer drives it through [`Server::session`].
     pub fn server(&self) -> Server {
         let routes = Arc::downgrade(&self.shared);
-        Server::new().dynamic(Arc::new(move |s: &SyntaxId| {
-            let shared = routes.upgrade()?;
-            shared.serves(&s.uuid).then(|| {
-                Arc::new(OrpcRouter {
-                    iid: s.uuid,
-                    exporter: Arc::downgrade(&shared),
-                }) as Arc<dyn Dispatch>
-            })
-        }))
+        self.machine
+            .rpc_server()
+            .dynamic(Arc::new(move |s: &SyntaxId| {
+                let shared = routes.upgrade()?;
+                shared.serves(&s.uuid).then(|| {
+                    Arc::new(OrpcRouter {
+                        iid: s.uuid,
+                        exporter: Arc::downgrade(&shared),
+                    }) as Arc<dyn Dispatch>
+                })
+            }))
     }
 
     /// The IPID that serves IRemUnknown and IRemUnknown2.
@@ -487,7 +518,7 @@ impl Marshaler {
     pub fn marshal(&self, object: Object, iid: Uuid) -> Result<MInterfacePointer, u32> {
         let e = self.exporter.upgrade().ok_or(hresult::RPC_E_DISCONNECTED)?;
         let m = e.machine().ok_or(hresult::RPC_E_DISCONNECTED)?;
-        let std = lock(&e.tables).export(object, iid, m.now())?;
+        let std = lock(&e.tables).export(object, iid, m.now(), current_caller())?;
         let resolver = m.resolver_bindings();
         Ok(*mip(&ObjRef::Standard { iid, std, resolver }))
     }
@@ -503,8 +534,23 @@ impl Marshaler {
         if std.oxid != tables.oxid() {
             return Err(hresult::E_NOINTERFACE);
         }
-        tables.unmarshal(&std.ipid, std.public_refs)
+        tables.unmarshal(&std.ipid, std.public_refs, current_caller())
     }
+}
+
+tokio::task_local! {
+    /// The client whose ORPC call is running, for [`Marshaler`].
+    static CALLER: Caller;
+}
+
+/// The client a call came from, by its network address.
+fn caller(ctx: &CallContext) -> Caller {
+    ctx.peer.map(|p| p.ip())
+}
+
+/// The client whose call is running here, if any.
+fn current_caller() -> Caller {
+    CALLER.try_with(|c| *c).unwrap_or(None)
 }
 
 /// Routes ORPC calls on one interface to the object the IPID names.
@@ -528,7 +574,10 @@ impl Dispatch for OrpcRouter {
         stub: Vec<u8>,
     ) -> BoxFuture<'static, Result<Vec<u8>, Fault>> {
         let target = self.route(&ctx, &stub);
-        Box::pin(async move { target?.dispatch(ctx, stub).await })
+        // The method runs knowing its caller, so that objects it marshals
+        // count against that client's limits.
+        let caller = caller(&ctx);
+        Box::pin(CALLER.scope(caller, async move { target?.dispatch(ctx, stub).await }))
     }
 }
 
@@ -602,7 +651,7 @@ fn changes(refs: &[REMINTERFACEREF]) -> Vec<RefChange> {
 impl IRemUnknownServer for RemUnknownService {
     async fn rem_query_interface(
         &self,
-        _: &CallContext,
+        ctx: &CallContext,
         ripid: GUID,
         c_refs: u32,
         _c_iids: u16,
@@ -610,7 +659,7 @@ impl IRemUnknownServer for RemUnknownService {
     ) -> Result<RemQueryInterfaceResponse, Fault> {
         let e = self.exporter()?;
         let now = Self::now(&e);
-        let results = lock(&e.tables).query_interface(&ripid, c_refs, &iids, now);
+        let results = lock(&e.tables).query_interface(&ripid, c_refs, &iids, now, caller(ctx));
         let (results, hr) = match results {
             Ok(r) => {
                 // One refused IID of one asked fails the call: impacket
@@ -648,12 +697,12 @@ impl IRemUnknownServer for RemUnknownService {
 
     async fn rem_add_ref(
         &self,
-        _: &CallContext,
+        ctx: &CallContext,
         _c_interface_refs: u16,
         interface_refs: Vec<REMINTERFACEREF>,
     ) -> Result<RemAddRefResponse, Fault> {
         let e = self.exporter()?;
-        let results = lock(&e.tables).add_ref(&changes(&interface_refs));
+        let results = lock(&e.tables).add_ref(&changes(&interface_refs), caller(ctx));
         let hr = if results.iter().any(|&r| r != 0) {
             hresult::E_INVALIDARG
         } else {
@@ -668,11 +717,11 @@ impl IRemUnknownServer for RemUnknownService {
 
     async fn rem_release(
         &self,
-        _: &CallContext,
+        ctx: &CallContext,
         interface_refs: Vec<REMINTERFACEREF>,
     ) -> Result<RemReleaseResponse, Fault> {
         let e = self.exporter()?;
-        lock(&e.tables).release(&changes(&interface_refs));
+        lock(&e.tables).release(&changes(&interface_refs), caller(ctx));
         Ok(RemReleaseResponse {
             orpcthat: orpcthat(),
             return_value: 0,
@@ -683,7 +732,7 @@ impl IRemUnknownServer for RemUnknownService {
 impl IRemUnknown2Server for RemUnknownService {
     async fn rem_query_interface2(
         &self,
-        _: &CallContext,
+        ctx: &CallContext,
         ripid: GUID,
         _c_iids: u16,
         iids: Vec<IID>,
@@ -693,7 +742,7 @@ impl IRemUnknown2Server for RemUnknownService {
         let now = machine.now();
         let mut tables = lock(&e.tables);
         let refs = tables.initial_refs();
-        let results = tables.query_interface(&ripid, refs, &iids, now);
+        let results = tables.query_interface(&ripid, refs, &iids, now, caller(ctx));
         drop(tables);
         let resolver = machine.resolver_bindings();
         let (phr, pp_mif, hr) = match results {
@@ -797,7 +846,7 @@ impl IObjectExporterServer for ResolverService {
 
     async fn complex_ping(
         &self,
-        _: &CallContext,
+        ctx: &CallContext,
         p_set_id: SETID,
         sequence_num: u16,
         add_to_set: Option<Vec<OID>>,
@@ -807,8 +856,15 @@ impl IObjectExporterServer for ResolverService {
         let add = add_to_set.unwrap_or_default();
         let del = del_from_set.unwrap_or_default();
         let known = |oid| self.known(oid);
-        let result =
-            lock(&self.0 .0.sets).complex_ping(p_set_id, sequence_num, &add, &del, &known, now);
+        let result = lock(&self.0 .0.sets).complex_ping(
+            p_set_id,
+            sequence_num,
+            &add,
+            &del,
+            &known,
+            now,
+            caller(ctx),
+        );
         Ok(match result {
             Ok((setid, oids)) => {
                 self.refresh(&oids, now);
@@ -874,6 +930,7 @@ impl ActivatorService {
         orpcthis: &ORPCTHIS,
         props: Option<&MInterfacePointer>,
         class_object: bool,
+        caller: Caller,
     ) -> Result<MInterfacePointer, u32> {
         if !version_ok(&orpcthis.version) {
             return Err(hresult::RPC_E_VERSION_MISMATCH);
@@ -889,7 +946,9 @@ impl ActivatorService {
         if iids.is_empty() {
             return Err(hresult::E_INVALIDARG);
         }
-        let a = self.0.activate(&inst.class_id, &iids, class_object)?;
+        let a = self
+            .0
+            .activate(&inst.class_id, &iids, class_object, caller)?;
         let mut hrs = Vec::new();
         let mut ptrs = Vec::new();
         for r in &a.objrefs {
@@ -938,12 +997,12 @@ impl ActivatorService {
 impl IRemoteSCMActivatorServer for ActivatorService {
     async fn remote_get_class_object(
         &self,
-        _: &CallContext,
+        ctx: &CallContext,
         orpcthis: ORPCTHIS,
         p_act_properties: Option<Box<MInterfacePointer>>,
     ) -> Result<RemoteGetClassObjectResponse, Fault> {
         Ok(
-            match self.create_instance(&orpcthis, p_act_properties.as_deref(), true) {
+            match self.create_instance(&orpcthis, p_act_properties.as_deref(), true, caller(ctx)) {
                 Ok(props) => RemoteGetClassObjectResponse {
                     orpcthat: orpcthat(),
                     pp_act_properties: Some(Box::new(props)),
@@ -960,13 +1019,13 @@ impl IRemoteSCMActivatorServer for ActivatorService {
 
     async fn remote_create_instance(
         &self,
-        _: &CallContext,
+        ctx: &CallContext,
         orpcthis: ORPCTHIS,
         _p_unk_outer: Option<Box<MInterfacePointer>>,
         p_act_properties: Option<Box<MInterfacePointer>>,
     ) -> Result<RemoteCreateInstanceResponse, Fault> {
         Ok(
-            match self.create_instance(&orpcthis, p_act_properties.as_deref(), false) {
+            match self.create_instance(&orpcthis, p_act_properties.as_deref(), false, caller(ctx)) {
                 Ok(props) => RemoteCreateInstanceResponse {
                     orpcthat: orpcthat(),
                     pp_act_properties: Some(Box::new(props)),
@@ -985,7 +1044,7 @@ impl IRemoteSCMActivatorServer for ActivatorService {
 impl IActivationServer for ActivatorService {
     async fn remote_activation(
         &self,
-        _: &CallContext,
+        ctx: &CallContext,
         orp_cthis: ORPCTHIS,
         clsid: GUID,
         _pwsz_object_name: Option<ndr::WString>,
@@ -1013,7 +1072,7 @@ impl IActivationServer for ActivatorService {
         if iids.len() != n {
             return Ok(failed(hresult::E_INVALIDARG));
         }
-        let a = match self.0.activate(&clsid, &iids, class_object) {
+        let a = match self.0.activate(&clsid, &iids, class_object, caller(ctx)) {
             Ok(a) => a,
             Err(hr) => return Ok(failed(hr)),
         };

@@ -20,7 +20,7 @@ use std::net::SocketAddr;
 use std::pin::Pin;
 
 pub use session::{Session, SessionEvent};
-pub use tcp::{Client, Server, ServerHandle};
+pub use tcp::{Client, ConnectionLimits, Server, ServerHandle};
 
 /// A future that can move between threads, boxed.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;

@@ -11,9 +11,9 @@
 
 use std::collections::HashMap;
 use std::io;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use tokio::io::AsyncReadExt;
 use tokio::net::tcp::OwnedWriteHalf;
@@ -31,7 +31,75 @@ use super::{BoxFuture, CallError, Channel, Dispatch, SyntaxId, NDR20};
 pub struct Server {
     registry: Arc<Registry>,
     limits: Limits,
+    connections: ConnectionLimits,
     groups: Arc<AtomicU32>,
+}
+
+/// How many connections a server holds at once, so that no client can
+/// take every socket and the memory behind them. A connection past a
+/// limit is closed as soon as it is accepted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// Connections in all: 1024 by default.
+    pub max: usize,
+    /// Connections from one client address: 64 by default (clients behind
+    /// one NAT share it).
+    pub per_client: usize,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> ConnectionLimits {
+        ConnectionLimits {
+            max: 1024,
+            per_client: 64,
+        }
+    }
+}
+
+/// The connections open, in all and by client address.
+#[derive(Default)]
+struct Open {
+    total: usize,
+    by_client: HashMap<IpAddr, usize>,
+}
+
+/// A connection's place under the limits, given back when it drops.
+struct Admitted {
+    open: Arc<Mutex<Open>>,
+    client: IpAddr,
+}
+
+fn lock_open(open: &Mutex<Open>) -> std::sync::MutexGuard<'_, Open> {
+    open.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Admitted {
+    fn new(open: &Arc<Mutex<Open>>, limits: ConnectionLimits, client: IpAddr) -> Option<Admitted> {
+        let mut o = lock_open(open);
+        let mine = o.by_client.get(&client).copied().unwrap_or(0);
+        if o.total >= limits.max || mine >= limits.per_client {
+            return None;
+        }
+        o.total += 1;
+        o.by_client.insert(client, mine + 1);
+        Some(Admitted {
+            open: open.clone(),
+            client,
+        })
+    }
+}
+
+impl Drop for Admitted {
+    fn drop(&mut self) {
+        let mut o = lock_open(&self.open);
+        o.total = o.total.saturating_sub(1);
+        if let Some(n) = o.by_client.get_mut(&self.client) {
+            *n -= 1;
+            if *n == 0 {
+                o.by_client.remove(&self.client);
+            }
+        }
+    }
 }
 
 /// A running server.
@@ -75,6 +143,12 @@ impl Server {
         self
     }
 
+    /// Sets how many connections the server holds at once.
+    pub fn connection_limits(mut self, limits: ConnectionLimits) -> Server {
+        self.connections = limits;
+        self
+    }
+
     /// Listens on `addr` and serves every connection until
     /// [`ServerHandle::shutdown`].
     pub async fn bind(self, addr: impl ToSocketAddrs) -> io::Result<ServerHandle> {
@@ -104,6 +178,7 @@ impl Server {
             .local_addr()
             .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
         let (stop, mut stopped) = watch::channel(false);
+        let open = Arc::new(Mutex::new(Open::default()));
         let task = tokio::spawn(async move {
             loop {
                 let accepted = tokio::select! {
@@ -117,10 +192,20 @@ impl Server {
                         continue;
                     }
                 };
+                let Some(admitted) = Admitted::new(&open, self.connections, peer.ip()) else {
+                    tracing::debug!(%peer, "connection refused: too many open");
+                    continue;
+                };
                 let session = self.session(Some(peer), local_addr.port());
                 let span = tracing::debug_span!("rpc connection", %peer);
                 let stopped = stopped.clone();
-                tokio::spawn(serve_connection(stream, session, stopped).instrument(span));
+                tokio::spawn(
+                    async move {
+                        serve_connection(stream, session, stopped).await;
+                        drop(admitted);
+                    }
+                    .instrument(span),
+                );
             }
         });
         ServerHandle {
@@ -291,7 +376,38 @@ impl Client {
     /// of its own runs the connection until it fails or every clone of
     /// the client is dropped.
     pub async fn connect_with(addr: impl ToSocketAddrs, limits: Limits) -> io::Result<Client> {
-        let stream = TcpStream::connect(addr).await?;
+        Client::connect_from(addr, None, limits).await
+    }
+
+    /// Connects to `addr` from the local address `from` (any, if `None`):
+    /// on a machine with several addresses, the one servers see.
+    pub async fn connect_from(
+        addr: impl ToSocketAddrs,
+        from: Option<IpAddr>,
+        limits: Limits,
+    ) -> io::Result<Client> {
+        let stream = match from {
+            None => TcpStream::connect(addr).await?,
+            Some(local) => {
+                let mut last = io::Error::new(io::ErrorKind::InvalidInput, "no address");
+                let mut connected = None;
+                for to in tokio::net::lookup_host(addr).await? {
+                    let socket = match to {
+                        SocketAddr::V4(_) => tokio::net::TcpSocket::new_v4()?,
+                        SocketAddr::V6(_) => tokio::net::TcpSocket::new_v6()?,
+                    };
+                    socket.bind(SocketAddr::new(local, 0))?;
+                    match socket.connect(to).await {
+                        Ok(s) => {
+                            connected = Some(s);
+                            break;
+                        }
+                        Err(e) => last = e,
+                    }
+                }
+                connected.ok_or(last)?
+            }
+        };
         let _ = stream.set_nodelay(true);
         let (commands, rx) = mpsc::unbounded_channel();
         let span = tracing::debug_span!("rpc client", peer = ?stream.peer_addr().ok());
