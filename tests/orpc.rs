@@ -700,6 +700,25 @@ async fn one_client_is_held_to_its_object_limit_and_another_address_is_not() {
     assert_eq!(exporter.objects(), 3);
 }
 
+/// Objects a method marshals out of a client's call count against that
+/// client: the class object and one instance fill an allowance of two.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn objects_marshaled_out_of_a_call_count_against_the_caller() {
+    use oxidl::com::IClassFactoryClient;
+    let (_machine, resolver, _exporter) = limited(|c| c.objects.max_objects_per_client = 2).await;
+    let client = DcomClient::connect(resolver).await.expect("client");
+    let factory: ComPtr<IClassFactoryClient<Client>> = client
+        .get_class_object(calculator::CLSID_CALCULATOR)
+        .await
+        .expect("RemoteGetClassObject");
+    let iid = calculator::idl::ICalculator::IID;
+    let made = factory.remote_create_instance(iid).await.expect("called");
+    assert_eq!(made.return_value, 0, "the second object");
+    let refused = factory.remote_create_instance(iid).await.expect("called");
+    assert_eq!(refused.return_value as u32, hresult::E_OUTOFMEMORY);
+    assert!(refused.ppv_object.is_none());
+}
+
 /// A client past its connection limit is cut off at once, and a client
 /// from another address connects and is served.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
