@@ -5,11 +5,12 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use oxidl::dcom::i_rem_unknown::RemReleaseRequest;
 use oxidl::dcom::{
     MInterfacePointer, COMVERSION, DUALSTRINGARRAY, ORPCTHIS, ORPC_EXTENT, ORPC_EXTENT_ARRAY,
     REMINTERFACEREF,
 };
-use oxidl::ndr::{from_bytes, to_bytes, Decoder, Encoder, Ndr};
+use oxidl::ndr::{from_bytes, to_bytes, Decoder, Encoder};
 
 const MIB: usize = 1 << 20;
 
@@ -65,37 +66,25 @@ fn bulk(c: &mut Criterion) {
         })
     });
 
-    let refs: Vec<REMINTERFACEREF> = (0..100_000u32)
-        .map(|i| REMINTERFACEREF {
-            ipid: uuid::Uuid::from_u128(u128::from(i)),
-            c_public_refs: i,
-            c_private_refs: 0,
-        })
-        .collect();
-    let encode_refs = |refs: &[REMINTERFACEREF]| {
-        let mut e = Encoder::new();
-        e.count(refs.len()).expect("count");
-        for r in refs {
-            r.encode_scalars(&mut e).expect("encodes");
-        }
-        e.into_bytes()
+    // The largest RemRelease (cInterfaceRefs is 16 bits), through the
+    // generated request: ORPCTHIS, the count, then 24-byte structs.
+    let release = RemReleaseRequest {
+        orpcthis: oxidl::orpc::orpcthis(),
+        interface_refs: (0..u32::from(u16::MAX))
+            .map(|i| REMINTERFACEREF {
+                ipid: uuid::Uuid::from_u128(u128::from(i)),
+                c_public_refs: i,
+                c_private_refs: 0,
+            })
+            .collect(),
     };
-    let ref_bytes = encode_refs(&refs);
-    g.throughput(Throughput::Bytes(ref_bytes.len() as u64));
-    g.bench_function("encode 100k REMINTERFACEREF", |b| {
-        b.iter(|| encode_refs(black_box(&refs)))
+    let release_bytes = to_bytes(&release);
+    g.throughput(Throughput::Bytes(release_bytes.len() as u64));
+    g.bench_function("encode RemRelease 65535 REMINTERFACEREF", |b| {
+        b.iter(|| to_bytes(black_box(&release)))
     });
-    g.bench_function("decode 100k REMINTERFACEREF", |b| {
-        b.iter(|| {
-            let mut d = Decoder::new(black_box(&ref_bytes));
-            let n = d.count().expect("count");
-            let n = d.check_count(u64::from(n), 24).expect("fits");
-            let mut v = Vec::with_capacity(n);
-            for _ in 0..n {
-                v.push(REMINTERFACEREF::decode_scalars(&mut d).expect("decodes"));
-            }
-            v
-        })
+    g.bench_function("decode RemRelease 65535 REMINTERFACEREF", |b| {
+        b.iter(|| from_bytes::<RemReleaseRequest>(black_box(&release_bytes)))
     });
 
     // 64 string bindings "ncacn_ip_tcp:10.0.0.N[135]", then NTLM security.

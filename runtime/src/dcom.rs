@@ -175,6 +175,8 @@ pub struct FILETIME {
 }
 impl crate::ndr::Ndr for FILETIME {
     const ALIGN: usize = crate::ndr::max_align(&[4usize, 4usize]);
+    const HAS_BUFFERS: bool = false;
+    #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
@@ -182,6 +184,7 @@ impl crate::ndr::Ndr for FILETIME {
         e.u32(self.dw_high_date_time);
         Ok(())
     }
+    #[inline]
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let dw_low_date_time = d.u32()?;
@@ -211,12 +214,15 @@ pub struct LARGE_INTEGER {
 }
 impl crate::ndr::Ndr for LARGE_INTEGER {
     const ALIGN: usize = crate::ndr::max_align(&[8usize]);
+    const HAS_BUFFERS: bool = false;
+    #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
         e.i64(self.quad_part);
         Ok(())
     }
+    #[inline]
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let quad_part = d.i64()?;
@@ -239,12 +245,15 @@ pub struct ULARGE_INTEGER {
 }
 impl crate::ndr::Ndr for ULARGE_INTEGER {
     const ALIGN: usize = crate::ndr::max_align(&[8usize]);
+    const HAS_BUFFERS: bool = false;
+    #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
         e.u64(self.quad_part);
         Ok(())
     }
+    #[inline]
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let quad_part = d.u64()?;
@@ -269,6 +278,8 @@ pub struct LUID {
 }
 impl crate::ndr::Ndr for LUID {
     const ALIGN: usize = crate::ndr::max_align(&[4usize, 4usize]);
+    const HAS_BUFFERS: bool = false;
+    #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
@@ -276,6 +287,7 @@ impl crate::ndr::Ndr for LUID {
         e.i32(self.high_part);
         Ok(())
     }
+    #[inline]
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let low_part = d.u32()?;
@@ -304,6 +316,8 @@ pub struct RPC_UNICODE_STRING {
 }
 impl crate::ndr::Ndr for RPC_UNICODE_STRING {
     const ALIGN: usize = crate::ndr::max_align(&[2usize, 2usize, 4]);
+    const HAS_BUFFERS: bool = true;
+    #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
@@ -343,6 +357,7 @@ impl crate::ndr::Ndr for RPC_UNICODE_STRING {
         }
         Ok(())
     }
+    #[inline]
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let length = d.u16()?;
@@ -433,6 +448,8 @@ impl crate::ndr::Ndr for SYSTEMTIME {
     const ALIGN: usize = crate::ndr::max_align(
         &[2usize, 2usize, 2usize, 2usize, 2usize, 2usize, 2usize, 2usize],
     );
+    const HAS_BUFFERS: bool = false;
+    #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
@@ -446,6 +463,7 @@ impl crate::ndr::Ndr for SYSTEMTIME {
         e.u16(self.w_milliseconds);
         Ok(())
     }
+    #[inline]
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let w_year = d.u16()?;
@@ -493,6 +511,8 @@ pub struct UINT128 {
 }
 impl crate::ndr::Ndr for UINT128 {
     const ALIGN: usize = crate::ndr::max_align(&[8usize, 8usize]);
+    const HAS_BUFFERS: bool = false;
+    #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
@@ -500,6 +520,7 @@ impl crate::ndr::Ndr for UINT128 {
         e.u64(self.upper);
         Ok(())
     }
+    #[inline]
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let lower = d.u64()?;
@@ -524,12 +545,15 @@ pub struct RPC_SID_IDENTIFIER_AUTHORITY {
 }
 impl crate::ndr::Ndr for RPC_SID_IDENTIFIER_AUTHORITY {
     const ALIGN: usize = crate::ndr::max_align(&[1usize]);
+    const HAS_BUFFERS: bool = false;
+    #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
         e.bytes(&self.value);
         Ok(())
     }
+    #[inline]
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let value_ = {
@@ -576,6 +600,8 @@ impl crate::ndr::Ndr for RPC_SID {
             4usize,
         ],
     );
+    const HAS_BUFFERS: bool = <RPC_SID_IDENTIFIER_AUTHORITY as crate::ndr::Ndr>::HAS_BUFFERS;
+    #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         e.align(4);
         e.count(self.sub_authority.len())?;
@@ -585,6 +611,7 @@ impl crate::ndr::Ndr for RPC_SID {
         crate::ndr::Ndr::encode_buffers(&self.identifier_authority, e)?;
         Ok(())
     }
+    #[inline]
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(4)?;
         let max = d.count()?;
@@ -683,6 +710,8 @@ pub struct COMVERSION {
 }
 impl crate::ndr::Ndr for COMVERSION {
     const ALIGN: usize = crate::ndr::max_align(&[2usize, 2usize]);
+    const HAS_BUFFERS: bool = false;
+    #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
@@ -690,6 +719,7 @@ impl crate::ndr::Ndr for COMVERSION {
         e.u16(self.minor_version);
         Ok(())
     }
+    #[inline]
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let major_version = d.u16()?;
@@ -721,6 +751,8 @@ impl crate::ndr::Ndr for ORPC_EXTENT {
     const ALIGN: usize = crate::ndr::max_align(
         &[4, <GUID as crate::ndr::Ndr>::ALIGN, 4usize, 1usize],
     );
+    const HAS_BUFFERS: bool = <GUID as crate::ndr::Ndr>::HAS_BUFFERS;
+    #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         e.align(4);
         e.count(self.data.len())?;
@@ -730,6 +762,7 @@ impl crate::ndr::Ndr for ORPC_EXTENT {
         crate::ndr::Ndr::encode_buffers(&self.id, e)?;
         Ok(())
     }
+    #[inline]
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(4)?;
         let max = d.count()?;
@@ -811,6 +844,8 @@ pub struct ORPC_EXTENT_ARRAY {
 }
 impl crate::ndr::Ndr for ORPC_EXTENT_ARRAY {
     const ALIGN: usize = crate::ndr::max_align(&[4usize, 4usize, 4]);
+    const HAS_BUFFERS: bool = true;
+    #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
@@ -847,6 +882,7 @@ impl crate::ndr::Ndr for ORPC_EXTENT_ARRAY {
         }
         Ok(())
     }
+    #[inline]
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let size = d.u32()?;
@@ -935,6 +971,8 @@ impl crate::ndr::Ndr for ORPCTHIS {
             4,
         ],
     );
+    const HAS_BUFFERS: bool = true;
+    #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
@@ -953,6 +991,7 @@ impl crate::ndr::Ndr for ORPCTHIS {
         }
         Ok(())
     }
+    #[inline]
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let version = <COMVERSION as crate::ndr::Ndr>::decode_scalars(d)?;
@@ -1005,6 +1044,8 @@ pub struct ORPCTHAT {
 }
 impl crate::ndr::Ndr for ORPCTHAT {
     const ALIGN: usize = crate::ndr::max_align(&[4usize, 4]);
+    const HAS_BUFFERS: bool = true;
+    #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
@@ -1018,6 +1059,7 @@ impl crate::ndr::Ndr for ORPCTHAT {
         }
         Ok(())
     }
+    #[inline]
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let flags = d.u32()?;
@@ -1056,11 +1098,14 @@ pub struct DUALSTRINGARRAY {
 }
 impl crate::ndr::Ndr for DUALSTRINGARRAY {
     const ALIGN: usize = crate::ndr::max_align(&[4, 2usize, 2usize, 2usize]);
+    const HAS_BUFFERS: bool = false;
+    #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         e.align(4);
         e.count(self.a_string_array.len())?;
         crate::ndr::Ndr::encode_scalars_hoisted(self, e)
     }
+    #[inline]
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(4)?;
         let max = d.count()?;
@@ -1151,11 +1196,14 @@ pub struct MInterfacePointer {
 }
 impl crate::ndr::Ndr for MInterfacePointer {
     const ALIGN: usize = crate::ndr::max_align(&[4, 4usize, 1usize]);
+    const HAS_BUFFERS: bool = false;
+    #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         e.align(4);
         e.count(self.ab_data.len())?;
         crate::ndr::Ndr::encode_scalars_hoisted(self, e)
     }
+    #[inline]
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(4)?;
         let max = d.count()?;
@@ -1222,6 +1270,8 @@ impl crate::ndr::Ndr for ErrorObjectData {
     const ALIGN: usize = crate::ndr::max_align(
         &[4usize, 4usize, <IID as crate::ndr::Ndr>::ALIGN, 4, 4, 4],
     );
+    const HAS_BUFFERS: bool = true;
+    #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
@@ -1246,6 +1296,7 @@ impl crate::ndr::Ndr for ErrorObjectData {
         }
         Ok(())
     }
+    #[inline]
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let dw_version = d.u32()?;
@@ -1318,6 +1369,8 @@ impl crate::ndr::Ndr for STDOBJREF {
     const ALIGN: usize = crate::ndr::max_align(
         &[4usize, 4usize, 8usize, 8usize, <IPID as crate::ndr::Ndr>::ALIGN],
     );
+    const HAS_BUFFERS: bool = <IPID as crate::ndr::Ndr>::HAS_BUFFERS;
+    #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
@@ -1332,6 +1385,7 @@ impl crate::ndr::Ndr for STDOBJREF {
         crate::ndr::Ndr::encode_buffers(&self.ipid, e)?;
         Ok(())
     }
+    #[inline]
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let flags = d.u32()?;
@@ -1377,6 +1431,8 @@ impl crate::ndr::Ndr for REMQIRESULT {
     const ALIGN: usize = crate::ndr::max_align(
         &[4usize, <STDOBJREF as crate::ndr::Ndr>::ALIGN],
     );
+    const HAS_BUFFERS: bool = <STDOBJREF as crate::ndr::Ndr>::HAS_BUFFERS;
+    #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
@@ -1388,6 +1444,7 @@ impl crate::ndr::Ndr for REMQIRESULT {
         crate::ndr::Ndr::encode_buffers(&self.std, e)?;
         Ok(())
     }
+    #[inline]
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let h_result = d.i32()?;
@@ -1423,6 +1480,8 @@ impl crate::ndr::Ndr for REMINTERFACEREF {
     const ALIGN: usize = crate::ndr::max_align(
         &[<IPID as crate::ndr::Ndr>::ALIGN, 4usize, 4usize],
     );
+    const HAS_BUFFERS: bool = <IPID as crate::ndr::Ndr>::HAS_BUFFERS;
+    #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
@@ -1435,6 +1494,7 @@ impl crate::ndr::Ndr for REMINTERFACEREF {
         crate::ndr::Ndr::encode_buffers(&self.ipid, e)?;
         Ok(())
     }
+    #[inline]
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let ipid = <IPID as crate::ndr::Ndr>::decode_scalars(d)?;
@@ -1480,6 +1540,8 @@ pub struct COSERVERINFO {
 }
 impl crate::ndr::Ndr for COSERVERINFO {
     const ALIGN: usize = crate::ndr::max_align(&[4usize, 4, 4, 4usize]);
+    const HAS_BUFFERS: bool = true;
+    #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
@@ -1498,6 +1560,7 @@ impl crate::ndr::Ndr for COSERVERINFO {
         }
         Ok(())
     }
+    #[inline]
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let dw_reserved1 = d.u32()?;
@@ -1549,6 +1612,8 @@ pub struct customREMOTE_REQUEST_SCM_INFO {
 }
 impl crate::ndr::Ndr for customREMOTE_REQUEST_SCM_INFO {
     const ALIGN: usize = crate::ndr::max_align(&[4usize, 2usize, 4]);
+    const HAS_BUFFERS: bool = true;
+    #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         let c_requested_protseqs: usize = self
@@ -1574,6 +1639,7 @@ impl crate::ndr::Ndr for customREMOTE_REQUEST_SCM_INFO {
         }
         Ok(())
     }
+    #[inline]
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let client_imp_level = d.u32()?;
@@ -1670,6 +1736,8 @@ impl crate::ndr::Ndr for customREMOTE_REPLY_SCM_INFO {
             <COMVERSION as crate::ndr::Ndr>::ALIGN,
         ],
     );
+    const HAS_BUFFERS: bool = true;
+    #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
@@ -1688,6 +1756,7 @@ impl crate::ndr::Ndr for customREMOTE_REPLY_SCM_INFO {
         crate::ndr::Ndr::encode_buffers(&self.server_version, e)?;
         Ok(())
     }
+    #[inline]
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let oxid = d.u64()?;
@@ -1764,6 +1833,8 @@ impl crate::ndr::Ndr for InstantiationInfoData {
             <COMVERSION as crate::ndr::Ndr>::ALIGN,
         ],
     );
+    const HAS_BUFFERS: bool = true;
+    #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         let c_iid: usize = self.p_iid.as_ref().map_or(0, |v| v.len());
@@ -1789,13 +1860,16 @@ impl crate::ndr::Ndr for InstantiationInfoData {
             for x in v.iter() {
                 crate::ndr::Ndr::encode_scalars(x, e)?;
             }
-            for x in (v).iter() {
-                crate::ndr::Ndr::encode_buffers(x, e)?;
+            if <IID as crate::ndr::Ndr>::HAS_BUFFERS {
+                for x in (v).iter() {
+                    crate::ndr::Ndr::encode_buffers(x, e)?;
+                }
             }
         }
         crate::ndr::Ndr::encode_buffers(&self.client_com_version, e)?;
         Ok(())
     }
+    #[inline]
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let class_id = <CLSID as crate::ndr::Ndr>::decode_scalars(d)?;
@@ -1862,8 +1936,10 @@ impl crate::ndr::Ndr for InstantiationInfoData {
                         }
                         v
                     };
-                    for x in v.iter_mut() {
-                        crate::ndr::Ndr::decode_buffers(x, d)?;
+                    if <IID as crate::ndr::Ndr>::HAS_BUFFERS {
+                        for x in v.iter_mut() {
+                            crate::ndr::Ndr::decode_buffers(x, d)?;
+                        }
                     }
                     Ok(v)
                 })?;
@@ -1905,6 +1981,8 @@ pub struct LocationInfoData {
 }
 impl crate::ndr::Ndr for LocationInfoData {
     const ALIGN: usize = crate::ndr::max_align(&[4, 4usize, 4usize, 4usize]);
+    const HAS_BUFFERS: bool = true;
+    #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
@@ -1920,6 +1998,7 @@ impl crate::ndr::Ndr for LocationInfoData {
         }
         Ok(())
     }
+    #[inline]
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let machine_name = match d.referent()? {
@@ -1973,6 +2052,8 @@ pub struct ActivationContextInfoData {
 }
 impl crate::ndr::Ndr for ActivationContextInfoData {
     const ALIGN: usize = crate::ndr::max_align(&[4usize, 4usize, 4usize, 4usize, 4, 4]);
+    const HAS_BUFFERS: bool = true;
+    #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
@@ -1993,6 +2074,7 @@ impl crate::ndr::Ndr for ActivationContextInfoData {
         }
         Ok(())
     }
+    #[inline]
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let client_ok = d.i32()?;
@@ -2078,6 +2160,8 @@ impl crate::ndr::Ndr for CustomHeader {
             4,
         ],
     );
+    const HAS_BUFFERS: bool = true;
+    #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         let c_ifs: usize = self.pclsid.as_ref().map_or(0, |v| v.len());
@@ -2113,8 +2197,10 @@ impl crate::ndr::Ndr for CustomHeader {
             for x in v.iter() {
                 crate::ndr::Ndr::encode_scalars(x, e)?;
             }
-            for x in (v).iter() {
-                crate::ndr::Ndr::encode_buffers(x, e)?;
+            if <CLSID as crate::ndr::Ndr>::HAS_BUFFERS {
+                for x in (v).iter() {
+                    crate::ndr::Ndr::encode_buffers(x, e)?;
+                }
             }
         }
         if let Some(v) = &self.p_sizes {
@@ -2126,6 +2212,7 @@ impl crate::ndr::Ndr for CustomHeader {
         }
         Ok(())
     }
+    #[inline]
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let total_size = d.u32()?;
@@ -2217,8 +2304,10 @@ impl crate::ndr::Ndr for CustomHeader {
                         }
                         v
                     };
-                    for x in v.iter_mut() {
-                        crate::ndr::Ndr::decode_buffers(x, d)?;
+                    if <CLSID as crate::ndr::Ndr>::HAS_BUFFERS {
+                        for x in v.iter_mut() {
+                            crate::ndr::Ndr::decode_buffers(x, d)?;
+                        }
                     }
                     Ok(v)
                 })?;
@@ -2280,6 +2369,8 @@ pub struct PropsOutInfo {
 }
 impl crate::ndr::Ndr for PropsOutInfo {
     const ALIGN: usize = crate::ndr::max_align(&[4usize, 4, 4, 4]);
+    const HAS_BUFFERS: bool = true;
+    #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         let c_ifs: usize = self.piid.as_ref().map_or(0, |v| v.len());
@@ -2319,8 +2410,10 @@ impl crate::ndr::Ndr for PropsOutInfo {
             for x in v.iter() {
                 crate::ndr::Ndr::encode_scalars(x, e)?;
             }
-            for x in (v).iter() {
-                crate::ndr::Ndr::encode_buffers(x, e)?;
+            if <IID as crate::ndr::Ndr>::HAS_BUFFERS {
+                for x in (v).iter() {
+                    crate::ndr::Ndr::encode_buffers(x, e)?;
+                }
             }
         }
         if let Some(v) = &self.phresults {
@@ -2340,6 +2433,7 @@ impl crate::ndr::Ndr for PropsOutInfo {
         }
         Ok(())
     }
+    #[inline]
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let c_ifs = d.u32()?;
@@ -2439,8 +2533,10 @@ impl crate::ndr::Ndr for PropsOutInfo {
                         }
                         v
                     };
-                    for x in v.iter_mut() {
-                        crate::ndr::Ndr::decode_buffers(x, d)?;
+                    if <IID as crate::ndr::Ndr>::HAS_BUFFERS {
+                        for x in v.iter_mut() {
+                            crate::ndr::Ndr::decode_buffers(x, d)?;
+                        }
                     }
                     Ok(v)
                 })?;
@@ -2535,6 +2631,8 @@ pub struct SecurityInfoData {
 }
 impl crate::ndr::Ndr for SecurityInfoData {
     const ALIGN: usize = crate::ndr::max_align(&[4usize, 4, 4]);
+    const HAS_BUFFERS: bool = true;
+    #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
@@ -2552,6 +2650,7 @@ impl crate::ndr::Ndr for SecurityInfoData {
         }
         Ok(())
     }
+    #[inline]
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let dw_authn_flags = d.u32()?;
@@ -2600,6 +2699,8 @@ pub struct ScmRequestInfoData {
 }
 impl crate::ndr::Ndr for ScmRequestInfoData {
     const ALIGN: usize = crate::ndr::max_align(&[4, 4]);
+    const HAS_BUFFERS: bool = true;
+    #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
@@ -2616,6 +2717,7 @@ impl crate::ndr::Ndr for ScmRequestInfoData {
         }
         Ok(())
     }
+    #[inline]
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let pdw_reserved = match d.referent()? {
@@ -2667,6 +2769,8 @@ pub struct ScmReplyInfoData {
 }
 impl crate::ndr::Ndr for ScmReplyInfoData {
     const ALIGN: usize = crate::ndr::max_align(&[4, 4]);
+    const HAS_BUFFERS: bool = true;
+    #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
@@ -2683,6 +2787,7 @@ impl crate::ndr::Ndr for ScmReplyInfoData {
         }
         Ok(())
     }
+    #[inline]
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let pdw_reserved = match d.referent()? {
@@ -2735,6 +2840,8 @@ pub struct InstanceInfoData {
 }
 impl crate::ndr::Ndr for InstanceInfoData {
     const ALIGN: usize = crate::ndr::max_align(&[4, 4usize, 4, 4]);
+    const HAS_BUFFERS: bool = true;
+    #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
@@ -2756,6 +2863,7 @@ impl crate::ndr::Ndr for InstanceInfoData {
         }
         Ok(())
     }
+    #[inline]
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let file_name = match d.referent()? {
@@ -2880,6 +2988,8 @@ impl crate::ndr::Ndr for SpecialPropertiesData {
             4usize,
         ],
     );
+    const HAS_BUFFERS: bool = <GUID as crate::ndr::Ndr>::HAS_BUFFERS;
+    #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
@@ -2901,6 +3011,7 @@ impl crate::ndr::Ndr for SpecialPropertiesData {
         crate::ndr::Ndr::encode_buffers(&self.guid_partition, e)?;
         Ok(())
     }
+    #[inline]
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let dw_session_id = d.u32()?;
@@ -3008,6 +3119,8 @@ impl crate::ndr::Ndr for SpecialPropertiesData_Alternate {
             4usize,
         ],
     );
+    const HAS_BUFFERS: bool = <GUID as crate::ndr::Ndr>::HAS_BUFFERS;
+    #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
@@ -3027,6 +3140,7 @@ impl crate::ndr::Ndr for SpecialPropertiesData_Alternate {
         crate::ndr::Ndr::encode_buffers(&self.guid_partition, e)?;
         Ok(())
     }
+    #[inline]
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let dw_session_id = d.u32()?;
@@ -3173,8 +3287,10 @@ pub mod i_activation {
                 for x in v.iter() {
                     crate::ndr::Ndr::encode_scalars(x, e)?;
                 }
-                for x in (v).iter() {
-                    crate::ndr::Ndr::encode_buffers(x, e)?;
+                if <IID as crate::ndr::Ndr>::HAS_BUFFERS {
+                    for x in (v).iter() {
+                        crate::ndr::Ndr::encode_buffers(x, e)?;
+                    }
                 }
             }
             {
@@ -3242,8 +3358,10 @@ pub mod i_activation {
                                 }
                                 v
                             };
-                            for x in v.iter_mut() {
-                                crate::ndr::Ndr::decode_buffers(x, d)?;
+                            if <IID as crate::ndr::Ndr>::HAS_BUFFERS {
+                                for x in v.iter_mut() {
+                                    crate::ndr::Ndr::decode_buffers(x, d)?;
+                                }
                             }
                             Ok(v)
                         })?;
@@ -4911,8 +5029,10 @@ pub mod i_rem_unknown {
             for x in self.iids.iter() {
                 crate::ndr::Ndr::encode_scalars(x, e)?;
             }
-            for x in (&self.iids).iter() {
-                crate::ndr::Ndr::encode_buffers(x, e)?;
+            if <IID as crate::ndr::Ndr>::HAS_BUFFERS {
+                for x in (&self.iids).iter() {
+                    crate::ndr::Ndr::encode_buffers(x, e)?;
+                }
             }
             Ok(())
         }
@@ -4933,8 +5053,10 @@ pub mod i_rem_unknown {
                         }
                         v
                     };
-                    for x in v.iter_mut() {
-                        crate::ndr::Ndr::decode_buffers(x, d)?;
+                    if <IID as crate::ndr::Ndr>::HAS_BUFFERS {
+                        for x in v.iter_mut() {
+                            crate::ndr::Ndr::decode_buffers(x, d)?;
+                        }
                     }
                     Ok(v)
                 })?;
@@ -4987,8 +5109,10 @@ pub mod i_rem_unknown {
                 for x in v.iter() {
                     crate::ndr::Ndr::encode_scalars(x, e)?;
                 }
-                for x in (v).iter() {
-                    crate::ndr::Ndr::encode_buffers(x, e)?;
+                if <REMQIRESULT as crate::ndr::Ndr>::HAS_BUFFERS {
+                    for x in (v).iter() {
+                        crate::ndr::Ndr::encode_buffers(x, e)?;
+                    }
                 }
             }
             e.i32(self.return_value);
@@ -5017,8 +5141,10 @@ pub mod i_rem_unknown {
                                 }
                                 v
                             };
-                            for x in v.iter_mut() {
-                                crate::ndr::Ndr::decode_buffers(x, d)?;
+                            if <REMQIRESULT as crate::ndr::Ndr>::HAS_BUFFERS {
+                                for x in v.iter_mut() {
+                                    crate::ndr::Ndr::decode_buffers(x, d)?;
+                                }
                             }
                             Ok(v)
                         })?;
@@ -5074,8 +5200,10 @@ pub mod i_rem_unknown {
             for x in self.interface_refs.iter() {
                 crate::ndr::Ndr::encode_scalars(x, e)?;
             }
-            for x in (&self.interface_refs).iter() {
-                crate::ndr::Ndr::encode_buffers(x, e)?;
+            if <REMINTERFACEREF as crate::ndr::Ndr>::HAS_BUFFERS {
+                for x in (&self.interface_refs).iter() {
+                    crate::ndr::Ndr::encode_buffers(x, e)?;
+                }
             }
             Ok(())
         }
@@ -5096,8 +5224,10 @@ pub mod i_rem_unknown {
                         }
                         v
                     };
-                    for x in v.iter_mut() {
-                        crate::ndr::Ndr::decode_buffers(x, d)?;
+                    if <REMINTERFACEREF as crate::ndr::Ndr>::HAS_BUFFERS {
+                        for x in v.iter_mut() {
+                            crate::ndr::Ndr::decode_buffers(x, d)?;
+                        }
                     }
                     Ok(v)
                 })?;
@@ -5192,8 +5322,10 @@ pub mod i_rem_unknown {
             for x in self.interface_refs.iter() {
                 crate::ndr::Ndr::encode_scalars(x, e)?;
             }
-            for x in (&self.interface_refs).iter() {
-                crate::ndr::Ndr::encode_buffers(x, e)?;
+            if <REMINTERFACEREF as crate::ndr::Ndr>::HAS_BUFFERS {
+                for x in (&self.interface_refs).iter() {
+                    crate::ndr::Ndr::encode_buffers(x, e)?;
+                }
             }
             Ok(())
         }
@@ -5214,8 +5346,10 @@ pub mod i_rem_unknown {
                         }
                         v
                     };
-                    for x in v.iter_mut() {
-                        crate::ndr::Ndr::decode_buffers(x, d)?;
+                    if <REMINTERFACEREF as crate::ndr::Ndr>::HAS_BUFFERS {
+                        for x in v.iter_mut() {
+                            crate::ndr::Ndr::decode_buffers(x, d)?;
+                        }
                     }
                     Ok(v)
                 })?;
@@ -5502,8 +5636,10 @@ pub mod i_rem_unknown2 {
             for x in self.iids.iter() {
                 crate::ndr::Ndr::encode_scalars(x, e)?;
             }
-            for x in (&self.iids).iter() {
-                crate::ndr::Ndr::encode_buffers(x, e)?;
+            if <IID as crate::ndr::Ndr>::HAS_BUFFERS {
+                for x in (&self.iids).iter() {
+                    crate::ndr::Ndr::encode_buffers(x, e)?;
+                }
             }
             Ok(())
         }
@@ -5523,8 +5659,10 @@ pub mod i_rem_unknown2 {
                         }
                         v
                     };
-                    for x in v.iter_mut() {
-                        crate::ndr::Ndr::decode_buffers(x, d)?;
+                    if <IID as crate::ndr::Ndr>::HAS_BUFFERS {
+                        for x in v.iter_mut() {
+                            crate::ndr::Ndr::decode_buffers(x, d)?;
+                        }
                     }
                     Ok(v)
                 })?;

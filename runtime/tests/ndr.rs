@@ -250,3 +250,25 @@ fn a_string_must_start_at_offset_zero() {
         "{err}"
     );
 }
+
+#[test]
+fn only_types_with_pointers_somewhere_inside_make_a_buffer_pass() {
+    use oxidl::dcom::*;
+    use oxidl::ndr::Ndr;
+    // Flat: numbers, GUIDs, inline arrays, and structs of those (REMQIRESULT
+    // holds a STDOBJREF, DUALSTRINGARRAY a conformant array inline).
+    let flat = [
+        <REMINTERFACEREF as Ndr>::HAS_BUFFERS,
+        <STDOBJREF as Ndr>::HAS_BUFFERS,
+        <REMQIRESULT as Ndr>::HAS_BUFFERS,
+        <DUALSTRINGARRAY as Ndr>::HAS_BUFFERS,
+    ];
+    assert_eq!(flat, [false; 4]);
+    // A unique pointer, here or in a member ([unique, string] ones too).
+    let deep = [
+        <ORPCTHIS as Ndr>::HAS_BUFFERS,
+        <ErrorObjectData as Ndr>::HAS_BUFFERS,
+        <customREMOTE_REPLY_SCM_INFO as Ndr>::HAS_BUFFERS,
+    ];
+    assert_eq!(deep, [true; 3]);
+}

@@ -709,12 +709,10 @@ impl Gen<'_> {
                 quote!()
             };
             let elems = self.elements_scalars(item, quote!(&self.#id), rest, &s.data)?;
-            let bufs = if self.needs_buffers(rest, &s.data) {
+            let bufs = self.buffers_loop(rest, &s.data, || {
                 let each = self.eb(item, quote!(x), rest, &s.data)?;
-                quote!(for x in self.#id.iter() { #each })
-            } else {
-                quote!()
-            };
+                Ok(quote!(for x in self.#id.iter() { #each }))
+            })?;
             return Ok(Some(quote! {{
                 let (max, min): (i128, i128) = (#max, #min);
                 let first: i128 = #first;
@@ -742,12 +740,10 @@ impl Gen<'_> {
             quote!((0u32, u32::try_from(max).unwrap_or(0)))
         };
         let elems = self.elements(item, quote!(actual), rest, &s.data)?;
-        let bufs = if self.needs_buffers(rest, &s.data) {
+        let bufs = self.buffers_loop(rest, &s.data, || {
             let each = self.db(item, quote!(x), rest, &s.data, check)?;
-            quote!(for x in v.iter_mut() { #each })
-        } else {
-            quote!()
-        };
+            Ok(quote!(for x in v.iter_mut() { #each }))
+        })?;
         Ok(Some(quote!({
             let (max, min): (i128, i128) = (#max, #min);
             let first: i128 = #first;

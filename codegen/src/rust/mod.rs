@@ -233,6 +233,14 @@ pub(crate) enum Data {
     Type,
 }
 
+/// Whether a value has deferred pointees (an NDR buffer part).
+pub(crate) enum Buffers {
+    Never,
+    Always,
+    /// When this compile-time condition holds: a named type's `HAS_BUFFERS`.
+    If(proc_macro2::TokenStream),
+}
+
 impl<'m> Gen<'m> {
     fn wanted(&self, file: usize, opts: &Options) -> bool {
         !self.externs.contains_key(&file) && (opts.files.is_empty() || opts.files.contains(&file))

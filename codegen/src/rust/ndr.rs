@@ -8,7 +8,7 @@ use oxidl_parser::model::*;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{field_name, scalar_io, type_name, unsupported, Data, Gen, Result};
+use super::{field_name, scalar_io, type_name, unsupported, Buffers, Data, Gen, Result};
 
 /// The arrays a count field sizes: (field index, level index).
 type Users = Vec<(usize, usize)>;
@@ -39,6 +39,7 @@ impl<'m> Gen<'m> {
             decl.push(quote!(#[doc = #doc] pub #id: #ty));
         }
         let align = self.struct_align(&plan)?;
+        let has_buffers = self.struct_has_buffers(&plan);
         let enc_body = self.encode_scalars(&plan)?;
         let dec_body = self.decode_scalars(&plan)?;
         // A conformant struct writes its max_count first, unless a struct
@@ -129,10 +130,13 @@ impl<'m> Gen<'m> {
 
             impl #rt::ndr::Ndr for #name {
                 const ALIGN: usize = #align;
+                const HAS_BUFFERS: bool = #has_buffers;
+                #[inline]
                 fn encode_scalars(&self, e: &mut #rt::ndr::Encoder) -> #rt::ndr::Result<()> {
                     #enc_scalars
                 }
                 #enc_buffers
+                #[inline]
                 fn decode_scalars(d: &mut #rt::ndr::Decoder<'_>) -> #rt::ndr::Result<Self> {
                     #dec_scalars
                 }
@@ -211,6 +215,23 @@ impl<'m> Gen<'m> {
             implied,
             conformant,
         })
+    }
+
+    /// `HAS_BUFFERS` of a struct: whether any member has pointees.
+    fn struct_has_buffers(&self, plan: &Plan) -> TokenStream {
+        let mut conds = Vec::new();
+        for f in plan.fields {
+            match self.buffers_when(&f.layout.levels, &f.layout.data) {
+                Buffers::Never => {}
+                Buffers::Always => return quote!(true),
+                Buffers::If(c) => conds.push(c),
+            }
+        }
+        if conds.is_empty() {
+            quote!(false)
+        } else {
+            quote!(#(#conds)||*)
+        }
     }
 
     fn struct_align(&self, plan: &Plan) -> Result<TokenStream> {
@@ -515,12 +536,10 @@ impl<'m> Gen<'m> {
         let id = field_name(&f.name);
         let check = !l.disable_consistency_check;
         let elems_out = self.elements_scalars(plan.item, quote!(v), rest, &l.data)?;
-        let bufs_out = if self.needs_buffers(rest, &l.data) {
+        let bufs_out = self.buffers_loop(rest, &l.data, || {
             let each = self.eb(plan.item, quote!(x), rest, &l.data)?;
-            quote!(for x in v.iter() { #each })
-        } else {
-            quote!()
-        };
+            Ok(quote!(for x in v.iter() { #each }))
+        })?;
         let (open, open_mut) = match p.kind {
             PointerKind::Ref => (quote!(let v = &self.#id;), quote!(let v = &mut self.#id;)),
             _ => (
@@ -544,12 +563,10 @@ impl<'m> Gen<'m> {
             }
         }};
         let elems_in = self.elements(plan.item, quote!(actual), rest, &l.data)?;
-        let bufs_in = if self.needs_buffers(rest, &l.data) {
+        let bufs_in = self.buffers_loop(rest, &l.data, || {
             let each = self.db(plan.item, quote!(x), rest, &l.data, check)?;
-            quote!(for x in v.iter_mut() { #each })
-        } else {
-            quote!()
-        };
+            Ok(quote!(for x in v.iter_mut() { #each }))
+        })?;
         let binding = if bufs_in.is_empty() {
             quote!(let v)
         } else {
@@ -741,15 +758,11 @@ impl<'m> Gen<'m> {
                     PointerKind::Unique => quote!(if let Some(v) = #place { #body }),
                 }
             }
-            Some((Level::Array(_), rest)) => {
-                if !self.needs_buffers(rest, data) {
-                    quote!()
-                } else {
-                    let each = self.eb(item, quote!(x), rest, data)?;
-                    let r = recv(&place);
-                    quote!(for x in #r.iter() { #each })
-                }
-            }
+            Some((Level::Array(_), rest)) => self.buffers_loop(rest, data, || {
+                let each = self.eb(item, quote!(x), rest, data)?;
+                let r = recv(&place);
+                Ok(quote!(for x in #r.iter() { #each }))
+            })?,
         })
     }
 
@@ -783,10 +796,10 @@ impl<'m> Gen<'m> {
                     out.push(quote!(e.count(0)?; e.count((#v).len())?;));
                 }
                 out.push(self.elements_scalars(item, v.clone(), rest, data)?);
-                if self.needs_buffers(rest, data) {
+                out.push(self.buffers_loop(rest, data, || {
                     let each = self.eb(item, quote!(x), rest, data)?;
-                    out.push(quote!(for x in (#v).iter() { #each }));
-                }
+                    Ok(quote!(for x in (#v).iter() { #each }))
+                })?);
                 quote!(#(#out)*)
             }
             Some((Level::Pointer(_), _)) => {
@@ -797,9 +810,41 @@ impl<'m> Gen<'m> {
         })
     }
 
-    pub(crate) fn needs_buffers(&self, levels: &[Level], data: &DataType) -> bool {
-        levels.iter().any(|l| matches!(l, Level::Pointer(_)))
-            || matches!(self.data(data, ""), Ok(Data::Type))
+    /// Whether values of `levels` over `data` have deferred pointees: a
+    /// pointer level says so here; a named type says so through its
+    /// `HAS_BUFFERS`, when the Rust compiles.
+    pub(crate) fn buffers_when(&self, levels: &[Level], data: &DataType) -> Buffers {
+        if levels.iter().any(|l| matches!(l, Level::Pointer(_))) {
+            return Buffers::Always;
+        }
+        match (self.data(data, ""), self.data_type(data, "")) {
+            (Ok(Data::Type), Ok(ty)) => {
+                let rt = &self.rt;
+                Buffers::If(quote!(<#ty as #rt::ndr::Ndr>::HAS_BUFFERS))
+            }
+            (Ok(Data::Type), Err(_)) => Buffers::Always,
+            _ => Buffers::Never,
+        }
+    }
+
+    /// The buffer pass `pass` makes over elements of `levels` over `data`:
+    /// nothing if they have no pointees, and behind the type's
+    /// `HAS_BUFFERS` if only it knows, so that arrays of flat structs skip
+    /// a loop of empty calls.
+    pub(crate) fn buffers_loop(
+        &self,
+        levels: &[Level],
+        data: &DataType,
+        pass: impl FnOnce() -> Result<TokenStream>,
+    ) -> Result<TokenStream> {
+        Ok(match self.buffers_when(levels, data) {
+            Buffers::Never => quote!(),
+            Buffers::Always => pass()?,
+            Buffers::If(cond) => {
+                let pass = pass()?;
+                quote!(if #cond { #pass })
+            }
+        })
     }
 
     // ---------------------------------------------------------------- decode
@@ -1187,15 +1232,11 @@ impl<'m> Gen<'m> {
                     PointerKind::Unique => quote!(if let Some(v) = #place { #assign }),
                 }
             }
-            Some((Level::Array(_), rest)) => {
-                if !self.needs_buffers(rest, data) {
-                    quote!()
-                } else {
-                    let each = self.db(item, quote!(x), rest, data, check)?;
-                    let r = recv(&place);
-                    quote!(for x in #r.iter_mut() { #each })
-                }
-            }
+            Some((Level::Array(_), rest)) => self.buffers_loop(rest, data, || {
+                let each = self.db(item, quote!(x), rest, data, check)?;
+                let r = recv(&place);
+                Ok(quote!(for x in #r.iter_mut() { #each }))
+            })?,
         })
     }
 
@@ -1239,12 +1280,10 @@ impl<'m> Gen<'m> {
                     quote!(__max)
                 };
                 let elems = self.elements(item, count, rest, data)?;
-                let buffers = if self.needs_buffers(rest, data) {
+                let buffers = self.buffers_loop(rest, data, || {
                     let each = self.db(item, quote!(x), rest, data, check)?;
-                    quote!(for x in v.iter_mut() { #each })
-                } else {
-                    quote!()
-                };
+                    Ok(quote!(for x in v.iter_mut() { #each }))
+                })?;
                 let binding = if buffers.is_empty() {
                     quote!(let v)
                 } else {

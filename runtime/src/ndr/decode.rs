@@ -22,6 +22,7 @@ pub struct Decoder<'a> {
 macro_rules! get {
     ($($name:ident: $ty:ty),* $(,)?) => {$(
         #[doc = concat!("Reads a `", stringify!($ty), "` at its natural alignment.")]
+        #[inline]
         pub fn $name(&mut self) -> Result<$ty> {
             const N: usize = std::mem::size_of::<$ty>();
             self.align(N)?;
@@ -63,11 +64,13 @@ impl<'a> Decoder<'a> {
     }
 
     /// The bytes read so far.
+    #[inline]
     pub fn position(&self) -> usize {
         self.pos
     }
 
     /// The bytes not yet read.
+    #[inline]
     pub fn remaining(&self) -> usize {
         self.buf.len() - self.pos
     }
@@ -80,6 +83,7 @@ impl<'a> Decoder<'a> {
         }
     }
 
+    #[inline]
     fn take(&mut self, n: usize) -> Result<&'a [u8]> {
         if n > self.remaining() {
             return Err(self.error(ErrorKind::Truncated {
@@ -93,6 +97,7 @@ impl<'a> Decoder<'a> {
     }
 
     /// Skips padding to a multiple of `n` (a power of two) from the start.
+    #[inline]
     pub fn align(&mut self, n: usize) -> Result<()> {
         let pad = self.pos.wrapping_neg() & (n - 1);
         self.take(pad).map(|_| ())
@@ -107,22 +112,26 @@ impl<'a> Decoder<'a> {
     }
 
     /// `n` raw bytes, no alignment.
+    #[inline]
     pub fn bytes(&mut self, n: usize) -> Result<&'a [u8]> {
         self.take(n)
     }
 
     /// NDR's boolean: any non-zero byte is true, as Windows reads it.
+    #[inline]
     pub fn boolean(&mut self) -> Result<bool> {
         Ok(self.u8()? != 0)
     }
 
     /// A conformance, variance or count.
+    #[inline]
     pub fn count(&mut self) -> Result<u32> {
         self.u32()
     }
 
     /// Fails unless `count` elements of at least `elem_size` bytes each can
     /// still be in the buffer: call it before allocating for them.
+    #[inline]
     pub fn check_count(&self, count: u64, elem_size: usize) -> Result<usize> {
         let remaining = self.remaining();
         let fits = usize::try_from(count)
@@ -140,11 +149,13 @@ impl<'a> Decoder<'a> {
     }
 
     /// A referent ID: `None` for a null pointer.
+    #[inline]
     pub fn referent(&mut self) -> Result<Option<u32>> {
         Ok(Some(self.u32()?).filter(|&id| id != 0))
     }
 
     /// A GUID in its mixed-endian wire form.
+    #[inline]
     pub fn guid(&mut self) -> Result<uuid::Uuid> {
         self.align(4)?;
         let b = self.take(16)?;
@@ -155,6 +166,7 @@ impl<'a> Decoder<'a> {
 
     /// Enters a pointee; fails past [`MAX_DEPTH`] levels, so hostile input
     /// cannot recurse the stack away. Pair with [`Decoder::leave`].
+    #[inline]
     pub fn enter(&mut self) -> Result<()> {
         if self.depth >= MAX_DEPTH {
             return Err(self.error(ErrorKind::TooDeep(MAX_DEPTH)));
@@ -164,11 +176,13 @@ impl<'a> Decoder<'a> {
     }
 
     /// Leaves a pointee that [`Decoder::enter`] entered.
+    #[inline]
     pub fn leave(&mut self) {
         self.depth = self.depth.saturating_sub(1);
     }
 
     /// Runs `f` one pointee deeper, and comes back up however `f` ends.
+    #[inline]
     pub fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
         self.enter()?;
         let r = f(self);

@@ -24,6 +24,10 @@ pub trait Ndr: Sized {
     /// Alignment of the inline part: the largest of its members'.
     const ALIGN: usize;
 
+    /// Whether values may have deferred pointees, so that the buffer pass
+    /// over an array of them is worth making. `true` unless known otherwise.
+    const HAS_BUFFERS: bool = true;
+
     /// Writes the inline part, with a referent ID for each embedded pointer.
     fn encode_scalars(&self, e: &mut Encoder) -> Result<()>;
 
@@ -171,10 +175,13 @@ macro_rules! primitive {
     ($($ty:ty => $put:ident, $get:ident);* $(;)?) => {$(
         impl Ndr for $ty {
             const ALIGN: usize = std::mem::size_of::<$ty>();
+            const HAS_BUFFERS: bool = false;
+            #[inline]
             fn encode_scalars(&self, e: &mut Encoder) -> Result<()> {
                 e.$put(*self);
                 Ok(())
             }
+            #[inline]
             fn decode_scalars(d: &mut Decoder<'_>) -> Result<Self> {
                 d.$get()
             }
@@ -194,10 +201,13 @@ primitive! {
 /// GUIDs: `Data1`, `Data2`, `Data3` little-endian, `Data4` as bytes.
 impl Ndr for uuid::Uuid {
     const ALIGN: usize = 4;
+    const HAS_BUFFERS: bool = false;
+    #[inline]
     fn encode_scalars(&self, e: &mut Encoder) -> Result<()> {
         e.guid(self);
         Ok(())
     }
+    #[inline]
     fn decode_scalars(d: &mut Decoder<'_>) -> Result<Self> {
         d.guid()
     }
