@@ -176,6 +176,7 @@ pub struct FILETIME {
 impl crate::ndr::Ndr for FILETIME {
     const ALIGN: usize = crate::ndr::max_align(&[4usize, 4usize]);
     const HAS_BUFFERS: bool = false;
+    const WIRE_MIN: usize = crate::ndr::at_least_one(4usize + 4usize);
     #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
@@ -215,6 +216,7 @@ pub struct LARGE_INTEGER {
 impl crate::ndr::Ndr for LARGE_INTEGER {
     const ALIGN: usize = crate::ndr::max_align(&[8usize]);
     const HAS_BUFFERS: bool = false;
+    const WIRE_MIN: usize = crate::ndr::at_least_one(8usize);
     #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
@@ -246,6 +248,7 @@ pub struct ULARGE_INTEGER {
 impl crate::ndr::Ndr for ULARGE_INTEGER {
     const ALIGN: usize = crate::ndr::max_align(&[8usize]);
     const HAS_BUFFERS: bool = false;
+    const WIRE_MIN: usize = crate::ndr::at_least_one(8usize);
     #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
@@ -279,6 +282,7 @@ pub struct LUID {
 impl crate::ndr::Ndr for LUID {
     const ALIGN: usize = crate::ndr::max_align(&[4usize, 4usize]);
     const HAS_BUFFERS: bool = false;
+    const WIRE_MIN: usize = crate::ndr::at_least_one(4usize + 4usize);
     #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
@@ -317,6 +321,7 @@ pub struct RPC_UNICODE_STRING {
 impl crate::ndr::Ndr for RPC_UNICODE_STRING {
     const ALIGN: usize = crate::ndr::max_align(&[2usize, 2usize, 4]);
     const HAS_BUFFERS: bool = true;
+    const WIRE_MIN: usize = crate::ndr::at_least_one(2usize + 2usize + 4usize);
     #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
@@ -449,6 +454,9 @@ impl crate::ndr::Ndr for SYSTEMTIME {
         &[2usize, 2usize, 2usize, 2usize, 2usize, 2usize, 2usize, 2usize],
     );
     const HAS_BUFFERS: bool = false;
+    const WIRE_MIN: usize = crate::ndr::at_least_one(
+        2usize + 2usize + 2usize + 2usize + 2usize + 2usize + 2usize + 2usize,
+    );
     #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
@@ -512,6 +520,7 @@ pub struct UINT128 {
 impl crate::ndr::Ndr for UINT128 {
     const ALIGN: usize = crate::ndr::max_align(&[8usize, 8usize]);
     const HAS_BUFFERS: bool = false;
+    const WIRE_MIN: usize = crate::ndr::at_least_one(8usize + 8usize);
     #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
@@ -546,6 +555,7 @@ pub struct RPC_SID_IDENTIFIER_AUTHORITY {
 impl crate::ndr::Ndr for RPC_SID_IDENTIFIER_AUTHORITY {
     const ALIGN: usize = crate::ndr::max_align(&[1usize]);
     const HAS_BUFFERS: bool = false;
+    const WIRE_MIN: usize = crate::ndr::at_least_one((6u64 as usize) * 1usize);
     #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
@@ -601,6 +611,10 @@ impl crate::ndr::Ndr for RPC_SID {
         ],
     );
     const HAS_BUFFERS: bool = <RPC_SID_IDENTIFIER_AUTHORITY as crate::ndr::Ndr>::HAS_BUFFERS;
+    const WIRE_MIN: usize = crate::ndr::at_least_one(
+        1usize + 1usize + <RPC_SID_IDENTIFIER_AUTHORITY as crate::ndr::Ndr>::WIRE_MIN
+            + 0usize,
+    );
     #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         e.align(4);
@@ -711,6 +725,7 @@ pub struct COMVERSION {
 impl crate::ndr::Ndr for COMVERSION {
     const ALIGN: usize = crate::ndr::max_align(&[2usize, 2usize]);
     const HAS_BUFFERS: bool = false;
+    const WIRE_MIN: usize = crate::ndr::at_least_one(2usize + 2usize);
     #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
@@ -752,6 +767,9 @@ impl crate::ndr::Ndr for ORPC_EXTENT {
         &[4, <GUID as crate::ndr::Ndr>::ALIGN, 4usize, 1usize],
     );
     const HAS_BUFFERS: bool = <GUID as crate::ndr::Ndr>::HAS_BUFFERS;
+    const WIRE_MIN: usize = crate::ndr::at_least_one(
+        <GUID as crate::ndr::Ndr>::WIRE_MIN + 4usize + 0usize,
+    );
     #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         e.align(4);
@@ -845,6 +863,7 @@ pub struct ORPC_EXTENT_ARRAY {
 impl crate::ndr::Ndr for ORPC_EXTENT_ARRAY {
     const ALIGN: usize = crate::ndr::max_align(&[4usize, 4usize, 4]);
     const HAS_BUFFERS: bool = true;
+    const WIRE_MIN: usize = crate::ndr::at_least_one(4usize + 4usize + 4usize);
     #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
@@ -905,7 +924,11 @@ impl crate::ndr::Ndr for ORPC_EXTENT_ARRAY {
                     let __max = d.count()?;
                     let mut v = {
                         let n: u32 = __max;
-                        let n = d.check_count(u64::from(n), 1)?;
+                        let n = d
+                            .check_count(
+                                u64::from(n),
+                                crate::ndr::at_least_one(4usize),
+                            )?;
                         let mut v = Vec::with_capacity(n);
                         for _ in 0..n {
                             v.push(
@@ -972,6 +995,10 @@ impl crate::ndr::Ndr for ORPCTHIS {
         ],
     );
     const HAS_BUFFERS: bool = true;
+    const WIRE_MIN: usize = crate::ndr::at_least_one(
+        <COMVERSION as crate::ndr::Ndr>::WIRE_MIN + 4usize + 4usize
+            + <CID as crate::ndr::Ndr>::WIRE_MIN + 4usize,
+    );
     #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
@@ -1045,6 +1072,7 @@ pub struct ORPCTHAT {
 impl crate::ndr::Ndr for ORPCTHAT {
     const ALIGN: usize = crate::ndr::max_align(&[4usize, 4]);
     const HAS_BUFFERS: bool = true;
+    const WIRE_MIN: usize = crate::ndr::at_least_one(4usize + 4usize);
     #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
@@ -1099,6 +1127,7 @@ pub struct DUALSTRINGARRAY {
 impl crate::ndr::Ndr for DUALSTRINGARRAY {
     const ALIGN: usize = crate::ndr::max_align(&[4, 2usize, 2usize, 2usize]);
     const HAS_BUFFERS: bool = false;
+    const WIRE_MIN: usize = crate::ndr::at_least_one(2usize + 2usize + 0usize);
     #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         e.align(4);
@@ -1197,6 +1226,7 @@ pub struct MInterfacePointer {
 impl crate::ndr::Ndr for MInterfacePointer {
     const ALIGN: usize = crate::ndr::max_align(&[4, 4usize, 1usize]);
     const HAS_BUFFERS: bool = false;
+    const WIRE_MIN: usize = crate::ndr::at_least_one(4usize + 0usize);
     #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         e.align(4);
@@ -1271,6 +1301,9 @@ impl crate::ndr::Ndr for ErrorObjectData {
         &[4usize, 4usize, <IID as crate::ndr::Ndr>::ALIGN, 4, 4, 4],
     );
     const HAS_BUFFERS: bool = true;
+    const WIRE_MIN: usize = crate::ndr::at_least_one(
+        4usize + 4usize + <IID as crate::ndr::Ndr>::WIRE_MIN + 4usize + 4usize + 4usize,
+    );
     #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
@@ -1370,6 +1403,9 @@ impl crate::ndr::Ndr for STDOBJREF {
         &[4usize, 4usize, 8usize, 8usize, <IPID as crate::ndr::Ndr>::ALIGN],
     );
     const HAS_BUFFERS: bool = <IPID as crate::ndr::Ndr>::HAS_BUFFERS;
+    const WIRE_MIN: usize = crate::ndr::at_least_one(
+        4usize + 4usize + 8usize + 8usize + <IPID as crate::ndr::Ndr>::WIRE_MIN,
+    );
     #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
@@ -1432,6 +1468,9 @@ impl crate::ndr::Ndr for REMQIRESULT {
         &[4usize, <STDOBJREF as crate::ndr::Ndr>::ALIGN],
     );
     const HAS_BUFFERS: bool = <STDOBJREF as crate::ndr::Ndr>::HAS_BUFFERS;
+    const WIRE_MIN: usize = crate::ndr::at_least_one(
+        4usize + <STDOBJREF as crate::ndr::Ndr>::WIRE_MIN,
+    );
     #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
@@ -1481,6 +1520,9 @@ impl crate::ndr::Ndr for REMINTERFACEREF {
         &[<IPID as crate::ndr::Ndr>::ALIGN, 4usize, 4usize],
     );
     const HAS_BUFFERS: bool = <IPID as crate::ndr::Ndr>::HAS_BUFFERS;
+    const WIRE_MIN: usize = crate::ndr::at_least_one(
+        <IPID as crate::ndr::Ndr>::WIRE_MIN + 4usize + 4usize,
+    );
     #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
@@ -1541,6 +1583,7 @@ pub struct COSERVERINFO {
 impl crate::ndr::Ndr for COSERVERINFO {
     const ALIGN: usize = crate::ndr::max_align(&[4usize, 4, 4, 4usize]);
     const HAS_BUFFERS: bool = true;
+    const WIRE_MIN: usize = crate::ndr::at_least_one(4usize + 4usize + 4usize + 4usize);
     #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
@@ -1613,6 +1656,7 @@ pub struct customREMOTE_REQUEST_SCM_INFO {
 impl crate::ndr::Ndr for customREMOTE_REQUEST_SCM_INFO {
     const ALIGN: usize = crate::ndr::max_align(&[4usize, 2usize, 4]);
     const HAS_BUFFERS: bool = true;
+    const WIRE_MIN: usize = crate::ndr::at_least_one(4usize + 2usize + 4usize);
     #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
@@ -1655,7 +1699,7 @@ impl crate::ndr::Ndr for customREMOTE_REQUEST_SCM_INFO {
                     let n = d
                         .promise(
                             u64::try_from(c_requested_protseqs).unwrap_or(u64::MAX),
-                            2usize,
+                            crate::ndr::at_least_one(2usize),
                         )?;
                     (0..n).map(|_| Default::default()).collect()
                 };
@@ -1685,7 +1729,7 @@ impl crate::ndr::Ndr for customREMOTE_REQUEST_SCM_INFO {
         if let Some(v) = &mut self.p_requested_protseqs {
             let expected = v.len();
             let _ = expected;
-            d.fulfil(expected, 2usize);
+            d.fulfil(expected, crate::ndr::at_least_one(2usize));
             *v = d
                 .nested(|d| {
                     let __max = d.count()?;
@@ -1737,6 +1781,10 @@ impl crate::ndr::Ndr for customREMOTE_REPLY_SCM_INFO {
         ],
     );
     const HAS_BUFFERS: bool = true;
+    const WIRE_MIN: usize = crate::ndr::at_least_one(
+        8usize + 4usize + <IPID as crate::ndr::Ndr>::WIRE_MIN + 4usize
+            + <COMVERSION as crate::ndr::Ndr>::WIRE_MIN,
+    );
     #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
@@ -1834,6 +1882,10 @@ impl crate::ndr::Ndr for InstantiationInfoData {
         ],
     );
     const HAS_BUFFERS: bool = true;
+    const WIRE_MIN: usize = crate::ndr::at_least_one(
+        <CLSID as crate::ndr::Ndr>::WIRE_MIN + 4usize + 4usize + 4usize + 4usize + 4usize
+            + 4usize + 4usize + <COMVERSION as crate::ndr::Ndr>::WIRE_MIN,
+    );
     #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
@@ -1888,7 +1940,11 @@ impl crate::ndr::Ndr for InstantiationInfoData {
         match &mut p_iid {
             Some(v) => {
                 *v = {
-                    let n = d.promise(u64::try_from(c_iid).unwrap_or(u64::MAX), 1usize)?;
+                    let n = d
+                        .promise(
+                            u64::try_from(c_iid).unwrap_or(u64::MAX),
+                            crate::ndr::at_least_one(<IID as crate::ndr::Ndr>::WIRE_MIN),
+                        )?;
                     (0..n).map(|_| <IID as crate::ndr::Ndr>::placeholder()).collect()
                 };
             }
@@ -1923,13 +1979,20 @@ impl crate::ndr::Ndr for InstantiationInfoData {
         if let Some(v) = &mut self.p_iid {
             let expected = v.len();
             let _ = expected;
-            d.fulfil(expected, 1usize);
+            d.fulfil(
+                expected,
+                crate::ndr::at_least_one(<IID as crate::ndr::Ndr>::WIRE_MIN),
+            );
             *v = d
                 .nested(|d| {
                     let __max = d.count()?;
                     let mut v = {
                         let n: u32 = __max;
-                        let n = d.check_count(u64::from(n), 1)?;
+                        let n = d
+                            .check_count(
+                                u64::from(n),
+                                crate::ndr::at_least_one(<IID as crate::ndr::Ndr>::WIRE_MIN),
+                            )?;
                         let mut v = Vec::with_capacity(n);
                         for _ in 0..n {
                             v.push(<IID as crate::ndr::Ndr>::decode_scalars(d)?);
@@ -1982,6 +2045,7 @@ pub struct LocationInfoData {
 impl crate::ndr::Ndr for LocationInfoData {
     const ALIGN: usize = crate::ndr::max_align(&[4, 4usize, 4usize, 4usize]);
     const HAS_BUFFERS: bool = true;
+    const WIRE_MIN: usize = crate::ndr::at_least_one(4usize + 4usize + 4usize + 4usize);
     #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
@@ -2053,6 +2117,9 @@ pub struct ActivationContextInfoData {
 impl crate::ndr::Ndr for ActivationContextInfoData {
     const ALIGN: usize = crate::ndr::max_align(&[4usize, 4usize, 4usize, 4usize, 4, 4]);
     const HAS_BUFFERS: bool = true;
+    const WIRE_MIN: usize = crate::ndr::at_least_one(
+        4usize + 4usize + 4usize + 4usize + 4usize + 4usize,
+    );
     #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
@@ -2161,6 +2228,10 @@ impl crate::ndr::Ndr for CustomHeader {
         ],
     );
     const HAS_BUFFERS: bool = true;
+    const WIRE_MIN: usize = crate::ndr::at_least_one(
+        4usize + 4usize + 4usize + 4usize + 4usize + <CLSID as crate::ndr::Ndr>::WIRE_MIN
+            + 4usize + 4usize + 4usize,
+    );
     #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
@@ -2237,7 +2308,13 @@ impl crate::ndr::Ndr for CustomHeader {
         match &mut pclsid {
             Some(v) => {
                 *v = {
-                    let n = d.promise(u64::try_from(c_ifs).unwrap_or(u64::MAX), 1usize)?;
+                    let n = d
+                        .promise(
+                            u64::try_from(c_ifs).unwrap_or(u64::MAX),
+                            crate::ndr::at_least_one(
+                                <CLSID as crate::ndr::Ndr>::WIRE_MIN,
+                            ),
+                        )?;
                     (0..n).map(|_| <CLSID as crate::ndr::Ndr>::placeholder()).collect()
                 };
             }
@@ -2256,7 +2333,11 @@ impl crate::ndr::Ndr for CustomHeader {
         match &mut p_sizes {
             Some(v) => {
                 *v = {
-                    let n = d.promise(u64::try_from(c_ifs).unwrap_or(u64::MAX), 4usize)?;
+                    let n = d
+                        .promise(
+                            u64::try_from(c_ifs).unwrap_or(u64::MAX),
+                            crate::ndr::at_least_one(4usize),
+                        )?;
                     (0..n).map(|_| Default::default()).collect()
                 };
             }
@@ -2291,13 +2372,22 @@ impl crate::ndr::Ndr for CustomHeader {
         if let Some(v) = &mut self.pclsid {
             let expected = v.len();
             let _ = expected;
-            d.fulfil(expected, 1usize);
+            d.fulfil(
+                expected,
+                crate::ndr::at_least_one(<CLSID as crate::ndr::Ndr>::WIRE_MIN),
+            );
             *v = d
                 .nested(|d| {
                     let __max = d.count()?;
                     let mut v = {
                         let n: u32 = __max;
-                        let n = d.check_count(u64::from(n), 1)?;
+                        let n = d
+                            .check_count(
+                                u64::from(n),
+                                crate::ndr::at_least_one(
+                                    <CLSID as crate::ndr::Ndr>::WIRE_MIN,
+                                ),
+                            )?;
                         let mut v = Vec::with_capacity(n);
                         for _ in 0..n {
                             v.push(<CLSID as crate::ndr::Ndr>::decode_scalars(d)?);
@@ -2321,7 +2411,7 @@ impl crate::ndr::Ndr for CustomHeader {
         if let Some(v) = &mut self.p_sizes {
             let expected = v.len();
             let _ = expected;
-            d.fulfil(expected, 4usize);
+            d.fulfil(expected, crate::ndr::at_least_one(4usize));
             *v = d
                 .nested(|d| {
                     let __max = d.count()?;
@@ -2370,6 +2460,7 @@ pub struct PropsOutInfo {
 impl crate::ndr::Ndr for PropsOutInfo {
     const ALIGN: usize = crate::ndr::max_align(&[4usize, 4, 4, 4]);
     const HAS_BUFFERS: bool = true;
+    const WIRE_MIN: usize = crate::ndr::at_least_one(4usize + 4usize + 4usize + 4usize);
     #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
@@ -2453,7 +2544,11 @@ impl crate::ndr::Ndr for PropsOutInfo {
         match &mut piid {
             Some(v) => {
                 *v = {
-                    let n = d.promise(u64::try_from(c_ifs).unwrap_or(u64::MAX), 1usize)?;
+                    let n = d
+                        .promise(
+                            u64::try_from(c_ifs).unwrap_or(u64::MAX),
+                            crate::ndr::at_least_one(<IID as crate::ndr::Ndr>::WIRE_MIN),
+                        )?;
                     (0..n).map(|_| <IID as crate::ndr::Ndr>::placeholder()).collect()
                 };
             }
@@ -2472,7 +2567,11 @@ impl crate::ndr::Ndr for PropsOutInfo {
         match &mut phresults {
             Some(v) => {
                 *v = {
-                    let n = d.promise(u64::try_from(c_ifs).unwrap_or(u64::MAX), 4usize)?;
+                    let n = d
+                        .promise(
+                            u64::try_from(c_ifs).unwrap_or(u64::MAX),
+                            crate::ndr::at_least_one(4usize),
+                        )?;
                     (0..n).map(|_| Default::default()).collect()
                 };
             }
@@ -2491,7 +2590,11 @@ impl crate::ndr::Ndr for PropsOutInfo {
         match &mut pp_intf_data {
             Some(v) => {
                 *v = {
-                    let n = d.promise(u64::try_from(c_ifs).unwrap_or(u64::MAX), 4usize)?;
+                    let n = d
+                        .promise(
+                            u64::try_from(c_ifs).unwrap_or(u64::MAX),
+                            crate::ndr::at_least_one(4usize),
+                        )?;
                     (0..n).map(|_| None).collect()
                 };
             }
@@ -2520,13 +2623,20 @@ impl crate::ndr::Ndr for PropsOutInfo {
         if let Some(v) = &mut self.piid {
             let expected = v.len();
             let _ = expected;
-            d.fulfil(expected, 1usize);
+            d.fulfil(
+                expected,
+                crate::ndr::at_least_one(<IID as crate::ndr::Ndr>::WIRE_MIN),
+            );
             *v = d
                 .nested(|d| {
                     let __max = d.count()?;
                     let mut v = {
                         let n: u32 = __max;
-                        let n = d.check_count(u64::from(n), 1)?;
+                        let n = d
+                            .check_count(
+                                u64::from(n),
+                                crate::ndr::at_least_one(<IID as crate::ndr::Ndr>::WIRE_MIN),
+                            )?;
                         let mut v = Vec::with_capacity(n);
                         for _ in 0..n {
                             v.push(<IID as crate::ndr::Ndr>::decode_scalars(d)?);
@@ -2550,7 +2660,7 @@ impl crate::ndr::Ndr for PropsOutInfo {
         if let Some(v) = &mut self.phresults {
             let expected = v.len();
             let _ = expected;
-            d.fulfil(expected, 4usize);
+            d.fulfil(expected, crate::ndr::at_least_one(4usize));
             *v = d
                 .nested(|d| {
                     let __max = d.count()?;
@@ -2570,13 +2680,17 @@ impl crate::ndr::Ndr for PropsOutInfo {
         if let Some(v) = &mut self.pp_intf_data {
             let expected = v.len();
             let _ = expected;
-            d.fulfil(expected, 4usize);
+            d.fulfil(expected, crate::ndr::at_least_one(4usize));
             *v = d
                 .nested(|d| {
                     let __max = d.count()?;
                     let mut v = {
                         let n: u32 = __max;
-                        let n = d.check_count(u64::from(n), 1)?;
+                        let n = d
+                            .check_count(
+                                u64::from(n),
+                                crate::ndr::at_least_one(4usize),
+                            )?;
                         let mut v = Vec::with_capacity(n);
                         for _ in 0..n {
                             v.push(
@@ -2632,6 +2746,7 @@ pub struct SecurityInfoData {
 impl crate::ndr::Ndr for SecurityInfoData {
     const ALIGN: usize = crate::ndr::max_align(&[4usize, 4, 4]);
     const HAS_BUFFERS: bool = true;
+    const WIRE_MIN: usize = crate::ndr::at_least_one(4usize + 4usize + 4usize);
     #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
@@ -2700,6 +2815,7 @@ pub struct ScmRequestInfoData {
 impl crate::ndr::Ndr for ScmRequestInfoData {
     const ALIGN: usize = crate::ndr::max_align(&[4, 4]);
     const HAS_BUFFERS: bool = true;
+    const WIRE_MIN: usize = crate::ndr::at_least_one(4usize + 4usize);
     #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
@@ -2770,6 +2886,7 @@ pub struct ScmReplyInfoData {
 impl crate::ndr::Ndr for ScmReplyInfoData {
     const ALIGN: usize = crate::ndr::max_align(&[4, 4]);
     const HAS_BUFFERS: bool = true;
+    const WIRE_MIN: usize = crate::ndr::at_least_one(4usize + 4usize);
     #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
@@ -2841,6 +2958,7 @@ pub struct InstanceInfoData {
 impl crate::ndr::Ndr for InstanceInfoData {
     const ALIGN: usize = crate::ndr::max_align(&[4, 4usize, 4, 4]);
     const HAS_BUFFERS: bool = true;
+    const WIRE_MIN: usize = crate::ndr::at_least_one(4usize + 4usize + 4usize + 4usize);
     #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
@@ -2989,6 +3107,10 @@ impl crate::ndr::Ndr for SpecialPropertiesData {
         ],
     );
     const HAS_BUFFERS: bool = <GUID as crate::ndr::Ndr>::HAS_BUFFERS;
+    const WIRE_MIN: usize = crate::ndr::at_least_one(
+        4usize + 4usize + 4usize + 4usize + 4usize + <GUID as crate::ndr::Ndr>::WIRE_MIN
+            + 4usize + 4usize + 4usize + 4usize + 8usize + (5u64 as usize) * 4usize,
+    );
     #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
@@ -3120,6 +3242,10 @@ impl crate::ndr::Ndr for SpecialPropertiesData_Alternate {
         ],
     );
     const HAS_BUFFERS: bool = <GUID as crate::ndr::Ndr>::HAS_BUFFERS;
+    const WIRE_MIN: usize = crate::ndr::at_least_one(
+        4usize + 4usize + 4usize + 4usize + 4usize + <GUID as crate::ndr::Ndr>::WIRE_MIN
+            + 4usize + 4usize + 4usize + (8u64 as usize) * 4usize,
+    );
     #[inline]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
@@ -3351,7 +3477,11 @@ pub mod i_activation {
                             let __max = d.count()?;
                             let mut v = {
                                 let n: u32 = __max;
-                                let n = d.check_count(u64::from(n), 1)?;
+                                let n = d
+                                    .check_count(
+                                        u64::from(n),
+                                        crate::ndr::at_least_one(<IID as crate::ndr::Ndr>::WIRE_MIN),
+                                    )?;
                                 let mut v = Vec::with_capacity(n);
                                 for _ in 0..n {
                                     v.push(<IID as crate::ndr::Ndr>::decode_scalars(d)?);
@@ -3505,7 +3635,11 @@ pub mod i_activation {
                     let __max = d.count()?;
                     let mut v = {
                         let n: u32 = __max;
-                        let n = d.check_count(u64::from(n), 1)?;
+                        let n = d
+                            .check_count(
+                                u64::from(n),
+                                crate::ndr::at_least_one(4usize),
+                            )?;
                         let mut v = Vec::with_capacity(n);
                         for _ in 0..n {
                             v.push(
@@ -5046,7 +5180,11 @@ pub mod i_rem_unknown {
                     let __max = d.count()?;
                     let mut v = {
                         let n: u32 = __max;
-                        let n = d.check_count(u64::from(n), 1)?;
+                        let n = d
+                            .check_count(
+                                u64::from(n),
+                                crate::ndr::at_least_one(<IID as crate::ndr::Ndr>::WIRE_MIN),
+                            )?;
                         let mut v = Vec::with_capacity(n);
                         for _ in 0..n {
                             v.push(<IID as crate::ndr::Ndr>::decode_scalars(d)?);
@@ -5132,7 +5270,13 @@ pub mod i_rem_unknown {
                             let __max = d.count()?;
                             let mut v = {
                                 let n: u32 = __max;
-                                let n = d.check_count(u64::from(n), 1)?;
+                                let n = d
+                                    .check_count(
+                                        u64::from(n),
+                                        crate::ndr::at_least_one(
+                                            <REMQIRESULT as crate::ndr::Ndr>::WIRE_MIN,
+                                        ),
+                                    )?;
                                 let mut v = Vec::with_capacity(n);
                                 for _ in 0..n {
                                     v.push(
@@ -5215,7 +5359,13 @@ pub mod i_rem_unknown {
                     let __max = d.count()?;
                     let mut v = {
                         let n: u32 = __max;
-                        let n = d.check_count(u64::from(n), 1)?;
+                        let n = d
+                            .check_count(
+                                u64::from(n),
+                                crate::ndr::at_least_one(
+                                    <REMINTERFACEREF as crate::ndr::Ndr>::WIRE_MIN,
+                                ),
+                            )?;
                         let mut v = Vec::with_capacity(n);
                         for _ in 0..n {
                             v.push(
@@ -5337,7 +5487,13 @@ pub mod i_rem_unknown {
                     let __max = d.count()?;
                     let mut v = {
                         let n: u32 = __max;
-                        let n = d.check_count(u64::from(n), 1)?;
+                        let n = d
+                            .check_count(
+                                u64::from(n),
+                                crate::ndr::at_least_one(
+                                    <REMINTERFACEREF as crate::ndr::Ndr>::WIRE_MIN,
+                                ),
+                            )?;
                         let mut v = Vec::with_capacity(n);
                         for _ in 0..n {
                             v.push(
@@ -5652,7 +5808,11 @@ pub mod i_rem_unknown2 {
                     let __max = d.count()?;
                     let mut v = {
                         let n: u32 = __max;
-                        let n = d.check_count(u64::from(n), 1)?;
+                        let n = d
+                            .check_count(
+                                u64::from(n),
+                                crate::ndr::at_least_one(<IID as crate::ndr::Ndr>::WIRE_MIN),
+                            )?;
                         let mut v = Vec::with_capacity(n);
                         for _ in 0..n {
                             v.push(<IID as crate::ndr::Ndr>::decode_scalars(d)?);
@@ -5738,7 +5898,11 @@ pub mod i_rem_unknown2 {
                     let __max = d.count()?;
                     let mut v = {
                         let n: u32 = __max;
-                        let n = d.check_count(u64::from(n), 1)?;
+                        let n = d
+                            .check_count(
+                                u64::from(n),
+                                crate::ndr::at_least_one(4usize),
+                            )?;
                         let mut v = Vec::with_capacity(n);
                         for _ in 0..n {
                             v.push(

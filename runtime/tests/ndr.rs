@@ -272,3 +272,31 @@ fn only_types_with_pointers_somewhere_inside_make_a_buffer_pass() {
     ];
     assert_eq!(deep, [true; 3]);
 }
+
+#[test]
+fn a_count_is_checked_against_the_least_wire_size_of_its_elements() {
+    use oxidl::dcom::i_rem_unknown::RemReleaseRequest;
+    use oxidl::dcom::REMINTERFACEREF;
+    let request = RemReleaseRequest {
+        orpcthis: oxidl::orpc::orpcthis(),
+        interface_refs: vec![REMINTERFACEREF::default(); 4],
+    };
+    let mut bytes = oxidl::ndr::to_bytes(&request);
+    // Claim 50 elements (and cInterfaceRefs 50) with 96 bytes behind them:
+    // enough for 50 one-byte elements, not for 50 of REMINTERFACEREF's 24.
+    let at = bytes.len() - 4 * 24 - 4;
+    bytes[at..at + 4].copy_from_slice(&50u32.to_le_bytes());
+    bytes[at - 4..at - 2].copy_from_slice(&50u16.to_le_bytes());
+    let err = from_bytes::<RemReleaseRequest>(&bytes).expect_err("too many");
+    assert!(
+        matches!(
+            err.kind,
+            ErrorKind::CountTooLarge {
+                count: 50,
+                elem_size: 24,
+                ..
+            }
+        ),
+        "refused before allocating: {err}"
+    );
+}

@@ -40,6 +40,7 @@ impl<'m> Gen<'m> {
         }
         let align = self.struct_align(&plan)?;
         let has_buffers = self.struct_has_buffers(&plan);
+        let wire_min = self.struct_wire_min(&plan);
         let enc_body = self.encode_scalars(&plan)?;
         let dec_body = self.decode_scalars(&plan)?;
         // A conformant struct writes its max_count first, unless a struct
@@ -131,6 +132,7 @@ impl<'m> Gen<'m> {
             impl #rt::ndr::Ndr for #name {
                 const ALIGN: usize = #align;
                 const HAS_BUFFERS: bool = #has_buffers;
+                const WIRE_MIN: usize = #wire_min;
                 #[inline]
                 fn encode_scalars(&self, e: &mut #rt::ndr::Encoder) -> #rt::ndr::Result<()> {
                     #enc_scalars
@@ -1034,9 +1036,10 @@ impl<'m> Gen<'m> {
             }
         }
         let each = self.ds(item, rest, data)?;
+        let min = self.min_size(rest, data);
         Ok(quote!({
             let n: u32 = #n;
-            let n = d.check_count(u64::from(n), 1)?;
+            let n = d.check_count(u64::from(n), #min)?;
             let mut v = Vec::with_capacity(n);
             for _ in 0..n { v.push(#each); }
             v
@@ -1371,13 +1374,51 @@ impl Gen<'_> {
         }
     }
 
-    /// The fewest bytes one element with these levels takes on the wire.
-    fn min_size(&self, levels: &[Level], data: &DataType) -> usize {
-        match (levels.first(), self.data(data, "")) {
-            (None, Ok(Data::Scalar(s))) => scalar_io(s).1,
-            (Some(Level::Pointer(_)), _) => 4,
-            _ => 1,
+    /// The fewest bytes one value with these levels takes on the wire, at
+    /// least 1: counts are checked against it before anything is allocated,
+    /// so that a hostile count cannot reserve more than the input can fill.
+    pub(crate) fn min_size(&self, levels: &[Level], data: &DataType) -> TokenStream {
+        let rt = &self.rt;
+        let n = self.wire_min(levels, data);
+        quote!(#rt::ndr::at_least_one(#n))
+    }
+
+    /// A lower bound of the wire size (possibly 0), as a const expression.
+    fn wire_min(&self, levels: &[Level], data: &DataType) -> TokenStream {
+        let rt = &self.rt;
+        match levels.split_first() {
+            None => match (self.data(data, ""), self.data_type(data, "")) {
+                (Ok(Data::Scalar(s)), _) => {
+                    let n = scalar_io(s).1;
+                    quote!(#n)
+                }
+                (Ok(Data::Type), Ok(ty)) => quote!(<#ty as #rt::ndr::Ndr>::WIRE_MIN),
+                _ => quote!(1usize),
+            },
+            Some((Level::Pointer(_), _)) => quote!(4usize),
+            Some((Level::Array(a), rest)) => match a.fixed {
+                // A varying fixed array may send no elements.
+                Some(n) if !a.is_varying() => {
+                    let each = self.wire_min(rest, data);
+                    quote!((#n as usize) * #each)
+                }
+                _ => quote!(0usize),
+            },
         }
+    }
+
+    /// `WIRE_MIN` of a struct: the sum of its members' least sizes.
+    fn struct_wire_min(&self, plan: &Plan) -> TokenStream {
+        let rt = &self.rt;
+        let parts: Vec<_> = plan
+            .fields
+            .iter()
+            .map(|f| self.wire_min(&f.layout.levels, &f.layout.data))
+            .collect();
+        if parts.is_empty() {
+            return quote!(1);
+        }
+        quote!(#rt::ndr::at_least_one(#(#parts)+*))
     }
 }
 

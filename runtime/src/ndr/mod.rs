@@ -28,6 +28,11 @@ pub trait Ndr: Sized {
     /// over an array of them is worth making. `true` unless known otherwise.
     const HAS_BUFFERS: bool = true;
 
+    /// The fewest bytes the inline part takes on the wire (at least 1):
+    /// a count of these is checked against the bytes left before the
+    /// elements are allocated.
+    const WIRE_MIN: usize = 1;
+
     /// Writes the inline part, with a referent ID for each embedded pointer.
     fn encode_scalars(&self, e: &mut Encoder) -> Result<()>;
 
@@ -158,6 +163,15 @@ pub fn check_correlation(
     Ok(())
 }
 
+/// `n`, or 1 if it is 0: a least wire size to divide the bytes left by.
+pub const fn at_least_one(n: usize) -> usize {
+    if n == 0 {
+        1
+    } else {
+        n
+    }
+}
+
 /// The largest of `aligns`: a struct's alignment from its members'.
 pub const fn max_align(aligns: &[usize]) -> usize {
     let mut m = 1;
@@ -176,6 +190,7 @@ macro_rules! primitive {
         impl Ndr for $ty {
             const ALIGN: usize = std::mem::size_of::<$ty>();
             const HAS_BUFFERS: bool = false;
+            const WIRE_MIN: usize = std::mem::size_of::<$ty>();
             #[inline]
             fn encode_scalars(&self, e: &mut Encoder) -> Result<()> {
                 e.$put(*self);
@@ -202,6 +217,7 @@ primitive! {
 impl Ndr for uuid::Uuid {
     const ALIGN: usize = 4;
     const HAS_BUFFERS: bool = false;
+    const WIRE_MIN: usize = 16;
     #[inline]
     fn encode_scalars(&self, e: &mut Encoder) -> Result<()> {
         e.guid(self);
