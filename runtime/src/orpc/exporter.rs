@@ -82,10 +82,11 @@ pub struct ObjectLimits {
     /// Objects (OIDs) in the exporter: 65536 by default.
     pub max_objects: usize,
     /// Objects made for one client (activated by it, or marshaled out of
-    /// one of its calls): 4096 by default.
+    /// one of its calls): 16384 by default, a quarter of the exporter's, so
+    /// that one client cannot fill it alone.
     pub max_objects_per_client: usize,
     /// References, public and private, that one client holds and has not
-    /// released: 1 << 20 by default, about two hundred per object.
+    /// released: 1 << 20 by default, 64 for each object it may have.
     pub max_refs_per_client: u64,
 }
 
@@ -93,7 +94,7 @@ impl Default for ObjectLimits {
     fn default() -> ObjectLimits {
         ObjectLimits {
             max_objects: DEFAULT_MAX_OBJECTS,
-            max_objects_per_client: 4096,
+            max_objects_per_client: DEFAULT_MAX_OBJECTS / 4,
             max_refs_per_client: 1 << 20,
         }
     }

@@ -40,9 +40,9 @@ pub struct Server {
 /// limit is closed as soon as it is accepted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ConnectionLimits {
-    /// Connections in all: 1024 by default.
+    /// Connections in all: 2048 by default.
     pub max: usize,
-    /// Connections from one client address: 64 by default (clients behind
+    /// Connections from one client address: 256 by default (clients behind
     /// one NAT share it).
     pub per_client: usize,
 }
@@ -50,8 +50,8 @@ pub struct ConnectionLimits {
 impl Default for ConnectionLimits {
     fn default() -> ConnectionLimits {
         ConnectionLimits {
-            max: 1024,
-            per_client: 64,
+            max: 2048,
+            per_client: 256,
         }
     }
 }
@@ -230,6 +230,34 @@ impl ServerHandle {
     }
 }
 
+/// A connection's read buffer: 1 KiB while the peer sends little, doubled
+/// each time a read fills it, up to 64 KiB, so that an idle connection
+/// holds little and a busy one reads in large chunks.
+struct ReadBuf(Vec<u8>);
+
+impl ReadBuf {
+    const FIRST: usize = 1 << 10;
+    const MOST: usize = 64 << 10;
+
+    fn new() -> ReadBuf {
+        ReadBuf(vec![0; ReadBuf::FIRST])
+    }
+
+    fn space(&mut self) -> &mut [u8] {
+        &mut self.0
+    }
+
+    /// The `n` bytes a read put in; the buffer grows if they filled it.
+    fn filled(&mut self, n: usize) -> &[u8] {
+        if n == self.0.len() && n < ReadBuf::MOST {
+            let mut bigger = vec![0; 2 * n];
+            bigger[..n].copy_from_slice(&self.0);
+            self.0 = bigger;
+        }
+        &self.0[..n]
+    }
+}
+
 /// Output waiting for the socket, written without ever blocking the task.
 struct Outbox {
     pending: Vec<u8>,
@@ -288,7 +316,7 @@ async fn serve_connection(
     let (mut rd, wr) = stream.into_split();
     let mut out = Outbox::new();
     let (done_tx, mut done) = mpsc::unbounded_channel::<(u32, u16, Outcome)>();
-    let mut buf = vec![0u8; 64 * 1024];
+    let mut buf = ReadBuf::new();
     loop {
         while let Some(event) = session.poll() {
             match event {
@@ -325,12 +353,12 @@ async fn serve_connection(
             return;
         }
         tokio::select! {
-            n = rd.read(&mut buf), if out.may_read() => match n {
+            n = rd.read(buf.space()), if out.may_read() => match n {
                 Ok(0) | Err(_) => {
                     tracing::debug!("closed by the client");
                     return;
                 }
-                Ok(n) => session.receive(&buf[..n]),
+                Ok(n) => session.receive(buf.filled(n)),
             },
             Some((call_id, context_id, outcome)) = done.recv() => {
                 session.complete(call_id, context_id, outcome);
@@ -451,7 +479,7 @@ async fn run_client(
     let mut waiting: HashMap<u32, oneshot::Sender<Result<Vec<u8>, CallError>>> = HashMap::new();
     // Calls held until their interface is bound, by the bind's call ID.
     let mut binding: HashMap<u32, (SyntaxId, Vec<Pending>)> = HashMap::new();
-    let mut buf = vec![0u8; 64 * 1024];
+    let mut buf = ReadBuf::new();
     let fail_all = |waiting: &mut HashMap<u32, oneshot::Sender<_>>,
                     binding: &mut HashMap<u32, (SyntaxId, Vec<Pending>)>,
                     why: &dyn Fn() -> CallError| {
@@ -489,7 +517,7 @@ async fn run_client(
                     binding.insert(id, (syntax, vec![call]));
                 }
             }
-            n = rd.read(&mut buf), if out.may_read() => {
+            n = rd.read(buf.space()), if out.may_read() => {
                 let n = match n {
                     Ok(0) | Err(_) => {
                         fail_all(&mut waiting, &mut binding, &|| CallError::Closed);
@@ -497,7 +525,7 @@ async fn run_client(
                     }
                     Ok(n) => n,
                 };
-                conn.receive(&buf[..n]);
+                conn.receive(buf.filled(n));
                 while let Some(event) = conn.poll() {
                     match event {
                         ClientEvent::Bound { call_id, accepted, reason, .. } => {
