@@ -260,6 +260,14 @@ impl LoopInner {
 }
 
 impl Channel for Loop {
+    /// A fixed causality ID, so that recorded seeds come out the same.
+    fn orpcthis(&self) -> oxidl::dcom::ORPCTHIS {
+        oxidl::dcom::ORPCTHIS {
+            cid: uuid!("0b1ec7ee-cccc-4000-8000-000000000001"),
+            ..oxidl::orpc::orpcthis()
+        }
+    }
+
     fn call(
         &self,
         syntax: SyntaxId,

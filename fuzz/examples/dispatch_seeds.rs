@@ -4,7 +4,7 @@
 //! sent them, with the live identifiers turned back into placeholders.
 //! Each seed is replayed into a fresh server and must draw no fault.
 //!
-//! `cargo run --bin dispatch_seeds` from `fuzz/`.
+//! `cargo run --example dispatch_seeds` from `fuzz/`.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -13,7 +13,6 @@ use oxidl::com::{IClassFactory, IClassFactoryClient};
 use oxidl::dcom::*;
 use oxidl::orpc::activation::ActivationProperties;
 use oxidl::orpc::objref::TOWER_NCACN_IP_TCP;
-use oxidl::orpc::orpcthis;
 use oxidl::rpc::Channel;
 use oxidl::uuid::Uuid;
 use oxidl_fuzz::{block_on, drive, Harness, Loop, CLSID, IPID_OBJECT, OID, OXID, SETID};
@@ -65,11 +64,12 @@ fn ping(h: &Harness, c: &Arc<Loop>) {
         "SimplePing",
         block_on(r.simple_ping(setid)).unwrap().return_value as i32,
     );
+    // A new set (whose SETID is the server's to pick), then the live one.
     let p = block_on(r.complex_ping(0, 0, Some(vec![oid]), None)).unwrap();
     check("ComplexPing", p.return_value as i32);
-    let p = block_on(r.complex_ping(p.p_set_id, 1, None, Some(vec![oid]))).unwrap();
+    let p = block_on(r.complex_ping(setid, 1, None, Some(vec![oid]))).unwrap();
     check("ComplexPing", p.return_value as i32);
-    let p = block_on(r.complex_ping(setid, 1, Some(vec![oid]), None)).unwrap();
+    let p = block_on(r.complex_ping(setid, 2, Some(vec![oid]), None)).unwrap();
     check("ComplexPing", p.return_value as i32);
 }
 
@@ -87,7 +87,7 @@ fn activate(_: &Harness, c: &Arc<Loop>) {
     let a = IActivationClient::new(c.clone());
     for mode in [0, u32::MAX] {
         let r = block_on(a.remote_activation(
-            orpcthis(),
+            c.orpcthis(),
             CLSID,
             None,
             None,
