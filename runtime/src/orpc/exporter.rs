@@ -180,6 +180,9 @@ pub struct Exporter {
     limits: ObjectLimits,
     oids: HashMap<u64, OidEntry>,
     ipids: HashMap<Uuid, IpidEntry>,
+    /// How many IPIDs each interface has: binds ask, and a scan of every
+    /// IPID per proposed context would let a client make binds expensive.
+    iids: HashMap<Uuid, usize>,
     clients: HashMap<IpAddr, Usage>,
     /// The IPID of the exporter's own IRemUnknown (and IRemUnknown2).
     rem_unknown: Uuid,
@@ -212,6 +215,7 @@ impl Exporter {
             limits: ObjectLimits::default(),
             oids: HashMap::new(),
             ipids: HashMap::new(),
+            iids: HashMap::new(),
             clients: HashMap::new(),
             rem_unknown: Uuid::new_v4(),
             rem_unknown_object: rem_unknown,
@@ -343,6 +347,7 @@ impl Exporter {
             self.charge(c, 0, i64::from(refs));
         }
         if existing.is_none() {
+            *self.iids.entry(iid).or_default() += 1;
             if let Some(o) = self.oids.get_mut(&oid) {
                 o.ipids.push(ipid);
             }
@@ -363,7 +368,7 @@ impl Exporter {
         let Some(e) = self.ipids.remove(ipid) else {
             return;
         };
-        self.refund(&e);
+        self.forget(&e);
         let empty = self.oids.get_mut(&e.oid).is_some_and(|o| {
             o.ipids.retain(|i| i != ipid);
             o.ipids.is_empty()
@@ -373,8 +378,15 @@ impl Exporter {
         }
     }
 
-    /// Gives back what the holders of a removed IPID were charged for it.
-    fn refund(&mut self, e: &IpidEntry) {
+    /// Accounts for a removed IPID: its interface's count, and what its
+    /// holders were charged for it.
+    fn forget(&mut self, e: &IpidEntry) {
+        if let Some(n) = self.iids.get_mut(&e.iid) {
+            *n -= 1;
+            if *n == 0 {
+                self.iids.remove(&e.iid);
+            }
+        }
         for h in &e.holdings {
             self.charge(h.client, 0, -(i64::from(h.public) + i64::from(h.private)));
         }
@@ -390,7 +402,7 @@ impl Exporter {
         }
         for ipid in &o.ipids {
             if let Some(e) = self.ipids.remove(ipid) {
-                self.refund(&e);
+                self.forget(&e);
             }
         }
     }
@@ -565,7 +577,7 @@ impl Exporter {
     /// client may bind to the interface (objects marshaled by methods are
     /// of no registered class).
     pub fn has_interface(&self, iid: &Uuid) -> bool {
-        self.ipids.values().any(|e| e.iid == *iid)
+        self.iids.contains_key(iid)
     }
 
     /// Whether the exporter still holds the object `oid`.
@@ -883,5 +895,30 @@ mod tests {
             (Usage::default(), Usage::default())
         );
         assert!(e.clients.is_empty(), "no entry is left behind for a client");
+    }
+
+    #[test]
+    fn an_interface_is_bindable_while_some_ipid_has_it_and_not_after() {
+        let (mut e, t) = exporter();
+        let one = e
+            .export(Object::new().with(Stub(A)), A, t, None)
+            .expect("one");
+        let two = e
+            .export(Object::new().with(Stub(A)), A, t, None)
+            .expect("two");
+        assert!(e.has_interface(&A) && !e.has_interface(&B));
+        let all = |std: StdObjRef| RefChange {
+            ipid: std.ipid,
+            public: 5,
+            private: 0,
+        };
+        e.release(&[all(one)], None);
+        assert!(e.has_interface(&A), "the second object still has it");
+        e.release(&[all(two)], None);
+        assert!(!e.has_interface(&A));
+        e.export(Object::new().with(Stub(A)), A, t, None)
+            .expect("three");
+        e.reclaim(t + Duration::from_secs(1000));
+        assert!(!e.has_interface(&A) && e.iids.is_empty());
     }
 }
