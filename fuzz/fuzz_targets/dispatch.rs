@@ -3,13 +3,15 @@
 //! object exporter (IRemUnknown, IRemUnknown2 and an object's interface,
 //! routed by IPID). The first byte picks the server and the chunk size;
 //! the placeholders of `oxidl_fuzz` name the live object, OXID and set.
-//! Whatever the stream did, the server must still answer a new client.
+//! Whatever the stream did, the resolver and the exporter must still
+//! answer a new client.
 #![no_main]
 
 use std::net::SocketAddr;
 
 use libfuzzer_sys::fuzz_target;
-use oxidl::dcom::IObjectExporterClient;
+use oxidl::dcom::{IObjectExporterClient, IRemUnknownClient};
+use oxidl::uuid::Uuid;
 use oxidl_fuzz::{block_on, drive, Harness, Loop};
 
 fuzz_target!(|data: &[u8]| {
@@ -35,6 +37,14 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let alive = IObjectExporterClient::new(Loop::new(&h.resolver));
-    let r = block_on(alive.server_alive2()).expect("a new client is served");
+    let r = block_on(alive.server_alive2()).expect("the resolver serves a new client");
     assert_eq!(r.return_value, 0);
+    // The exporter answers too, on its IRemUnknown (the object the stream
+    // may have released is not asked for).
+    let rem = IRemUnknownClient::with_object(
+        Loop::new(&h.exporter_server),
+        h.exporter.ipid_rem_unknown(),
+    );
+    block_on(rem.rem_query_interface(Uuid::nil(), 1, 1, vec![Uuid::nil()]))
+        .expect("the exporter serves a new client");
 });

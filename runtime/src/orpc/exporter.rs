@@ -139,8 +139,27 @@ struct IpidEntry {
     holdings: Vec<Holding>,
 }
 
+/// How many clients' holdings one IPID tracks: references from more
+/// clients still count, but are charged to no one, and their private
+/// references are released only when the object goes.
+const MAX_HOLDERS: usize = 1024;
+
 impl IpidEntry {
-    fn holding(&mut self, client: IpAddr) -> &mut Holding {
+    /// Adds references `caller` takes. Returns what to charge it: the
+    /// references actually added (counts saturate).
+    fn take(&mut self, caller: Caller, public: u32, private: u32) -> u64 {
+        let before = self.public;
+        self.public = self.public.saturating_add(public);
+        let public = self.public - before;
+        let tracked = caller.filter(|c| {
+            self.holdings.iter().any(|h| h.client == *c) || self.holdings.len() < MAX_HOLDERS
+        });
+        let Some(client) = tracked.filter(|_| public > 0 || private > 0) else {
+            if caller.is_none() || tracked.is_none() {
+                self.private = self.private.saturating_add(private);
+            }
+            return 0;
+        };
         let at = match self.holdings.iter().position(|h| h.client == client) {
             Some(at) => at,
             None => {
@@ -152,7 +171,56 @@ impl IpidEntry {
                 self.holdings.len() - 1
             }
         };
-        &mut self.holdings[at]
+        let h = &mut self.holdings[at];
+        // The holdings add up to at most the IPID's count (see
+        // `holds_at_most_its_count`), so this cannot overflow.
+        h.public += public;
+        let before = h.private;
+        h.private = h.private.saturating_add(private);
+        u64::from(public) + u64::from(h.private - before)
+    }
+
+    /// Releases references for `caller`: public ones whoever took them,
+    /// private ones only its own. Returns what to refund to whom.
+    fn give_back(&mut self, caller: Caller, public: u32, private: u32) -> Vec<(IpAddr, u64)> {
+        let mut refunds = Vec::new();
+        self.public = self.public.saturating_sub(public);
+        let mut public_left = public;
+        match caller.and_then(|c| self.holdings.iter_mut().find(|h| h.client == c)) {
+            Some(h) => {
+                let (p, q) = (h.public.min(public), h.private.min(private));
+                h.public -= p;
+                h.private -= q;
+                public_left -= p;
+                refunds.push((h.client, u64::from(p) + u64::from(q)));
+            }
+            None if caller.is_none() => self.private = self.private.saturating_sub(private),
+            None => {}
+        }
+        // Public references beyond the caller's own were someone else's
+        // (handed on in an OBJREF, say): their takers get them back first,
+        // so that no client stays charged for references that are gone.
+        for h in &mut self.holdings {
+            let d = h.public.min(public_left);
+            if d > 0 {
+                h.public -= d;
+                public_left -= d;
+                refunds.push((h.client, u64::from(d)));
+            }
+        }
+        self.holdings.retain(|h| h.public > 0 || h.private > 0);
+        debug_assert!(self.holds_at_most_its_count());
+        refunds
+    }
+
+    /// The holdings' public references never add up to more than the
+    /// IPID's: what [`IpidEntry::take`] relies on not to overflow.
+    fn holds_at_most_its_count(&self) -> bool {
+        self.holdings
+            .iter()
+            .map(|h| u64::from(h.public))
+            .sum::<u64>()
+            <= u64::from(self.public)
     }
 
     fn unreferenced(&self) -> bool {
@@ -340,11 +408,9 @@ impl Exporter {
             private: 0,
             holdings: Vec::new(),
         });
-        e.public = e.public.saturating_add(refs);
+        let charged = e.take(caller, refs, 0);
         if let Some(c) = caller {
-            let h = e.holding(c);
-            h.public = h.public.saturating_add(refs);
-            self.charge(c, 0, i64::from(refs));
+            self.charge(c, 0, charged as i64);
         }
         if existing.is_none() {
             *self.iids.entry(iid).or_default() += 1;
@@ -459,8 +525,8 @@ impl Exporter {
     }
 
     /// RemQueryInterface (3.1.1.5.6.1.1): a result per IID, or
-    /// RPC_E_INVALID_OBJECT for an unknown IPID. An IID past `caller`'s
-    /// reference limit gets E_OUTOFMEMORY.
+    /// RPC_E_INVALID_OBJECT for an unknown IPID and E_INVALIDARG for no
+    /// references. An IID past `caller`'s reference limit gets E_OUTOFMEMORY.
     pub fn query_interface(
         &mut self,
         ipid: &Uuid,
@@ -474,6 +540,10 @@ impl Exporter {
             .get(ipid)
             .map(|e| e.oid)
             .ok_or(hresult::RPC_E_INVALID_OBJECT)?;
+        // An interface with no references would never be released.
+        if refs == 0 {
+            return Err(hresult::E_INVALIDARG);
+        }
         let object = match self.oids.get_mut(&oid) {
             Some(o) => {
                 o.last_seen = now;
@@ -516,15 +586,9 @@ impl Exporter {
                 let Some(e) = self.ipids.get_mut(&c.ipid) else {
                     return hresult::CO_E_OBJNOTREG;
                 };
-                e.public = e.public.saturating_add(c.public);
-                match caller {
-                    Some(client) => {
-                        let h = e.holding(client);
-                        h.public = h.public.saturating_add(c.public);
-                        h.private = h.private.saturating_add(c.private);
-                        self.charge(client, 0, wanted as i64);
-                    }
-                    None => e.private = e.private.saturating_add(c.private),
+                let charged = e.take(caller, c.public, c.private);
+                if let Some(client) = caller {
+                    self.charge(client, 0, charged as i64);
                 }
                 hresult::S_OK
             })
@@ -540,23 +604,10 @@ impl Exporter {
             let Some(e) = self.ipids.get_mut(&c.ipid) else {
                 continue;
             };
-            e.public = e.public.saturating_sub(c.public);
-            let mut refund = 0u64;
-            match caller {
-                Some(client) => {
-                    if let Some(h) = e.holdings.iter_mut().find(|h| h.client == client) {
-                        let (public, private) = (h.public.min(c.public), h.private.min(c.private));
-                        h.public -= public;
-                        h.private -= private;
-                        refund = u64::from(public) + u64::from(private);
-                    }
-                    e.holdings.retain(|h| h.public > 0 || h.private > 0);
-                }
-                None => e.private = e.private.saturating_sub(c.private),
-            }
+            let refunds = e.give_back(caller, c.public, c.private);
             let gone = e.unreferenced();
-            if let Some(client) = caller {
-                self.charge(client, 0, -(refund as i64));
+            for (client, n) in refunds {
+                self.charge(client, 0, -(n as i64));
             }
             if gone {
                 self.remove_ipid(&c.ipid);
@@ -920,5 +971,76 @@ mod tests {
             .expect("three");
         e.reclaim(t + Duration::from_secs(1000));
         assert!(!e.has_interface(&A) && e.iids.is_empty());
+    }
+
+    fn holders(e: &Exporter, ipid: &Uuid) -> usize {
+        e.ipids.get(ipid).map_or(0, |i| i.holdings.len())
+    }
+
+    #[test]
+    fn public_references_released_by_another_client_are_refunded_to_their_taker() {
+        let (mut e, t) = exporter();
+        let std = e
+            .export(Object::new().with(Stub(A)), A, t, None)
+            .expect("exports");
+        let r = |public| RefChange {
+            ipid: std.ipid,
+            public,
+            private: 0,
+        };
+        assert_eq!(e.add_ref(&[r(5)], ALICE), [0]);
+        // Alice handed her references to Bob, who releases them.
+        e.release(&[r(5)], BOB);
+        assert_eq!(
+            usage(&e, ALICE),
+            Usage::default(),
+            "nothing is left charged"
+        );
+        assert!(
+            e.lookup(&std.ipid, &A, t).is_ok(),
+            "the server's own five remain"
+        );
+    }
+
+    #[test]
+    fn taking_no_references_leaves_no_trace() {
+        let (mut e, t) = exporter();
+        let std = e
+            .export(Object::new().with(Stub(A)), A, t, None)
+            .expect("exports");
+        let none = RefChange {
+            ipid: std.ipid,
+            public: 0,
+            private: 0,
+        };
+        assert_eq!(e.add_ref(&[none], ALICE), [0]);
+        assert_eq!(holders(&e, &std.ipid), 0);
+        assert!(e.clients.is_empty());
+        assert_eq!(
+            e.query_interface(&std.ipid, 0, &[A], t, ALICE),
+            Err(hresult::E_INVALIDARG),
+            "an interface with no references would never be released"
+        );
+    }
+
+    #[test]
+    fn a_client_is_charged_what_was_added_when_counts_saturate() {
+        let (mut e, t) = limited(ObjectLimits {
+            max_refs_per_client: u64::MAX,
+            ..ObjectLimits::default()
+        });
+        let std = e
+            .export(Object::new().with(Stub(A)), A, t, None)
+            .expect("exports");
+        let most = RefChange {
+            ipid: std.ipid,
+            public: u32::MAX,
+            private: u32::MAX,
+        };
+        e.add_ref(&[most, most], ALICE);
+        let public_room = u64::from(u32::MAX - 5);
+        assert_eq!(usage(&e, ALICE).refs, public_room + u64::from(u32::MAX));
+        e.release(&[most, most], ALICE);
+        assert_eq!(usage(&e, ALICE), Usage::default());
     }
 }

@@ -514,7 +514,9 @@ pub struct Marshaler {
 
 impl Marshaler {
     /// Exports `object` and marshals its `iid` as an OBJREF_STANDARD with
-    /// the initial references (MS-DCOM 3.1.1.5.1).
+    /// the initial references (MS-DCOM 3.1.1.5.1). Called from a method
+    /// (not from a task the method spawned), the object and references
+    /// count against the calling client's limits.
     pub fn marshal(&self, object: Object, iid: Uuid) -> Result<MInterfacePointer, u32> {
         let e = self.exporter.upgrade().ok_or(hresult::RPC_E_DISCONNECTED)?;
         let m = e.machine().ok_or(hresult::RPC_E_DISCONNECTED)?;
@@ -545,7 +547,7 @@ tokio::task_local! {
 
 /// The client a call came from, by its network address.
 fn caller(ctx: &CallContext) -> Caller {
-    ctx.peer.map(|p| p.ip())
+    ctx.peer.map(|p| crate::rpc::client_of(p.ip()))
 }
 
 /// The client whose call is running here, if any.

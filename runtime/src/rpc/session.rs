@@ -62,6 +62,9 @@ pub struct Session {
     /// lookup may cost a scan.
     stubs: HashMap<SyntaxId, Arc<dyn Dispatch>>,
     peer: Option<SocketAddr>,
+    /// Calls handed out and not yet completed (at most `max_calls`).
+    running: HashSet<u32>,
+    /// Running calls the client orphaned: their answers are not sent.
     orphaned: HashSet<u32>,
 }
 
@@ -78,6 +81,7 @@ impl Session {
             registry,
             stubs: HashMap::new(),
             peer,
+            running: HashSet::new(),
             orphaned: HashSet::new(),
         }
     }
@@ -123,15 +127,19 @@ impl Session {
                         len = call.stub.len(),
                         "call"
                     );
+                    self.running.insert(call.call_id);
                     return Some(SessionEvent::Call(Work {
                         call_id: call.call_id,
                         context_id: call.context_id,
                         future: CatchPanic(stub.dispatch(ctx, call.stub)),
                     }));
                 }
-                ServerEvent::Orphaned { call_id } => {
+                // Only a running call can be orphaned: the set stays as
+                // small as the calls in flight, whatever a client sends.
+                ServerEvent::Orphaned { call_id } if self.running.contains(&call_id) => {
                     self.orphaned.insert(call_id);
                 }
+                ServerEvent::Orphaned { .. } => {}
                 ServerEvent::Cancel { .. } => {}
                 ServerEvent::Close(e) => return Some(SessionEvent::Close(e)),
             }
@@ -142,6 +150,7 @@ impl Session {
     /// outcome: the response, a fault, or (after a panic) nca_s_fault_unspec.
     /// A call the client orphaned meanwhile gets no answer.
     pub fn complete(&mut self, call_id: u32, context_id: u16, outcome: Outcome) {
+        self.running.remove(&call_id);
         if self.orphaned.remove(&call_id) {
             self.conn.forget(call_id);
             return;
@@ -187,5 +196,74 @@ impl CatchPanic {
             Poll::Ready(o) => Some(o),
             Poll::Pending => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rpc::conn::{ClientConn, ClientEvent};
+    use crate::rpc::{Server, NDR20};
+
+    const ECHO: SyntaxId = SyntaxId {
+        uuid: uuid::Uuid::from_u128(0xec40),
+        major: 1,
+        minor: 0,
+    };
+
+    struct Echo;
+    impl Dispatch for Echo {
+        fn syntax(&self) -> SyntaxId {
+            ECHO
+        }
+        fn dispatch(
+            &self,
+            _: CallContext,
+            stub: Vec<u8>,
+        ) -> BoxFuture<'static, Result<Vec<u8>, Fault>> {
+            Box::pin(async move { Ok(stub) })
+        }
+    }
+
+    /// Moves bytes between a client and a session until both are quiet,
+    /// running each call at once; returns the client's events.
+    fn pump(c: &mut ClientConn, s: &mut Session) -> Vec<ClientEvent> {
+        loop {
+            let out = c.take_output();
+            s.receive(&out);
+            while let Some(SessionEvent::Call(mut w)) = s.poll() {
+                let outcome = w.future.poll_now().expect("Echo does not wait");
+                s.complete(w.call_id, w.context_id, outcome);
+            }
+            let back = s.take_output();
+            if out.is_empty() && back.is_empty() {
+                break;
+            }
+            c.receive(&back);
+        }
+        std::iter::from_fn(|| c.poll()).collect()
+    }
+
+    #[test]
+    fn an_orphan_notice_for_a_call_not_running_is_ignored() {
+        let server = Server::new().add_interface(Echo);
+        let mut s = server.session(None, 135);
+        let mut c = ClientConn::new(Limits::default());
+        c.bind(ECHO, &[NDR20]);
+        pump(&mut c, &mut s);
+        let ctx = c.context(&ECHO).expect("bound");
+        // Orphan call IDs ahead of time, the next one the client uses among
+        // them; none is running, so none may silence a later answer.
+        for id in 0..1000 {
+            c.orphan(id);
+        }
+        pump(&mut c, &mut s);
+        assert!(s.orphaned.is_empty(), "nothing remembered");
+        let id = c.request(ctx, 0, None, b"ping");
+        let events = pump(&mut c, &mut s);
+        assert!(
+            events.iter().any(|e| matches!(e, ClientEvent::Response { call_id, stub } if *call_id == id && stub == b"ping")),
+            "{events:?}"
+        );
     }
 }

@@ -192,20 +192,15 @@ impl Server {
                         continue;
                     }
                 };
-                let Some(admitted) = Admitted::new(&open, self.connections, peer.ip()) else {
+                let client = super::client_of(peer.ip());
+                let Some(admitted) = Admitted::new(&open, self.connections, client) else {
                     tracing::debug!(%peer, "connection refused: too many open");
                     continue;
                 };
                 let session = self.session(Some(peer), local_addr.port());
                 let span = tracing::debug_span!("rpc connection", %peer);
                 let stopped = stopped.clone();
-                tokio::spawn(
-                    async move {
-                        serve_connection(stream, session, stopped).await;
-                        drop(admitted);
-                    }
-                    .instrument(span),
-                );
+                tokio::spawn(serve_connection(stream, session, stopped, admitted).instrument(span));
             }
         });
         ServerHandle {
@@ -306,11 +301,15 @@ impl Outbox {
     }
 }
 
+/// Serves one connection. Its place under the connection limits is held
+/// until it closes and every call it started has finished.
 async fn serve_connection(
     stream: TcpStream,
     mut session: Session,
     mut stopped: watch::Receiver<bool>,
+    admitted: Admitted,
 ) {
+    let admitted = Arc::new(admitted);
     tracing::debug!("accepted");
     let _ = stream.set_nodelay(true);
     let (mut rd, wr) = stream.into_split();
@@ -328,9 +327,11 @@ async fn serve_connection(
                         Some(outcome) => session.complete(work.call_id, work.context_id, outcome),
                         None => {
                             let done = done_tx.clone();
+                            let admitted = admitted.clone();
                             tokio::spawn(async move {
                                 let outcome = work.future.await;
                                 let _ = done.send((work.call_id, work.context_id, outcome));
+                                drop(admitted);
                             });
                         }
                     }
