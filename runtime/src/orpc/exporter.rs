@@ -677,6 +677,14 @@ mod tests {
         }
     }
 
+    fn change(ipid: Uuid, public: u32, private: u32) -> RefChange {
+        RefChange {
+            ipid,
+            public,
+            private,
+        }
+    }
+
     const A: Uuid = Uuid::from_u128(0xa);
     const B: Uuid = Uuid::from_u128(0xb);
 
@@ -732,11 +740,7 @@ mod tests {
         let std = e
             .export(Object::new().with(Stub(A)), A, t, None)
             .expect("exports");
-        let r = |public| RefChange {
-            ipid: std.ipid,
-            public,
-            private: 0,
-        };
+        let r = |public| change(std.ipid, public, 0);
         assert_eq!(e.add_ref(&[r(1)], None), [hresult::S_OK]);
         e.release(&[r(3)], None);
         assert!(e.lookup(&std.ipid, &A, t).is_ok(), "3 of 6 left");
@@ -769,14 +773,7 @@ mod tests {
             e.export_many(Object::new().with(Stub(A)), &[A], t, None),
             [Err(hresult::E_OUTOFMEMORY)]
         );
-        e.release(
-            &[RefChange {
-                ipid: a.ipid,
-                public: 5,
-                private: 0,
-            }],
-            None,
-        );
+        e.release(&[change(a.ipid, 5, 0)], None);
         assert!(e.export(Object::new().with(Stub(A)), A, t, None).is_ok());
     }
 
@@ -858,11 +855,7 @@ mod tests {
         );
         assert!(e.export(Object::new().with(Stub(A)), A, t, BOB).is_ok());
         assert_eq!(usage(&e, ALICE).objects, 2);
-        let all = RefChange {
-            ipid: first.ipid,
-            public: 5,
-            private: 0,
-        };
+        let all = change(first.ipid, 5, 0);
         e.release(&[all], ALICE);
         assert_eq!(
             usage(&e, ALICE).objects,
@@ -881,11 +874,7 @@ mod tests {
         let std = e
             .export(Object::new().with(Stub(A)).with(Stub(B)), A, t, ALICE)
             .expect("five references");
-        let r = |public, private| RefChange {
-            ipid: std.ipid,
-            public,
-            private,
-        };
+        let r = |public, private| change(std.ipid, public, private);
         assert_eq!(
             e.add_ref(&[r(2, 1), r(1, 0)], ALICE),
             [0, hresult::E_OUTOFMEMORY]
@@ -914,11 +903,7 @@ mod tests {
         let std = e
             .export(Object::new().with(Stub(A)), A, t, ALICE)
             .expect("exports");
-        let r = |public, private| RefChange {
-            ipid: std.ipid,
-            public,
-            private,
-        };
+        let r = |public, private| change(std.ipid, public, private);
         assert_eq!(e.add_ref(&[r(0, 2)], ALICE), [0]);
         e.release(&[r(5, 2)], BOB);
         assert!(
@@ -958,11 +943,7 @@ mod tests {
             .export(Object::new().with(Stub(A)), A, t, None)
             .expect("two");
         assert!(e.has_interface(&A) && !e.has_interface(&B));
-        let all = |std: StdObjRef| RefChange {
-            ipid: std.ipid,
-            public: 5,
-            private: 0,
-        };
+        let all = |std: StdObjRef| change(std.ipid, 5, 0);
         e.release(&[all(one)], None);
         assert!(e.has_interface(&A), "the second object still has it");
         e.release(&[all(two)], None);
@@ -983,11 +964,7 @@ mod tests {
         let std = e
             .export(Object::new().with(Stub(A)), A, t, None)
             .expect("exports");
-        let r = |public| RefChange {
-            ipid: std.ipid,
-            public,
-            private: 0,
-        };
+        let r = |public| change(std.ipid, public, 0);
         assert_eq!(e.add_ref(&[r(5)], ALICE), [0]);
         // Alice handed her references to Bob, who releases them.
         e.release(&[r(5)], BOB);
@@ -1008,11 +985,7 @@ mod tests {
         let std = e
             .export(Object::new().with(Stub(A)), A, t, None)
             .expect("exports");
-        let none = RefChange {
-            ipid: std.ipid,
-            public: 0,
-            private: 0,
-        };
+        let none = change(std.ipid, 0, 0);
         assert_eq!(e.add_ref(&[none], ALICE), [0]);
         assert_eq!(holders(&e, &std.ipid), 0);
         assert!(e.clients.is_empty());
@@ -1032,11 +1005,7 @@ mod tests {
         let std = e
             .export(Object::new().with(Stub(A)), A, t, None)
             .expect("exports");
-        let most = RefChange {
-            ipid: std.ipid,
-            public: u32::MAX,
-            private: u32::MAX,
-        };
+        let most = change(std.ipid, u32::MAX, u32::MAX);
         e.add_ref(&[most, most], ALICE);
         let public_room = u64::from(u32::MAX - 5);
         assert_eq!(usage(&e, ALICE).refs, public_room + u64::from(u32::MAX));
