@@ -11,7 +11,8 @@ pub mod server;
 
 pub use client::{ComPtr, DcomClient, DcomError};
 pub use error_info::ErrorInfo;
-pub use exporter::{Exporter, Object, RefChange};
+pub use exporter::{Exporter, Object, ObjectLimits, RefChange};
+pub use resolver::PingLimits;
 pub use objref::{Bindings, ObjRef, ObjRefError, SecurityBinding, StdObjRef, StringBinding};
 pub use server::{Clock, DcomExporter, Factory, Machine, MachineConfig, Marshaler, COM_VERSION};
 

@@ -17,8 +17,32 @@ struct PingSet {
     owner: Caller,
 }
 
-/// The default of [`PingSets::with_max_sets_per_client`].
-pub const DEFAULT_MAX_SETS_PER_CLIENT: usize = 16;
+/// What the resolver holds for one client at most. A client process
+/// usually keeps one set per server, so one address may well hold many;
+/// what bounds the memory is the OIDs they name together.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PingLimits {
+    /// Ping sets of one client: 4096 by default.
+    pub sets_per_client: usize,
+    /// OIDs one client's sets name, all together: 1 << 18 by default.
+    pub oids_per_client: usize,
+}
+
+impl Default for PingLimits {
+    fn default() -> PingLimits {
+        PingLimits {
+            sets_per_client: 4096,
+            oids_per_client: 1 << 18,
+        }
+    }
+}
+
+/// What one client's sets hold.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct SetUsage {
+    sets: usize,
+    oids: usize,
+}
 
 /// The SETID table.
 pub struct PingSets {
@@ -26,10 +50,8 @@ pub struct PingSets {
     sets: HashMap<u64, PingSet>,
     /// Bounds what one set can make the resolver hold.
     max_oids: usize,
-    /// Bounds how many sets one client holds: a set costs up to
-    /// `max_oids` entries, and ComplexPing makes one per call.
-    max_sets_per_client: usize,
-    sets_of: HashMap<IpAddr, usize>,
+    limits: PingLimits,
+    usage: HashMap<IpAddr, SetUsage>,
 }
 
 impl PingSets {
@@ -39,20 +61,40 @@ impl PingSets {
             period,
             sets: HashMap::new(),
             max_oids: 1 << 16,
-            max_sets_per_client: DEFAULT_MAX_SETS_PER_CLIENT,
-            sets_of: HashMap::new(),
+            limits: PingLimits::default(),
+            usage: HashMap::new(),
         }
     }
 
-    /// Limits the sets one client holds at once.
-    pub fn with_max_sets_per_client(mut self, max: usize) -> PingSets {
-        self.max_sets_per_client = max;
+    /// Sets what one client's sets hold at most.
+    pub fn with_limits(mut self, limits: PingLimits) -> PingSets {
+        self.limits = limits;
         self
     }
 
-    /// How many sets `client` holds.
-    pub fn sets_of(&self, client: IpAddr) -> usize {
-        self.sets_of.get(&client).copied().unwrap_or(0)
+    /// How many sets `client` holds, and how many OIDs they name.
+    pub fn usage_of(&self, client: IpAddr) -> (usize, usize) {
+        let u = self.usage.get(&client).copied().unwrap_or_default();
+        (u.sets, u.oids)
+    }
+
+    fn charge(usage: &mut HashMap<IpAddr, SetUsage>, owner: Caller, sets: isize, oids: isize) {
+        let Some(c) = owner else { return };
+        let u = usage.entry(c).or_default();
+        u.sets = u.sets.saturating_add_signed(sets);
+        u.oids = u.oids.saturating_add_signed(oids);
+        if *u == SetUsage::default() {
+            usage.remove(&c);
+        }
+    }
+
+    /// Whether `owner` may hold `sets` more sets naming `oids` more OIDs.
+    fn allows(&self, owner: Caller, sets: usize, oids: usize) -> bool {
+        owner.is_none_or(|c| {
+            let u = self.usage.get(&c).copied().unwrap_or_default();
+            u.sets + sets <= self.limits.sets_per_client
+                && u.oids + oids <= self.limits.oids_per_client
+        })
     }
 
     /// SimplePing: the OIDs the set keeps alive, or OR_INVALID_SET.
@@ -68,7 +110,9 @@ impl PingSets {
     /// A set's stored sequence number newer than the request's makes the
     /// request a stale one, answered with success and no change. Unknown
     /// OIDs in DelFromSet are ignored: impacket, for one, sends OXIDs there.
-    /// A new set beyond the `caller`'s limit is refused with E_OUTOFMEMORY.
+    /// A change past the limits of the set's owner is refused whole, with
+    /// E_OUTOFMEMORY, as is one naming an OID that does not exist
+    /// (OR_INVALID_OID).
     #[allow(clippy::too_many_arguments)] // ComplexPing's own arguments, and the clock
     pub fn complex_ping(
         &mut self,
@@ -81,15 +125,16 @@ impl PingSets {
         caller: Caller,
     ) -> Result<(u64, Vec<u64>), u32> {
         if setid == 0 {
-            if caller.is_some_and(|c| self.sets_of(c) >= self.max_sets_per_client) {
-                return Err(hresult::E_OUTOFMEMORY);
-            }
-            let id = random_id();
             let oids: HashSet<u64> = add.iter().copied().filter(|o| known(*o)).collect();
             if oids.len() > self.max_oids {
                 return Err(hresult::E_INVALIDARG);
             }
+            if !self.allows(caller, 1, oids.len()) {
+                return Err(hresult::E_OUTOFMEMORY);
+            }
+            let id = random_id();
             let alive = oids.iter().copied().collect();
+            Self::charge(&mut self.usage, caller, 1, oids.len() as isize);
             self.sets.insert(
                 id,
                 PingSet {
@@ -99,47 +144,51 @@ impl PingSets {
                     owner: caller,
                 },
             );
-            if let Some(c) = caller {
-                *self.sets_of.entry(c).or_default() += 1;
-            }
             return Ok((id, alive));
         }
-        let s = self.sets.get_mut(&setid).ok_or(hresult::OR_INVALID_SET)?;
+        let s = self.sets.get(&setid).ok_or(hresult::OR_INVALID_SET)?;
         if s.seq > seq {
             return Ok((setid, Vec::new()));
         }
-        for oid in add {
-            if !s.oids.contains(oid) {
-                if !known(*oid) {
-                    return Err(hresult::OR_INVALID_OID);
-                }
-                if s.oids.len() >= self.max_oids {
-                    return Err(hresult::E_INVALIDARG);
-                }
-                s.oids.insert(*oid);
-            }
+        let new: HashSet<u64> = add
+            .iter()
+            .copied()
+            .filter(|o| !s.oids.contains(o))
+            .collect();
+        if new.iter().any(|o| !known(*o)) {
+            return Err(hresult::OR_INVALID_OID);
         }
+        if s.oids.len() + new.len() > self.max_oids {
+            return Err(hresult::E_INVALIDARG);
+        }
+        let owner = s.owner;
+        if !self.allows(owner, 0, new.len()) {
+            return Err(hresult::E_OUTOFMEMORY);
+        }
+        let Some(s) = self.sets.get_mut(&setid) else {
+            return Err(hresult::OR_INVALID_SET);
+        };
+        let before = s.oids.len();
+        s.oids.extend(new);
         for oid in del {
             s.oids.remove(oid);
         }
         s.seq = seq;
         s.last = now;
-        Ok((setid, s.oids.iter().copied().collect()))
+        let grown = s.oids.len() as isize - before as isize;
+        let alive = s.oids.iter().copied().collect();
+        Self::charge(&mut self.usage, owner, 0, grown);
+        Ok((setid, alive))
     }
 
     /// Drops sets not pinged for three periods (3.1.2.6).
     pub fn expire(&mut self, now: Instant) {
         let limit = self.period * 3;
-        let sets_of = &mut self.sets_of;
+        let usage = &mut self.usage;
         self.sets.retain(|_, s| {
             let alive = now.saturating_duration_since(s.last) <= limit;
-            if let (false, Some(c)) = (alive, s.owner) {
-                if let Some(n) = sets_of.get_mut(&c) {
-                    *n -= 1;
-                    if *n == 0 {
-                        sets_of.remove(&c);
-                    }
-                }
+            if !alive {
+                Self::charge(usage, s.owner, -1, -(s.oids.len() as isize));
             }
             alive
         });
@@ -216,26 +265,56 @@ mod tests {
     }
 
     #[test]
-    fn one_client_holds_a_limited_number_of_sets_and_regains_them_as_they_expire() {
+    fn one_client_is_held_to_its_sets_and_oids_and_regains_them_as_they_expire() {
         let period = Duration::from_secs(120);
-        let mut p = PingSets::new(period).with_max_sets_per_client(2);
+        let limits = PingLimits {
+            sets_per_client: 2,
+            oids_per_client: 3,
+        };
+        let mut p = PingSets::new(period).with_limits(limits);
         let t = Instant::now();
         let (a, b) = (Some([192, 0, 2, 1].into()), Some([192, 0, 2, 2].into()));
-        for _ in 0..2 {
-            p.complex_ping(0, 0, &[], &[], &|_| true, t, a)
-                .expect("within the limit");
-        }
+        let ping = |p: &mut PingSets, set, seq, add: &[u64], who| {
+            p.complex_ping(set, seq, add, &[], &|_| true, t, who)
+        };
+        let (first, _) = ping(&mut p, 0, 0, &[1, 2], a).expect("within the limits");
         assert_eq!(
-            p.complex_ping(0, 0, &[], &[], &|_| true, t, a),
-            Err(hresult::E_OUTOFMEMORY)
+            ping(&mut p, 0, 0, &[3, 4], a),
+            Err(hresult::E_OUTOFMEMORY),
+            "four OIDs"
         );
-        assert!(
-            p.complex_ping(0, 0, &[], &[], &|_| true, t, b).is_ok(),
-            "another client"
+        ping(&mut p, 0, 0, &[3], a).expect("a second set, three OIDs");
+        assert_eq!(
+            ping(&mut p, 0, 0, &[], a),
+            Err(hresult::E_OUTOFMEMORY),
+            "a third set"
         );
+        assert_eq!(
+            ping(&mut p, first, 1, &[5], a),
+            Err(hresult::E_OUTOFMEMORY),
+            "growing a set"
+        );
+        assert!(ping(&mut p, 0, 0, &[1, 2, 3], b).is_ok(), "another client");
+        assert_eq!(p.usage_of([192, 0, 2, 1].into()), (2, 3));
         p.expire(t + period * 4);
         assert!(p.is_empty());
-        assert_eq!(p.sets_of([192, 0, 2, 1].into()), 0);
-        assert!(p.complex_ping(0, 0, &[], &[], &|_| true, t, a).is_ok());
+        assert_eq!(p.usage_of([192, 0, 2, 1].into()), (0, 0));
+        assert!(p.usage.is_empty());
+    }
+
+    #[test]
+    fn a_refused_change_leaves_the_set_as_it_was() {
+        let mut p = PingSets::new(Duration::from_secs(120));
+        let t = Instant::now();
+        let (id, _) = p
+            .complex_ping(0, 0, &[1], &[], &|_| true, t, None)
+            .expect("set");
+        let r = p.complex_ping(id, 1, &[2, 9], &[1], &|o| o != 9, t, None);
+        assert_eq!(r, Err(hresult::OR_INVALID_OID));
+        assert_eq!(
+            p.simple_ping(id, t),
+            Ok(vec![1]),
+            "neither 2 added nor 1 removed"
+        );
     }
 }

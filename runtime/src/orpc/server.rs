@@ -23,7 +23,7 @@ use super::activation::{ActivationProperties, Property};
 use super::exporter::{Caller, Exporter, Object, ObjectLimits, RefChange};
 use super::hresult;
 use super::objref::{Bindings, ObjRef, SecurityBinding, StdObjRef, StringBinding};
-use super::resolver::PingSets;
+use super::resolver::{PingLimits, PingSets};
 use crate::com::i_class_factory::{
     RemoteCreateInstanceResponse as RemoteCreateInstanceResponse2, RemoteLockServerResponse,
 };
@@ -69,9 +69,9 @@ pub struct MachineConfig {
     /// What each exporter holds at most, in all and for each client
     /// (identified by its network address); see [`ObjectLimits`].
     pub objects: ObjectLimits,
-    /// Ping sets one client may hold at the resolver at once (16 by
-    /// default); ComplexPing asking for more answers E_OUTOFMEMORY.
-    pub max_ping_sets_per_client: usize,
+    /// What the resolver holds for one client: ping sets, and the OIDs
+    /// they name together; see [`PingLimits`].
+    pub ping_sets: PingLimits,
     /// What each connection to the resolver or an exporter accepts:
     /// fragment and message sizes, and calls in flight.
     pub connection: Limits,
@@ -89,7 +89,7 @@ impl MachineConfig {
             ping_period: Duration::from_secs(120),
             clock: Arc::new(Instant::now),
             objects: ObjectLimits::default(),
-            max_ping_sets_per_client: super::resolver::DEFAULT_MAX_SETS_PER_CLIENT,
+            ping_sets: PingLimits::default(),
             connection: Limits::default(),
             connections: ConnectionLimits::default(),
         }
@@ -126,8 +126,7 @@ impl Machine {
     /// A machine with no resolver, exporters or classes yet: start them
     /// with [`Machine::start_resolver`] and [`Machine::start_exporter`].
     pub fn new(config: MachineConfig) -> Machine {
-        let sets = PingSets::new(config.ping_period)
-            .with_max_sets_per_client(config.max_ping_sets_per_client);
+        let sets = PingSets::new(config.ping_period).with_limits(config.ping_sets);
         Machine(Arc::new(MachineInner {
             config,
             security: RwLock::new(Vec::new()),
