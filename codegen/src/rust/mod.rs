@@ -141,8 +141,8 @@ fn generate_with_names(model: &Model, opts: &Options) -> Result<(String, Vec<Str
         with_server: opts.server,
         impls_only: opts.impls_only,
     };
-    let mut items = Vec::new();
     if opts.impls_only {
+        let mut items = Vec::new();
         for t in &model.types {
             let ours = g.wanted(t.file.0 as usize, opts) && !g.extern_types.contains_key(&t.name);
             if let (true, TypeKind::Struct(s)) = (ours, &t.kind) {
@@ -153,15 +153,17 @@ fn generate_with_names(model: &Model, opts: &Options) -> Result<(String, Vec<Str
             syn::parse2(quote!(#(#items)*)).map_err(|e| Error::Syntax(e.to_string()))?;
         return Ok((prettyplease::unparse(&file), Vec::new()));
     }
+    // Each item with what it is, so that a back-end bug names its item.
+    let mut named_items: Vec<(String, TokenStream)> = Vec::new();
     for c in &model.constants {
         if g.wanted(c.file.0 as usize, opts) {
-            items.push(g.constant(c));
+            named_items.push((format!("constant `{}`", c.name), g.constant(c)));
         }
     }
     let mut named = Vec::new();
     for t in &model.types {
         if g.wanted(t.file.0 as usize, opts) && !g.extern_types.contains_key(&t.name) {
-            items.push(g.type_def(t)?);
+            named_items.push((format!("type `{}`", t.name), g.type_def(t)?));
             if g.marshals(t) {
                 named.push(t.name.as_str());
             }
@@ -176,21 +178,26 @@ fn generate_with_names(model: &Model, opts: &Options) -> Result<(String, Vec<Str
         .collect();
     for iface in &model.interfaces {
         if g.wanted(iface.file.0 as usize, opts) && iface.uuid.is_some() && !iface.local {
-            items.push(g.interface_def(iface)?);
+            named_items.push((
+                format!("interface `{}`", iface.name),
+                g.interface_def(iface)?,
+            ));
             registry.extend(g.message_names(iface));
         }
     }
-    items.push(g.registry(&registry));
-    // Each item parses alone first, so a back-end bug names its item.
-    for item in &items {
-        if let Err(e) = syn::parse2::<syn::File>(item.clone()) {
-            let text = item.to_string();
-            let head: String = text.chars().take(120).collect();
-            return Err(Error::Syntax(format!("{e} in `{head}...`")));
-        }
+    named_items.push(("the type registry".into(), g.registry(&registry)));
+    // Each item is parsed once, alone (a stream parsed whole after its
+    // parts would be parsed twice, and copied).
+    let mut file = syn::File {
+        shebang: None,
+        attrs: Vec::new(),
+        items: Vec::new(),
+    };
+    for (what, item) in named_items {
+        let part: syn::File =
+            syn::parse2(item).map_err(|e| Error::Syntax(format!("{e} in {what}")))?;
+        file.items.extend(part.items);
     }
-    let file: syn::File =
-        syn::parse2(quote!(#(#items)*)).map_err(|e| Error::Syntax(e.to_string()))?;
     let source = if opts.source_name.is_empty() {
         String::new()
     } else {
