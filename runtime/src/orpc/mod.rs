@@ -12,8 +12,8 @@ pub mod server;
 pub use client::{ComPtr, DcomClient, DcomError};
 pub use error_info::ErrorInfo;
 pub use exporter::{Exporter, Object, ObjectLimits, RefChange};
-pub use resolver::PingLimits;
 pub use objref::{Bindings, ObjRef, ObjRefError, SecurityBinding, StdObjRef, StringBinding};
+pub use resolver::PingLimits;
 pub use server::{Clock, DcomExporter, Factory, Machine, MachineConfig, Marshaler, COM_VERSION};
 
 /// The ORPCTHIS a new ORPC call starts with: COM version 5.7, no flags,

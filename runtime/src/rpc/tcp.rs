@@ -6,8 +6,9 @@
 //! goes on, so a peer that sends a large request while a large response is
 //! going out cannot deadlock the two. Reading pauses only while too much
 //! output is queued, which bounds what a peer that never reads can cost.
-//! Every server call runs as a task of its own: calls on one connection
-//! overlap, and a panic in a method becomes a fault for that call alone.
+//! A method that finishes without waiting is answered at once; one that
+//! waits runs as a task of its own, so calls on one connection overlap. A
+//! panic in a method becomes a fault for that call alone.
 
 use std::collections::HashMap;
 use std::io;
