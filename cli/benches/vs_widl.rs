@@ -20,14 +20,15 @@ fn idl_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../idl")
 }
 
-/// Runs a command to completion; it must succeed, or the figure is void.
-fn run(cmd: &mut Command) {
+/// Runs a command to completion; it must exit with `code`, or the figure
+/// is void.
+fn run(cmd: &mut Command, code: i32) {
     let status = cmd
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
         .expect("spawn");
-    assert!(status.success(), "{cmd:?} failed");
+    assert_eq!(status.code(), Some(code), "{cmd:?}");
 }
 
 fn widl_present() -> bool {
@@ -46,8 +47,8 @@ struct Input {
     /// What widl reads: the same file, or a copy it accepts.
     widl_file: PathBuf,
     include: PathBuf,
-    /// `gen` arguments beyond the file, or `None` where `gen` stops with an
-    /// error in the input itself.
+    /// `gen` arguments beyond the file, or `None` where the input itself
+    /// has an error, which `check` reports (exit status 1).
     gen: Option<&'static [&'static str]>,
 }
 
@@ -112,40 +113,50 @@ fn bench(c: &mut Criterion) {
             let proxy = scratch.join("out_p.c");
             group.bench_function("widl -h -p", |b| {
                 b.iter(|| {
-                    run(Command::new(WIDL)
-                        .arg("-I")
-                        .arg(&input.include)
-                        .arg("-h")
-                        .arg("-H")
-                        .arg(&header)
-                        .arg("-p")
-                        .arg("-P")
-                        .arg(&proxy)
-                        .arg(&input.widl_file))
+                    run(
+                        Command::new(WIDL)
+                            .arg("-I")
+                            .arg(&input.include)
+                            .arg("-h")
+                            .arg("-H")
+                            .arg(&header)
+                            .arg("-p")
+                            .arg("-P")
+                            .arg(&proxy)
+                            .arg(&input.widl_file),
+                        0,
+                    )
                 })
             });
         }
+        let check_status = if input.gen.is_some() { 0 } else { 1 };
         group.bench_function("oxidl check", |b| {
             b.iter(|| {
-                run(Command::new(oxidl)
-                    .arg("check")
-                    .arg("-I")
-                    .arg(&input.include)
-                    .arg(&input.file))
+                run(
+                    Command::new(oxidl)
+                        .arg("check")
+                        .arg("-I")
+                        .arg(&input.include)
+                        .arg(&input.file),
+                    check_status,
+                )
             })
         });
         if let Some(args) = input.gen {
             let out = scratch.join("out.rs");
             group.bench_function("oxidl gen", |b| {
                 b.iter(|| {
-                    run(Command::new(oxidl)
-                        .arg("gen")
-                        .args(args)
-                        .arg("-I")
-                        .arg(&input.include)
-                        .arg(&input.file)
-                        .arg("-o")
-                        .arg(&out))
+                    run(
+                        Command::new(oxidl)
+                            .arg("gen")
+                            .args(args)
+                            .arg("-I")
+                            .arg(&input.include)
+                            .arg(&input.file)
+                            .arg("-o")
+                            .arg(&out),
+                        0,
+                    )
                 })
             });
         }
