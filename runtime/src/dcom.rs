@@ -177,7 +177,7 @@ impl crate::ndr::Ndr for FILETIME {
     const ALIGN: usize = crate::ndr::max_align(&[4usize, 4usize]);
     const HAS_BUFFERS: bool = false;
     const WIRE_MIN: usize = crate::ndr::at_least_one(4usize + 4usize);
-    #[inline]
+    #[inline(always)]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
@@ -185,7 +185,7 @@ impl crate::ndr::Ndr for FILETIME {
         e.u32(self.dw_high_date_time);
         Ok(())
     }
-    #[inline]
+    #[inline(always)]
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let dw_low_date_time = d.u32()?;
@@ -217,14 +217,14 @@ impl crate::ndr::Ndr for LARGE_INTEGER {
     const ALIGN: usize = crate::ndr::max_align(&[8usize]);
     const HAS_BUFFERS: bool = false;
     const WIRE_MIN: usize = crate::ndr::at_least_one(8usize);
-    #[inline]
+    #[inline(always)]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
         e.i64(self.quad_part);
         Ok(())
     }
-    #[inline]
+    #[inline(always)]
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let quad_part = d.i64()?;
@@ -249,14 +249,14 @@ impl crate::ndr::Ndr for ULARGE_INTEGER {
     const ALIGN: usize = crate::ndr::max_align(&[8usize]);
     const HAS_BUFFERS: bool = false;
     const WIRE_MIN: usize = crate::ndr::at_least_one(8usize);
-    #[inline]
+    #[inline(always)]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
         e.u64(self.quad_part);
         Ok(())
     }
-    #[inline]
+    #[inline(always)]
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let quad_part = d.u64()?;
@@ -283,7 +283,7 @@ impl crate::ndr::Ndr for LUID {
     const ALIGN: usize = crate::ndr::max_align(&[4usize, 4usize]);
     const HAS_BUFFERS: bool = false;
     const WIRE_MIN: usize = crate::ndr::at_least_one(4usize + 4usize);
-    #[inline]
+    #[inline(always)]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
@@ -291,7 +291,7 @@ impl crate::ndr::Ndr for LUID {
         e.i32(self.high_part);
         Ok(())
     }
-    #[inline]
+    #[inline(always)]
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let low_part = d.u32()?;
@@ -457,7 +457,7 @@ impl crate::ndr::Ndr for SYSTEMTIME {
     const WIRE_MIN: usize = crate::ndr::at_least_one(
         2usize + 2usize + 2usize + 2usize + 2usize + 2usize + 2usize + 2usize,
     );
-    #[inline]
+    #[inline(always)]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
@@ -471,7 +471,7 @@ impl crate::ndr::Ndr for SYSTEMTIME {
         e.u16(self.w_milliseconds);
         Ok(())
     }
-    #[inline]
+    #[inline(always)]
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let w_year = d.u16()?;
@@ -521,7 +521,7 @@ impl crate::ndr::Ndr for UINT128 {
     const ALIGN: usize = crate::ndr::max_align(&[8usize, 8usize]);
     const HAS_BUFFERS: bool = false;
     const WIRE_MIN: usize = crate::ndr::at_least_one(8usize + 8usize);
-    #[inline]
+    #[inline(always)]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
@@ -529,7 +529,7 @@ impl crate::ndr::Ndr for UINT128 {
         e.u64(self.upper);
         Ok(())
     }
-    #[inline]
+    #[inline(always)]
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let lower = d.u64()?;
@@ -726,7 +726,7 @@ impl crate::ndr::Ndr for COMVERSION {
     const ALIGN: usize = crate::ndr::max_align(&[2usize, 2usize]);
     const HAS_BUFFERS: bool = false;
     const WIRE_MIN: usize = crate::ndr::at_least_one(2usize + 2usize);
-    #[inline]
+    #[inline(always)]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
@@ -734,7 +734,7 @@ impl crate::ndr::Ndr for COMVERSION {
         e.u16(self.minor_version);
         Ok(())
     }
-    #[inline]
+    #[inline(always)]
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let major_version = d.u16()?;
@@ -1406,7 +1406,7 @@ impl crate::ndr::Ndr for STDOBJREF {
     const WIRE_MIN: usize = crate::ndr::at_least_one(
         4usize + 4usize + 8usize + 8usize + <IPID as crate::ndr::Ndr>::WIRE_MIN,
     );
-    #[inline]
+    #[inline(always)]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
@@ -1421,7 +1421,7 @@ impl crate::ndr::Ndr for STDOBJREF {
         crate::ndr::Ndr::encode_buffers(&self.ipid, e)?;
         Ok(())
     }
-    #[inline]
+    #[inline(always)]
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let flags = d.u32()?;
@@ -1471,7 +1471,7 @@ impl crate::ndr::Ndr for REMQIRESULT {
     const WIRE_MIN: usize = crate::ndr::at_least_one(
         4usize + <STDOBJREF as crate::ndr::Ndr>::WIRE_MIN,
     );
-    #[inline]
+    #[inline(always)]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
@@ -1483,7 +1483,7 @@ impl crate::ndr::Ndr for REMQIRESULT {
         crate::ndr::Ndr::encode_buffers(&self.std, e)?;
         Ok(())
     }
-    #[inline]
+    #[inline(always)]
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let h_result = d.i32()?;
@@ -1523,7 +1523,7 @@ impl crate::ndr::Ndr for REMINTERFACEREF {
     const WIRE_MIN: usize = crate::ndr::at_least_one(
         <IPID as crate::ndr::Ndr>::WIRE_MIN + 4usize + 4usize,
     );
-    #[inline]
+    #[inline(always)]
     fn encode_scalars(&self, e: &mut crate::ndr::Encoder) -> crate::ndr::Result<()> {
         use crate::ndr as ndr_;
         e.align(<Self as ndr_::Ndr>::ALIGN);
@@ -1536,7 +1536,7 @@ impl crate::ndr::Ndr for REMINTERFACEREF {
         crate::ndr::Ndr::encode_buffers(&self.ipid, e)?;
         Ok(())
     }
-    #[inline]
+    #[inline(always)]
     fn decode_scalars(d: &mut crate::ndr::Decoder<'_>) -> crate::ndr::Result<Self> {
         d.align(<Self as crate::ndr::Ndr>::ALIGN)?;
         let ipid = <IPID as crate::ndr::Ndr>::decode_scalars(d)?;
