@@ -17,7 +17,7 @@ use crate::diagnostic::Diagnostic;
 use crate::eval;
 use crate::loader::{read_source, resolve_path};
 use crate::source::{FileId, SourceMap, Span};
-use lex::{blank_comments, tokenize, Kind, Token};
+use lex::{blank_comments, scan, tokenize, Kind, Token};
 use macros::{ExpandError, Expander, Macro, PpToken};
 
 /// What the command line and the build API pass to the preprocessor.
@@ -61,11 +61,10 @@ const CHUNK_BYTES: usize = 16 * 1024;
 /// Opening minus closing parentheses in `text`, outside literals: where a
 /// run's total is zero, no macro call is left open.
 fn paren_balance(text: &str) -> i64 {
-    tokenize(text, 0)
-        .iter()
-        .map(|t| match t.text.as_str() {
-            "(" => 1,
-            ")" => -1,
+    scan(text)
+        .map(|(kind, r)| match (kind, &text.as_bytes()[r.start]) {
+            (Kind::Punct, b'(') => 1,
+            (Kind::Punct, b')') => -1,
             _ => 0,
         })
         .sum()
@@ -206,12 +205,9 @@ impl Preprocessor<'_> {
 
     /// Expands macros in a run of ordinary lines and appends it to the output.
     fn text_chunk(&mut self, st: &FileState, range: Range<usize>) {
-        let raw = tokenize(&st.text[range.clone()], range.start);
+        let text = &st.text[range.clone()];
         // Most text names no macro: copy it through as one verbatim run.
-        if !raw
-            .iter()
-            .any(|t| t.kind == Kind::Ident && self.macros.contains_key(&t.text))
-        {
+        if !scan(text).any(|(kind, r)| kind == Kind::Ident && self.macros.contains_key(&text[r])) {
             let out = self.out.text.len();
             self.out
                 .origins
@@ -220,7 +216,10 @@ impl Preprocessor<'_> {
             self.out.text.push('\n');
             return;
         }
-        let tokens: Vec<PpToken> = raw.into_iter().map(PpToken::verbatim).collect();
+        let tokens: Vec<PpToken> = tokenize(text, range.start)
+            .into_iter()
+            .map(PpToken::verbatim)
+            .collect();
         let expanded = match self.expand(tokens, st) {
             Some(t) => t,
             None => return,
