@@ -661,14 +661,14 @@ impl<'a> Builder<'a> {
     /// Builds an expression, refusing trees deeper than later passes
     /// (evaluation, printing, dropping) can recurse through.
     pub(super) fn expr(&mut self, p: P) -> Expr {
-        let rule = p.as_rule();
-        let inner = p.clone().into_inner();
-        // Operators and prefixes deepen the tree as much as nesting does.
-        let weight = 1 + match rule {
-            Rule::binary => inner.count() / 2,
-            Rule::unary => inner.count().saturating_sub(1),
-            _ => 0,
-        };
+        // Every operator, prefix and postfix can deepen the tree by one, as
+        // much as a level of nesting does.
+        let children = p.clone().into_inner().len();
+        if children > 2 * MAX_OPERATORS {
+            let span = self.span(&p);
+            return self.too_long(span);
+        }
+        let weight = children.max(1);
         self.depth += weight;
         let e = if self.depth > MAX_DEPTH {
             let span = self.span(&p);
@@ -680,81 +680,67 @@ impl<'a> Builder<'a> {
         e
     }
 
+    /// An `expr` node: operands (prefixes, a primary, postfixes) between
+    /// binary operators, climbed by precedence, then an optional `? :`.
     fn expr_inner(&mut self, p: P) -> Expr {
         let span = self.span(&p);
-        match p.as_rule() {
-            Rule::expr => match p.into_inner().next() {
-                Some(c) => self.expr(c),
-                None => zero(span),
-            },
-            Rule::cond_expr => {
-                let mut inner = p.into_inner();
-                let cond = inner.next().map_or_else(|| zero(span), |c| self.expr(c));
-                match (inner.next(), inner.next()) {
-                    (Some(a), Some(b)) => Expr {
-                        kind: ExprKind::Cond(
-                            Box::new(cond),
-                            Box::new(self.expr(a)),
-                            Box::new(self.expr(b)),
-                        ),
-                        span,
-                    },
-                    _ => cond,
+        let mut first = None;
+        let mut rest: Vec<(BinOp, Expr)> = Vec::new();
+        let mut op = None;
+        let mut operand = Operand::default();
+        let mut tail = None;
+        for c in p.into_inner() {
+            match c.as_rule() {
+                Rule::binop => {
+                    let e = self.operand(std::mem::take(&mut operand));
+                    match op.replace(bin_op(c.as_str())) {
+                        Some(prev) => rest.push((prev, e)),
+                        None => first = Some(e),
+                    }
                 }
-            }
-            Rule::binary => self.binary(p),
-            Rule::unary => self.unary(p),
-            _ => self.primary(p),
-        }
-    }
-
-    /// Precedence climbing over the flat `unary (op unary)*` list.
-    fn binary(&mut self, p: P) -> Expr {
-        let span = self.span(&p);
-        if p.clone().into_inner().count() > 2 * MAX_OPERATORS {
-            return self.too_long(span);
-        }
-        let mut operands = Vec::new();
-        let mut ops = Vec::new();
-        for c in p.into_inner() {
-            match c.as_rule() {
-                Rule::binop => ops.push(bin_op(c.as_str())),
-                _ => operands.push(self.expr(c)),
-            }
-        }
-        let mut operands = operands.into_iter();
-        let Some(first) = operands.next() else {
-            return zero(Span::default());
-        };
-        let rest: Vec<(BinOp, Expr)> = ops.into_iter().zip(operands).collect();
-        let mut rest = rest.into_iter().peekable();
-        climb(first, &mut rest, 0)
-    }
-
-    fn unary(&mut self, p: P) -> Expr {
-        if p.clone().into_inner().count() > MAX_OPERATORS {
-            let span = self.span(&p);
-            return self.too_long(span);
-        }
-        let mut prefixes = Vec::new();
-        let mut value = None;
-        for c in p.into_inner() {
-            let cspan = self.span(&c);
-            match c.as_rule() {
-                Rule::prefix_op => prefixes.push((Prefix::Op(un_op(c.as_str())), cspan)),
+                Rule::prefix_op => {
+                    let cspan = self.span(&c);
+                    operand
+                        .prefixes
+                        .push((Prefix::Op(un_op(c.as_str())), cspan));
+                }
                 Rule::cast => {
+                    let cspan = self.span(&c);
                     let t = self.type_ref(c);
-                    prefixes.push((Prefix::Cast(Box::new(t)), cspan));
+                    operand.prefixes.push((Prefix::Cast(Box::new(t)), cspan));
                 }
                 Rule::member | Rule::arrow | Rule::index => {
-                    let base = value.take().unwrap_or_else(|| zero(cspan));
-                    value = Some(self.postfix(base, c));
+                    let cspan = self.span(&c);
+                    let base = operand.value.take().unwrap_or_else(|| zero(cspan));
+                    operand.value = Some(self.postfix(base, c));
                 }
-                _ => value = Some(self.primary(c)),
+                Rule::cond_tail => tail = Some(c),
+                _ => operand.value = Some(self.primary(c)),
             }
         }
-        let mut e = value.unwrap_or_else(|| zero(Span::default()));
-        for (prefix, pspan) in prefixes.into_iter().rev() {
+        let last = self.operand(operand);
+        let e = match (first, op) {
+            (Some(first), Some(op)) => {
+                rest.push((op, last));
+                climb(first, &mut rest.into_iter().peekable(), 0)
+            }
+            _ => last,
+        };
+        let Some(tail) = tail else { return e };
+        let mut arms = tail.into_inner();
+        match (arms.next(), arms.next()) {
+            (Some(a), Some(b)) => Expr {
+                kind: ExprKind::Cond(Box::new(e), Box::new(self.expr(a)), Box::new(self.expr(b))),
+                span,
+            },
+            _ => e,
+        }
+    }
+
+    /// One operand: its primary with the prefixes applied, innermost last.
+    fn operand(&mut self, o: Operand) -> Expr {
+        let mut e = o.value.unwrap_or_else(|| zero(Span::default()));
+        for (prefix, pspan) in o.prefixes.into_iter().rev() {
             let span = pspan.to(e.span);
             e = match prefix {
                 Prefix::Op(op) => Expr {
@@ -815,13 +801,6 @@ impl<'a> Builder<'a> {
             ),
             Rule::string => ExprKind::Str(self.string(p).value),
             Rule::ident => ExprKind::Ident(text.to_string()),
-            Rule::paren => match p.into_inner().next() {
-                Some(e) => return self.expr(e),
-                None => ExprKind::Int {
-                    value: 0,
-                    text: "0".into(),
-                },
-            },
             Rule::sizeof_expr => {
                 let mut inner = p.into_inner();
                 match inner.next() {
@@ -890,6 +869,14 @@ impl Builder<'_> {
 enum Prefix {
     Op(UnOp),
     Cast(Box<TypeRef>),
+}
+
+/// An operand of an `expr` as its children arrive: prefixes first, then
+/// the primary, with postfixes applied to it.
+#[derive(Default)]
+struct Operand {
+    prefixes: Vec<(Prefix, Span)>,
+    value: Option<Expr>,
 }
 
 fn climb(

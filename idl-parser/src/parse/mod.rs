@@ -341,9 +341,7 @@ fn token_len(rest: &str) -> usize {
 fn rule_name(rule: Rule) -> &'static str {
     match rule {
         Rule::ident | Rule::word => "an identifier",
-        Rule::expr | Rule::cond_expr | Rule::binary | Rule::unary | Rule::primary | Rule::paren => {
-            "an expression"
-        }
+        Rule::expr | Rule::cond_tail => "an expression",
         Rule::type_spec
         | Rule::base_type
         | Rule::named_type
