@@ -927,6 +927,31 @@ fn words_from_separate_expansions_stay_apart() {
 }
 
 #[test]
+fn an_expansion_ending_in_a_macro_name_takes_its_arguments_from_the_text_after_it() {
+    let m = model_of(
+        "#define TWICE(x) ((x) * 2)\n#define PICK TWICE\n#define NEG -\n\
+         const long A = PICK (3) + 1;\nconst long B = NEG PICK(NEG 4);\n\
+         const long C = TWICE\n(5);\n",
+    );
+    assert_eq!(int_const(&m, "A"), 7);
+    assert_eq!(int_const(&m, "B"), 8);
+    assert_eq!(int_const(&m, "C"), 10);
+}
+
+#[test]
+fn text_around_invocations_is_kept_as_written() {
+    // A function-like name without `(` is a plain word, and an invocation
+    // glued to words on both sides stays apart from them.
+    let m = model_of(
+        "#define F(x) x\n#define N 2\nconst long F = 1;\nconst long G = F+N*F(3)-N;\n\
+         const long H = F(F(N))F(+1);\n",
+    );
+    assert_eq!(int_const(&m, "F"), 1);
+    assert_eq!(int_const(&m, "G"), 5);
+    assert_eq!(int_const(&m, "H"), 3);
+}
+
+#[test]
 fn defined_can_come_from_a_macro() {
     let m =
         model_of("#define X\n#define HAVE_X defined(X)\n#if HAVE_X\nconst long Y = 1;\n#endif\n");

@@ -1,6 +1,7 @@
 //! The preprocessor's view of text: comments blanked, then pp-tokens.
 
 use std::ops::Range;
+use std::rc::Rc;
 
 /// Replaces comments and line splices with spaces, keeping every newline
 /// and every byte offset, so spans into the result are spans into the file.
@@ -111,14 +112,16 @@ pub enum Kind {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Token {
     pub kind: Kind,
-    pub text: String,
+    /// Shared: every expansion of a macro copies its body's tokens, and
+    /// copying a `String` each was a third of the expander's time.
+    pub text: Rc<str>,
     /// Where it came from in the current file; `None` for macro output.
     pub at: Option<Range<usize>>,
 }
 
 impl Token {
     pub fn is(&self, s: &str) -> bool {
-        self.text == s
+        &*self.text == s
     }
 }
 
@@ -127,7 +130,7 @@ pub fn tokenize(text: &str, base: usize) -> Vec<Token> {
     scan(text)
         .map(|(kind, r)| Token {
             kind,
-            text: text[r.clone()].to_string(),
+            text: text[r.clone()].into(),
             at: Some(base + r.start..base + r.end),
         })
         .collect()

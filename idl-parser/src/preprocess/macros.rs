@@ -1,12 +1,17 @@
 //! Macro expansion with hide sets: a macro is not expanded again inside its
 //! own expansion, and a budget stops expansions that explode.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::ops::Range;
 use std::rc::Rc;
 
 use super::lex::{tokenize, Kind, Token};
 use crate::source::Span;
+
+/// The macros in force, by name. Every identifier of the text is looked
+/// up, so the hash is foldhash (randomly seeded, as SipHash is, and some
+/// five times faster on short names).
+pub type Macros = foldhash::HashMap<String, Macro>;
 
 #[derive(Clone, Debug)]
 pub struct Macro {
@@ -36,7 +41,7 @@ impl Macro {
                     if t.kind == Kind::Space {
                         " ".into()
                     } else {
-                        t.text.clone()
+                        t.text.to_string()
                     }
                 })
                 .collect()
@@ -145,7 +150,7 @@ impl ExpandError {
 }
 
 pub struct Expander<'a> {
-    pub macros: &'a HashMap<String, Macro>,
+    pub macros: &'a Macros,
     /// Bytes that expansion may still produce in this run.
     pub budget: usize,
     depth: usize,
@@ -155,7 +160,7 @@ pub struct Expander<'a> {
 pub(crate) const MAX_DEPTH: usize = 128;
 
 impl<'a> Expander<'a> {
-    pub fn new(macros: &'a HashMap<String, Macro>, budget: usize) -> Expander<'a> {
+    pub fn new(macros: &'a Macros, budget: usize) -> Expander<'a> {
         Expander {
             macros,
             budget,
@@ -175,7 +180,7 @@ impl<'a> Expander<'a> {
         let mut queue: VecDeque<PpToken> = input.into();
         let mut out = Vec::with_capacity(queue.len());
         while let Some(t) = queue.pop_front() {
-            if self.condition && t.tok.kind == Kind::Ident && t.tok.text == "defined" {
+            if self.condition && t.tok.kind == Kind::Ident && &*t.tok.text == "defined" {
                 out.push(t);
                 while queue.front().is_some_and(|p| p.tok.kind == Kind::Space) {
                     queue.pop_front();
@@ -193,7 +198,7 @@ impl<'a> Expander<'a> {
                 }
                 continue;
             }
-            let name = t.tok.text.as_str();
+            let name = &*t.tok.text;
             let mac = match self.macros.get(name) {
                 Some(m) if t.tok.kind == Kind::Ident && !t.hidden(name) => m,
                 _ => {
@@ -282,10 +287,10 @@ impl<'a> Expander<'a> {
             if t.kind != Kind::Ident {
                 return None;
             }
-            if t.text == "__VA_ARGS__" && mac.variadic {
+            if t.is("__VA_ARGS__") && mac.variadic {
                 return Some(params.len());
             }
-            params.iter().position(|p| *p == t.text)
+            params.iter().position(|p| t.is(p))
         };
         let body = &mac.body;
         let mut out: Vec<Token> = Vec::new();
@@ -440,7 +445,7 @@ fn stringify(arg: &[Token]) -> Token {
     s.push('"');
     Token {
         kind: Kind::Str,
-        text: s,
+        text: s.into(),
         at: None,
     }
 }

@@ -6,7 +6,6 @@ mod lex;
 mod macros;
 mod origin;
 
-use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -18,7 +17,7 @@ use crate::eval;
 use crate::loader::{read_source, resolve_path};
 use crate::source::{FileId, SourceMap, Span};
 use lex::{blank_comments, scan, tokenize, Kind, Token};
-use macros::{ExpandError, Expander, Macro, PpToken};
+use macros::{ExpandError, Expander, Macro, Macros, PpToken};
 
 /// What the command line and the build API pass to the preprocessor.
 #[derive(Clone, Debug, Default)]
@@ -76,7 +75,7 @@ pub fn preprocess(
     opts: &Options,
     diags: &mut Vec<Diagnostic>,
 ) -> Preprocessed {
-    let mut macros = HashMap::new();
+    let mut macros = Macros::default();
     for (name, value) in PREDEFINED {
         macros.insert(name.to_string(), Macro::object(value));
     }
@@ -102,7 +101,7 @@ struct Preprocessor<'a> {
     sources: &'a mut SourceMap,
     opts: &'a Options,
     diags: &'a mut Vec<Diagnostic>,
-    macros: HashMap<String, Macro>,
+    macros: Macros,
     out: Preprocessed,
     /// Tokens macros may still produce: a base plus a share per input byte.
     budget: usize,
@@ -204,41 +203,124 @@ impl Preprocessor<'_> {
     }
 
     /// Expands macros in a run of ordinary lines and appends it to the output.
+    /// Copies a run of text lines to the output, expanding the macros it
+    /// invokes. Text between invocations is copied as it stands; only an
+    /// invocation goes through the expander, which owns a token (and its
+    /// text) each: most text of a large file names no macro.
     fn text_chunk(&mut self, st: &FileState, range: Range<usize>) {
         let text = &st.text[range.clone()];
-        // Most text names no macro: copy it through as one verbatim run.
-        if !scan(text).any(|(kind, r)| kind == Kind::Ident && self.macros.contains_key(&text[r])) {
-            let out = self.out.text.len();
-            self.out
-                .origins
-                .verbatim(out, st.file, range.start, range.len());
-            self.out.text.push_str(&st.text[range]);
-            self.out.text.push('\n');
+        let tokens: Vec<(Kind, Range<usize>)> = scan(text).collect();
+        let mut joint = Joint::default();
+        let mut run_start = 0;
+        let mut i = 0;
+        while i < tokens.len() {
+            let (kind, r) = &tokens[i];
+            let mac = match kind {
+                Kind::Ident => self.macros.get(&text[r.clone()]),
+                _ => None,
+            };
+            let Some(mac) = mac else {
+                i += 1;
+                continue;
+            };
+            let mut end = match &mac.params {
+                None => i + 1,
+                Some(_) => match invocation_end(text, &tokens, i) {
+                    Some(end) => end,
+                    // A function-like macro name without `(` is a plain word.
+                    None => {
+                        i += 1;
+                        continue;
+                    }
+                },
+            };
+            let run = range.start + run_start..range.start + r.start;
+            self.verbatim_run(st, run, i.checked_sub(1).map(|p| tokens[p].0), &mut joint);
+            let budget = self.budget;
+            let Some(mut out) = self.expand(pp_tokens(text, range.start, &tokens[i..end]), st)
+            else {
+                return;
+            };
+            // An expansion that ends in a function-like macro's name may
+            // take its arguments from the text after it: expand the rest of
+            // the run together, as one token list, the way C rescans.
+            if end < tokens.len() && self.ends_in_function_like(&out) {
+                self.budget = budget;
+                out = match self.expand(pp_tokens(text, range.start, &tokens[i..]), st) {
+                    Some(out) => out,
+                    None => return,
+                };
+                end = tokens.len();
+            }
+            self.expanded_tokens(st, out, &mut joint);
+            run_start = tokens[end - 1].1.end;
+            i = end;
+        }
+        let run = range.start + run_start..range.end;
+        self.verbatim_run(st, run, tokens.last().map(|t| t.0), &mut joint);
+        self.out.text.push('\n');
+    }
+
+    fn ends_in_function_like(&self, tokens: &[PpToken]) -> bool {
+        tokens
+            .iter()
+            .rev()
+            .find(|t| t.tok.kind != Kind::Space)
+            .is_some_and(|t| {
+                t.tok.kind == Kind::Ident
+                    && self
+                        .macros
+                        .get(&*t.tok.text)
+                        .is_some_and(|m| m.params.is_some())
+            })
+    }
+
+    /// Source text copied as it stands; `last` is the kind of its last token.
+    fn verbatim_run(
+        &mut self,
+        st: &FileState,
+        run: Range<usize>,
+        last: Option<Kind>,
+        joint: &mut Joint,
+    ) {
+        if run.is_empty() {
             return;
         }
-        let tokens: Vec<PpToken> = tokenize(text, range.start)
-            .into_iter()
-            .map(PpToken::verbatim)
-            .collect();
-        let expanded = match self.expand(tokens, st) {
-            Some(t) => t,
-            None => return,
-        };
-        let mut prev_expanded = false;
-        let mut prev_word = false;
-        for t in expanded {
+        if joint.after_expansion {
+            self.out.text.push(' ');
+        }
+        let out = self.out.text.len();
+        self.out
+            .origins
+            .verbatim(out, st.file, run.start, run.len());
+        self.out.text.push_str(&st.text[run]);
+        joint.after_expansion = false;
+        joint.after_word = matches!(last, Some(Kind::Ident | Kind::Number));
+    }
+
+    /// The expander's output: macro output mapped to its invocation, and
+    /// words it passed through mapped to themselves.
+    fn expanded_tokens(&mut self, st: &FileState, tokens: Vec<PpToken>, joint: &mut Joint) {
+        for t in tokens {
             let word = matches!(t.tok.kind, Kind::Ident | Kind::Number);
-            let out = self.out.text.len();
             if t.expanded {
                 // Keep expansions from gluing onto their neighbours, and two
                 // words from separate expansions (`ID(long)ID(x)`) apart.
-                if !prev_expanded || (prev_word && word) {
+                if !joint.after_expansion || (joint.after_word && word) {
                     self.out.text.push(' ');
                 }
+                let out = self.out.text.len();
                 self.out.origins.expanded(out, st.span(t.origin.clone()));
-                self.out.text.push_str(&t.tok.text);
+                // The whole expansion maps onto its invocation, so its
+                // white space can shrink: the indentation of long
+                // multi-line macros was a third of mshtml.idl's output,
+                // and the parser steps over white space a byte at a time.
+                match t.tok.kind {
+                    Kind::Space => self.out.text.push(' '),
+                    _ => self.out.text.push_str(&t.tok.text),
+                }
             } else {
-                if prev_expanded {
+                if joint.after_expansion {
                     self.out.text.push(' ');
                 }
                 let out = self.out.text.len();
@@ -247,10 +329,9 @@ impl Preprocessor<'_> {
                     .verbatim(out, st.file, t.origin.start, t.tok.text.len());
                 self.out.text.push_str(&t.tok.text);
             }
-            prev_expanded = t.expanded;
-            prev_word = word;
+            joint.after_expansion = t.expanded;
+            joint.after_word = word;
         }
-        self.out.text.push('\n');
     }
 
     fn expand(&mut self, tokens: Vec<PpToken>, st: &FileState) -> Option<Vec<PpToken>> {
@@ -432,13 +513,7 @@ impl Preprocessor<'_> {
         // Identifiers left after expansion are 0, as C says.
         let text: String = expanded
             .iter()
-            .map(|t| {
-                if t.kind == Kind::Ident {
-                    "0"
-                } else {
-                    t.text.as_str()
-                }
-            })
+            .map(|t| if t.kind == Kind::Ident { "0" } else { &*t.text })
             .collect();
         let result = crate::parse::parse_condition(&text, span).and_then(|e| match e.kind {
             ExprKind::Str(_) | ExprKind::Float(_) => {
@@ -464,7 +539,7 @@ impl Preprocessor<'_> {
         let mut i = 0;
         let sig = |from: usize| (from..tokens.len()).find(|&j| tokens[j].kind != Kind::Space);
         while i < tokens.len() {
-            if tokens[i].kind == Kind::Ident && tokens[i].text == "defined" {
+            if tokens[i].kind == Kind::Ident && tokens[i].is("defined") {
                 let (name_at, close) = match sig(i + 1) {
                     Some(j) if tokens[j].is("(") => match sig(j + 1) {
                         Some(k) => (Some(k), sig(k + 1).filter(|&c| tokens[c].is(")"))),
@@ -474,7 +549,7 @@ impl Preprocessor<'_> {
                     None => (None, None),
                 };
                 if let (Some(n), Some(end)) = (name_at, close) {
-                    let defined = self.macros.contains_key(&tokens[n].text);
+                    let defined = self.macros.contains_key(&*tokens[n].text);
                     out.push(Token {
                         kind: Kind::Number,
                         text: if defined { "1" } else { "0" }.into(),
@@ -620,4 +695,52 @@ impl Preprocessor<'_> {
             ),
         }
     }
+}
+
+/// What the output ends with, which decides whether the next piece needs
+/// a space to keep it from gluing on.
+#[derive(Default)]
+struct Joint {
+    after_expansion: bool,
+    after_word: bool,
+}
+
+/// The end (exclusive, in `tokens`) of the invocation of the function-like
+/// macro named at `name`: past its closing parenthesis, or the end of the
+/// run when it is never closed (the expander reports that). `None` when no
+/// `(` follows the name.
+fn invocation_end(text: &str, tokens: &[(Kind, Range<usize>)], name: usize) -> Option<usize> {
+    let is =
+        |t: &(Kind, Range<usize>), c: u8| t.0 == Kind::Punct && text.as_bytes()[t.1.start] == c;
+    let open = (name + 1..tokens.len()).find(|&j| tokens[j].0 != Kind::Space)?;
+    if !is(&tokens[open], b'(') {
+        return None;
+    }
+    let mut depth = 0usize;
+    for (j, t) in tokens.iter().enumerate().skip(open) {
+        if is(t, b'(') {
+            depth += 1;
+        } else if is(t, b')') {
+            depth -= 1;
+            if depth == 0 {
+                return Some(j + 1);
+            }
+        }
+    }
+    Some(tokens.len())
+}
+
+/// Scanned tokens of `text` (which starts at `base` in its file) as the
+/// expander's input.
+fn pp_tokens(text: &str, base: usize, tokens: &[(Kind, Range<usize>)]) -> Vec<PpToken> {
+    tokens
+        .iter()
+        .map(|(kind, r)| {
+            PpToken::verbatim(Token {
+                kind: *kind,
+                text: text[r.clone()].into(),
+                at: Some(base + r.start..base + r.end),
+            })
+        })
+        .collect()
 }
