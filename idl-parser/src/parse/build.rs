@@ -212,7 +212,10 @@ impl<'a> Builder<'a> {
                 Rule::ptr_op => ret_ptrs.push(self.ptr_op(c)),
                 Rule::ident => name = Some(self.ident(c)),
                 Rule::params => {
-                    for param in c.into_inner().filter(|x| x.as_rule() == Rule::param) {
+                    let list = c.into_inner();
+                    // Exact: a large file has tens of thousands of these.
+                    params.reserve_exact(list.len());
+                    for param in list.filter(|x| x.as_rule() == Rule::param) {
                         params.push(self.param(param));
                     }
                 }

@@ -151,7 +151,12 @@ pub const OTHER: &[&str] = &[
 ];
 
 pub fn is_known(name: &str) -> bool {
-    WIRE.contains(&name) || OTHER.contains(&name)
+    // A set: every attribute of every declaration is looked up, and the
+    // lists hold some 150 names.
+    static KNOWN: std::sync::OnceLock<std::collections::HashSet<&str>> = std::sync::OnceLock::new();
+    KNOWN
+        .get_or_init(|| WIRE.iter().chain(OTHER).copied().collect())
+        .contains(name)
 }
 
 pub fn find<'a>(attrs: &'a [Attr], name: &str) -> Option<&'a Attr> {

@@ -1165,31 +1165,91 @@ pub(crate) fn c_type_ref(t: &ast::TypeRef) -> String {
 
 /// An AST expression written back as C.
 pub(crate) fn expr_text(e: &ast::Expr) -> String {
+    let mut s = String::new();
+    write_expr(&mut s, e);
+    s
+}
+
+/// Writes into one buffer: a `String` per subexpression copied every
+/// level of a nested expression again.
+fn write_expr(s: &mut String, e: &ast::Expr) {
+    use std::fmt::Write;
     match &e.kind {
-        ExprKind::Int { text, .. } => text.clone(),
-        ExprKind::Float(t) => t.clone(),
+        ExprKind::Int { text, .. } => s.push_str(text),
+        ExprKind::Float(t) => s.push_str(t),
         ExprKind::Char(c) => match char::from_u32(*c) {
-            Some(ch) if !ch.is_control() && ch != '\'' && ch != '\\' => format!("'{ch}'"),
-            _ => format!("{c}"),
+            Some(ch) if !ch.is_control() && ch != '\'' && ch != '\\' => {
+                let _ = write!(s, "'{ch}'");
+            }
+            _ => {
+                let _ = write!(s, "{c}");
+            }
         },
-        ExprKind::Str(s) => format!("{s:?}"),
-        ExprKind::Ident(n) => n.clone(),
-        ExprKind::Unary(op, a) => format!("{}{}", op.symbol(), paren(a)),
-        ExprKind::Binary(op, a, b) => format!("{} {} {}", paren(a), op.symbol(), paren(b)),
-        ExprKind::Cond(c, a, b) => format!("{} ? {} : {}", paren(c), paren(a), paren(b)),
-        ExprKind::Member(a, f) => format!("{}.{}", paren(a), f.name),
-        ExprKind::Arrow(a, f) => format!("{}->{}", paren(a), f.name),
-        ExprKind::Index(a, i) => format!("{}[{}]", paren(a), expr_text(i)),
-        ExprKind::Cast(t, a) => format!("({}){}", c_type_ref(t), paren(a)),
-        ExprKind::SizeofType(t) => format!("sizeof({})", c_type_ref(t)),
-        ExprKind::SizeofExpr(a) => format!("sizeof({})", expr_text(a)),
+        ExprKind::Str(t) => {
+            let _ = write!(s, "{t:?}");
+        }
+        ExprKind::Ident(n) => s.push_str(n),
+        ExprKind::Unary(op, a) => {
+            s.push_str(op.symbol());
+            write_operand(s, a);
+        }
+        ExprKind::Binary(op, a, b) => {
+            write_operand(s, a);
+            s.push(' ');
+            s.push_str(op.symbol());
+            s.push(' ');
+            write_operand(s, b);
+        }
+        ExprKind::Cond(c, a, b) => {
+            write_operand(s, c);
+            s.push_str(" ? ");
+            write_operand(s, a);
+            s.push_str(" : ");
+            write_operand(s, b);
+        }
+        ExprKind::Member(a, f) => {
+            write_operand(s, a);
+            s.push('.');
+            s.push_str(&f.name);
+        }
+        ExprKind::Arrow(a, f) => {
+            write_operand(s, a);
+            s.push_str("->");
+            s.push_str(&f.name);
+        }
+        ExprKind::Index(a, i) => {
+            write_operand(s, a);
+            s.push('[');
+            write_expr(s, i);
+            s.push(']');
+        }
+        ExprKind::Cast(t, a) => {
+            s.push('(');
+            s.push_str(&c_type_ref(t));
+            s.push(')');
+            write_operand(s, a);
+        }
+        ExprKind::SizeofType(t) => {
+            s.push_str("sizeof(");
+            s.push_str(&c_type_ref(t));
+            s.push(')');
+        }
+        ExprKind::SizeofExpr(a) => {
+            s.push_str("sizeof(");
+            write_expr(s, a);
+            s.push(')');
+        }
     }
 }
 
-fn paren(e: &ast::Expr) -> String {
-    match e.kind {
-        ExprKind::Binary(..) | ExprKind::Cond(..) => format!("({})", expr_text(e)),
-        _ => expr_text(e),
+/// An operand, parenthesized where it is itself an operation.
+fn write_operand(s: &mut String, e: &ast::Expr) {
+    if matches!(e.kind, ExprKind::Binary(..) | ExprKind::Cond(..)) {
+        s.push('(');
+        write_expr(s, e);
+        s.push(')');
+    } else {
+        write_expr(s, e);
     }
 }
 

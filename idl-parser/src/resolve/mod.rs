@@ -580,8 +580,9 @@ impl<'a, 'd> Resolver<'a, 'd> {
                     .unwrap_or_default()
             })
             .collect();
-        let mut params = Vec::new();
-        let mut pending = Vec::new();
+        // Exact sizes: a large file has tens of thousands of parameters.
+        let mut params = Vec::with_capacity(m.params.len());
+        let mut pending = Vec::with_capacity(m.params.len());
         for (idx, p) in m.params.iter().enumerate() {
             let (param, corr) = self.param(p, idx, scope);
             params.push(param);
