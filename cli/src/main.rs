@@ -155,10 +155,7 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             };
             match serde_json::to_string_pretty(&model) {
-                Ok(s) => {
-                    println!("{s}");
-                    ExitCode::SUCCESS
-                }
+                Ok(s) => print_out(&format!("{s}\n")),
                 Err(e) => {
                     eprintln!("error: cannot serialize the model: {e}");
                     ExitCode::FAILURE
@@ -241,10 +238,7 @@ fn generate(front: &FrontEnd, file: &Path, out: Option<&Path>, how: How) -> Exit
     let written = match out {
         Some(path) => std::fs::write(path, code)
             .map_err(|e| format!("cannot write `{}`: {e}", path.display())),
-        None => {
-            print!("{code}");
-            Ok(())
-        }
+        None => return print_out(&code),
     };
     match written {
         Ok(()) => ExitCode::SUCCESS,
@@ -294,7 +288,9 @@ fn ndr_decode(type_name: &str, file: &Path, hex: bool) -> ExitCode {
             ExitCode::FAILURE
         }
         Some(Ok((text, again))) => {
-            println!("{text}");
+            if print_out(&format!("{text}\n")) != ExitCode::SUCCESS {
+                return ExitCode::FAILURE;
+            }
             // Only alignment padding may follow the value in the input.
             let same = bytes.starts_with(&again)
                 && bytes[again.len()..].iter().all(|&b| b == 0)
@@ -331,6 +327,24 @@ fn parse_hex(text: &[u8]) -> Option<Vec<u8>> {
 #[cfg_attr(not(feature = "ndr"), allow(dead_code))]
 fn to_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Writes the command's output. A reader that stops early (`| head`) is
+/// not an error, and not a panic as `print!` makes it.
+fn print_out(text: &str) -> ExitCode {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: cannot write the output: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 fn report(out: &Output) {

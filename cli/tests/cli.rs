@@ -237,3 +237,29 @@ fn ndr_decode_takes_a_methods_request_and_response() {
     ]);
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn a_reader_that_stops_early_is_not_a_panic() {
+    use std::io::Read;
+    use std::process::Stdio;
+    // `oxidl gen ... | head -c 64`: the pipe closes long before the
+    // generated file (hundreds of KiB) is written.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_oxidl"))
+        .args(["gen", "-I", "idl", "idl/ms-dcom.idl"])
+        .current_dir(root())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("oxidl runs");
+    let mut head = [0u8; 64];
+    child
+        .stdout
+        .take()
+        .expect("piped")
+        .read_exact(&mut head)
+        .expect("the first bytes");
+    let out = child.wait_with_output().expect("oxidl ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(out.status.success(), "{stderr}");
+}
