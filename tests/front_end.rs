@@ -939,6 +939,42 @@ fn an_expansion_ending_in_a_macro_name_takes_its_arguments_from_the_text_after_i
 }
 
 #[test]
+fn an_expansion_that_leaves_its_parenthesis_open_takes_the_rest_from_the_text() {
+    let m = model_of(
+        "#define SQ(x) ((x) * (x))\n#define SQ_OF SQ(\n#define CALL(f, a) f(a\n\
+         const long A = SQ_OF 3);\nconst long B = CALL(SQ, 4));\nconst long C = 1;\n",
+    );
+    assert_eq!(int_const(&m, "A"), 9);
+    assert_eq!(int_const(&m, "B"), 16);
+    assert_eq!(int_const(&m, "C"), 1);
+}
+
+#[test]
+fn a_failed_invocation_drops_its_run_of_lines_and_nothing_after() {
+    let out = load_str(
+        "pp.idl",
+        "#define F(a, b) a\nconst long A = 1; const long B = F(1);\n#define Z\n\
+         const long C = 2;\nconst long D = ;\n",
+        &options(),
+    );
+    let rendered = out.render();
+    assert!(
+        rendered.contains("macro `F` takes 2 argument(s), but 1 were given"),
+        "{rendered}"
+    );
+    // The broken line's start does not run into C's, and what follows is
+    // still located where it is.
+    assert!(rendered.contains("pp.idl:5:16"), "{rendered}");
+    let errors = out
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == oxidl_parser::Severity::Error)
+        .count();
+    assert_eq!(errors, 2, "{rendered}");
+    assert!(out.model.is_none());
+}
+
+#[test]
 fn text_around_invocations_is_kept_as_written() {
     // A function-like name without `(` is a plain word, and an invocation
     // glued to words on both sides stays apart from them.

@@ -210,6 +210,7 @@ impl Preprocessor<'_> {
     fn text_chunk(&mut self, st: &FileState, range: Range<usize>) {
         let text = &st.text[range.clone()];
         let tokens: Vec<(Kind, Range<usize>)> = scan(text).collect();
+        let mark = self.out.text.len();
         let mut joint = Joint::default();
         let mut run_start = 0;
         let mut i = 0;
@@ -237,21 +238,34 @@ impl Preprocessor<'_> {
             let run = range.start + run_start..range.start + r.start;
             self.verbatim_run(st, run, i.checked_sub(1).map(|p| tokens[p].0), &mut joint);
             let budget = self.budget;
-            let Some(mut out) = self.expand(pp_tokens(text, range.start, &tokens[i..end]), st)
-            else {
-                return;
-            };
-            // An expansion that ends in a function-like macro's name may
-            // take its arguments from the text after it: expand the rest of
-            // the run together, as one token list, the way C rescans.
-            if end < tokens.len() && self.ends_in_function_like(&out) {
-                self.budget = budget;
-                out = match self.expand(pp_tokens(text, range.start, &tokens[i..]), st) {
-                    Some(out) => out,
-                    None => return,
+            let first = self.try_expand(pp_tokens(text, range.start, &tokens[i..end]), false);
+            // An expansion that ends in a function-like macro's name, or
+            // leaves its `(` open, takes the rest from the text after it:
+            // expand the rest of the run together, as one token list, the
+            // way C rescans.
+            let rescan = end < tokens.len()
+                && match &first {
+                    Ok(out) => self.ends_in_function_like(out),
+                    Err(e) => matches!(e, ExpandError::Unterminated { .. }),
                 };
+            let result = if rescan {
+                self.budget = budget;
                 end = tokens.len();
-            }
+                self.try_expand(pp_tokens(text, range.start, &tokens[i..]), false)
+            } else {
+                first
+            };
+            let out = match result {
+                Ok(out) => out,
+                Err(e) => {
+                    // The whole run goes: what was written of it would
+                    // run into the next line's declarations.
+                    self.report_expand_error(e, st);
+                    self.out.text.truncate(mark);
+                    self.out.origins.truncate(mark);
+                    return;
+                }
+            };
             self.expanded_tokens(st, out, &mut joint);
             run_start = tokens[end - 1].1.end;
             i = end;
@@ -334,61 +348,64 @@ impl Preprocessor<'_> {
         }
     }
 
-    fn expand(&mut self, tokens: Vec<PpToken>, st: &FileState) -> Option<Vec<PpToken>> {
-        self.expand_with(tokens, st, false)
+    /// Expands a `#if` condition, reporting what goes wrong.
+    fn expand_condition(&mut self, tokens: Vec<PpToken>, st: &FileState) -> Option<Vec<PpToken>> {
+        match self.try_expand(tokens, true) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                self.report_expand_error(e, st);
+                None
+            }
+        }
     }
 
-    fn expand_with(
+    /// Expands `tokens`, charging the budget; the caller reports an error.
+    fn try_expand(
         &mut self,
         tokens: Vec<PpToken>,
-        st: &FileState,
         condition: bool,
-    ) -> Option<Vec<PpToken>> {
+    ) -> Result<Vec<PpToken>, ExpandError> {
         let mut ex = Expander::new(&self.macros, self.budget);
         if condition {
             ex = ex.for_condition();
         }
         let result = ex.expand(tokens);
         self.budget = ex.budget;
-        match result {
-            Ok(t) => Some(t),
-            Err(e) => {
-                let d = match e {
-                    ExpandError::Unterminated { name, at } => Diagnostic::error(
-                        st.span(at),
-                        format!("unterminated invocation of macro `{name}`"),
-                    )
-                    .with_label("the `(` after this name is never closed"),
-                    ExpandError::ArgCount {
-                        name,
-                        at,
-                        expected,
-                        found,
-                    } => Diagnostic::error(
-                        st.span(at),
-                        format!(
-                            "macro `{name}` takes {expected} argument(s), but {found} were given"
-                        ),
-                    )
-                    .with_label("in this invocation"),
-                    ExpandError::TooLarge { at } => {
-                        // Report once; everything after would fail the same way.
-                        if std::mem::replace(&mut self.exhausted, true) {
-                            return None;
-                        }
-                        Diagnostic::error(st.span(at), "macro expansion is too large or too deep")
-                            .with_label("expansion stopped here")
-                            .with_note(format!(
-                                                                "macros may produce {EXPANSION_BASE} bytes plus {EXPANSION_PER_BYTE} per byte of input, \
-                                 and nest {} deep",
-                                macros::MAX_DEPTH
-                            ))
-                    }
-                };
-                self.diags.push(d);
-                None
+        result
+    }
+
+    fn report_expand_error(&mut self, e: ExpandError, st: &FileState) {
+        let d = match e {
+            ExpandError::Unterminated { name, at } => Diagnostic::error(
+                st.span(at),
+                format!("unterminated invocation of macro `{name}`"),
+            )
+            .with_label("the `(` after this name is never closed"),
+            ExpandError::ArgCount {
+                name,
+                at,
+                expected,
+                found,
+            } => Diagnostic::error(
+                st.span(at),
+                format!("macro `{name}` takes {expected} argument(s), but {found} were given"),
+            )
+            .with_label("in this invocation"),
+            ExpandError::TooLarge { at } => {
+                // Report once; everything after would fail the same way.
+                if std::mem::replace(&mut self.exhausted, true) {
+                    return;
+                }
+                Diagnostic::error(st.span(at), "macro expansion is too large or too deep")
+                    .with_label("expansion stopped here")
+                    .with_note(format!(
+                        "macros may produce {EXPANSION_BASE} bytes plus {EXPANSION_PER_BYTE} \
+                         per byte of input, and nest {} deep",
+                        macros::MAX_DEPTH
+                    ))
             }
-        }
+        };
+        self.diags.push(d);
     }
 
     fn directive(&mut self, st: &mut FileState, line: Range<usize>, depth: usize) {
@@ -500,11 +517,9 @@ impl Preprocessor<'_> {
         let end = (rest_at + lead + rest.len()).min(st.text.len());
         let span = st.span(at.start as usize..end);
         let tokens = self.resolve_defined(tokenize(rest, rest_at + lead));
-        let Some(expanded) = self.expand_with(
-            tokens.into_iter().map(PpToken::verbatim).collect(),
-            st,
-            true,
-        ) else {
+        let Some(expanded) =
+            self.expand_condition(tokens.into_iter().map(PpToken::verbatim).collect(), st)
+        else {
             return false;
         };
         // `#define HAVE defined(X)` puts `defined` in the expansion.

@@ -61,6 +61,20 @@ impl OriginMap {
         });
     }
 
+    /// Forgets the output from `out` on, as if it had never been written.
+    pub(crate) fn truncate(&mut self, out: usize) {
+        let out = to_u32(out);
+        while self.segments.last().is_some_and(|s| s.out >= out) {
+            self.segments.pop();
+        }
+        if let Some(last) = self.segments.last_mut() {
+            if !last.expanded {
+                last.src_end = last.src_end.min(last.src + (out - last.out));
+            }
+        }
+        self.hint.set(0);
+    }
+
     fn push(&mut self, seg: Segment) {
         // A later segment starting at the same output offset replaces an empty one.
         if let Some(last) = self.segments.last_mut() {
