@@ -1003,3 +1003,47 @@ fn pointer_default_must_name_a_pointer_kind() {
         err("`pointer_default` takes `ref`, `unique` or `ptr`", 1, 62)
     );
 }
+
+#[test]
+fn words_that_begin_with_a_keyword_are_names_and_keywords_are_not() {
+    // Each of these extends a keyword (or a keyword that begins another
+    // keyword) by a letter or digit: all are ordinary names.
+    let names = [
+        "interfaces",
+        "integer",
+        "int8",
+        "importer",
+        "importlibs",
+        "__int3",
+        "__int3264x",
+        "__int80",
+        "constant",
+        "voids",
+        "longer",
+        "structure",
+        "unsigned_",
+        "typedefs",
+    ];
+    let src: String = names
+        .iter()
+        .map(|n| format!("const long {n} = 1;\n"))
+        .collect();
+    let m = model_of(&src);
+    for n in names {
+        assert_eq!(int_const(&m, n), 1, "{n}");
+    }
+    // A keyword is not a name.
+    for kw in [
+        "int",
+        "interface",
+        "import",
+        "importlib",
+        "__int3264",
+        "__int32",
+        "sizeof",
+    ] {
+        let (msg, line, _) = first_error(&format!("const long {kw} = 1;\n"));
+        assert!(msg.starts_with("syntax error"), "{kw}: {msg}");
+        assert_eq!(line, 1, "{kw}");
+    }
+}
