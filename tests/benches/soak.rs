@@ -3,7 +3,8 @@
 //! proxy is dropped: no object may be left. A second round shows whether
 //! memory stays flat.
 //!
-//! `cargo bench -p oxidl-tests --bench soak`
+//! `cargo bench -p oxidl-tests --bench soak` (six rounds; `SOAK_ROUNDS=30`
+//! for more)
 
 #[path = "../../examples/calculator/mod.rs"]
 mod calculator;
@@ -104,7 +105,12 @@ fn main() {
         let resolver = machine.start_resolver(any).await.expect("resolver");
         let exporter = machine.start_exporter(any).await.expect("exporter");
         exporter.register_class(calculator::CLSID_CALCULATOR, calculator::factory());
-        for r in 1..=6 {
+        // SOAK_ROUNDS=30 for a longer look at memory.
+        let rounds: u32 = std::env::var("SOAK_ROUNDS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(6);
+        for r in 1..=rounds {
             let (before, fds) = (rss_kib(), open_fds());
             let (calls, errors, secs) = round(resolver, &exporter).await;
             // Closed connections finish closing on the server's side.
