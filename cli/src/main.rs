@@ -1,4 +1,5 @@
 //! The `oxidl` command: check IDL files and dump their resolved model.
+#![forbid(unsafe_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

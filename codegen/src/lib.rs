@@ -14,6 +14,7 @@
 //! interface its request and response types, server trait, stub and client
 //! proxy. [`configure`] is the build-script API over it; the `oxidl`
 //! command is the other front door.
+#![forbid(unsafe_code)]
 
 mod build;
 pub mod rust;

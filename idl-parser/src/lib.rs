@@ -4,6 +4,7 @@
 //! `preprocess` (cpp, with origins) -> `parse` (pest grammar to `ast`) ->
 //! `resolve` (names, constants, levels, checks) -> `model`.
 //! [`load`] runs it over files; [`diagnostic`] reports what went wrong.
+#![forbid(unsafe_code)]
 
 pub mod ast;
 pub mod diagnostic;

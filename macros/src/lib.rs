@@ -4,6 +4,7 @@
 //! MIDL, runs it through the same front end and code generator as an IDL
 //! file, and adds a thin layer that speaks the trait's Rust types. There is
 //! no second marshaler: the bytes are those of the IDL the trait means.
+#![forbid(unsafe_code)]
 
 mod derive;
 mod lower;

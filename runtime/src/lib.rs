@@ -48,6 +48,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! # }).unwrap();
 //! ```
+#![forbid(unsafe_code)]
 
 pub mod ndr;
 pub mod orpc;
