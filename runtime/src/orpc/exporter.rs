@@ -20,7 +20,9 @@ pub const IID_IUNKNOWN: Uuid = Uuid::from_u128(0x0000_0000_0000_0000_c000_0000_0
 /// A COM object as the exporter holds it: one stub per interface.
 #[derive(Clone, Default)]
 pub struct Object {
-    stubs: HashMap<Uuid, Arc<dyn Dispatch>>,
+    /// A list, not a map: an object has a few interfaces, and a map per
+    /// object cost more memory than the rest of its entry.
+    stubs: Vec<(Uuid, Arc<dyn Dispatch>)>,
     no_ping: bool,
 }
 
@@ -32,7 +34,9 @@ impl Object {
 
     /// Adds an interface, served by its generated stub (`ICalculatorStub(..)`).
     pub fn with(mut self, stub: impl Dispatch) -> Object {
-        self.stubs.insert(stub.syntax().uuid, Arc::new(stub));
+        let iid = stub.syntax().uuid;
+        self.stubs.retain(|(i, _)| *i != iid);
+        self.stubs.push((iid, Arc::new(stub)));
         self
     }
 
@@ -45,24 +49,27 @@ impl Object {
 
     /// Every object implements IUnknown, whose calls IRemUnknown answers.
     pub fn implements(&self, iid: &Uuid) -> bool {
-        *iid == IID_IUNKNOWN || self.stubs.contains_key(iid)
+        *iid == IID_IUNKNOWN || self.stubs.iter().any(|(i, _)| i == iid)
     }
 
     /// The interfaces the object's stubs serve.
     pub fn interfaces(&self) -> Vec<Uuid> {
-        self.stubs.keys().copied().collect()
+        self.stubs.iter().map(|(i, _)| *i).collect()
     }
 
     /// The stub serving `iid`, to call the object in-process.
     pub fn stub(&self, iid: &Uuid) -> Option<Arc<dyn Dispatch>> {
-        self.stubs.get(iid).cloned()
+        self.stubs
+            .iter()
+            .find(|(i, _)| i == iid)
+            .map(|(_, s)| s.clone())
     }
 }
 
 impl std::fmt::Debug for Object {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Object")
-            .field("interfaces", &self.stubs.keys().collect::<Vec<_>>())
+            .field("interfaces", &self.interfaces())
             .finish()
     }
 }
@@ -694,6 +701,17 @@ mod tests {
             Object::new().with(Stub(Uuid::from_u128(0x131))),
         );
         (e, Instant::now())
+    }
+
+    #[test]
+    fn an_object_serves_each_interface_once_and_the_last_stub_given_wins() {
+        let o = Object::new().with(Stub(A)).with(Stub(B)).with(Stub(A));
+        let mut iids = o.interfaces();
+        iids.sort();
+        assert_eq!(iids, vec![A, B]);
+        assert!(o.implements(&A) && o.implements(&IID_IUNKNOWN));
+        assert!(!o.implements(&Uuid::from_u128(0xc)));
+        assert!(o.stub(&B).is_some() && o.stub(&Uuid::from_u128(0xc)).is_none());
     }
 
     #[test]
