@@ -15,7 +15,11 @@ bin=$dir/x86_64-unknown-linux-gnu/release/$target
 scratch=${SCRATCH:-/tmp/oxidl-fuzz}/$target
 mkdir -p "$scratch" "artifacts/$target"
 log=$scratch/log
-"$bin" "$scratch" "corpus/$target" -max_total_time="$seconds" -rss_limit_mb=2048 \
+# A target's dictionary (fuzz/TARGET.dict), where it has one: the idl
+# target's keywords let mutations build declarations, not only bytes.
+dict=()
+[ -f "$target.dict" ] && dict=(-dict="$target.dict")
+"$bin" "$scratch" "corpus/$target" "${dict[@]}" -max_total_time="$seconds" -rss_limit_mb=2048 \
     -timeout=10 -print_final_stats=1 -artifact_prefix="artifacts/$target/" >"$log" 2>&1 || true
 # The timeline: executions and edges covered at each power-of-two count.
 grep -E '^#[0-9]+.*(pulse|INITED|DONE)' "$log" | awk '{ print $1, $2, $4, $6 }'
