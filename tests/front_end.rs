@@ -1047,3 +1047,66 @@ fn words_that_begin_with_a_keyword_are_names_and_keywords_are_not() {
         assert_eq!(line, 1, "{kw}");
     }
 }
+
+// Expressions match their own white space (the grammar's `ws`), not pest's
+// implicit WHITESPACE: space, tabs and line breaks may stand between any
+// two tokens of every form.
+#[test]
+fn white_space_may_stand_between_any_two_tokens_of_an_expression() {
+    let m = model_of(
+        "const long A = ( 1 +\t2 ) *\n3 ;\n\
+         const long B = - 1 ;\n\
+         const long C = ~ 7 & 0xff ;\n\
+         const long D = ( unsigned long ) 5 ;\n\
+         const long E = ( long ) ( 6 ) ;\n\
+         const long F = sizeof ( long ) ;\n\
+         const long H = A ? 1 : 2 ;\n\
+         const long I = ! 0 ;\n\
+         const long J = 1 << 3 | 4 ;\n\
+         const long K = 8 >> 1 ^ 3 ;\n\
+         const long L2 = 10 % 3 + 10 / 3 - 2 ;\n\
+         const long M = A == 9 && B != 0 || C <= 3 && D >= 1 && E < 9 && F > 0 ;\n\
+         const long N = 'a' + L'b' ;\n\
+         const char * S = \"ab\" \"cd\"\n  \"ef\" ;\n",
+    );
+    let expect = [
+        ("A", 9),
+        ("B", -1),
+        ("C", 248),
+        ("D", 5),
+        ("E", 6),
+        ("F", 4),
+        ("H", 1),
+        ("I", 1),
+        ("J", 12),
+        ("K", 7),
+        ("L2", 2),
+        ("M", 1),
+        ("N", 195),
+    ];
+    for (name, value) in expect {
+        assert_eq!(int_const(&m, name), value, "{name}");
+    }
+    assert_eq!(
+        m.constant("S").map(|c| &c.value),
+        Some(&ConstValue::Str("abcdef".into()))
+    );
+    // Postfixes with spaces, in correlations.
+    let m = model_of(
+        "typedef struct { long n; long a[4]; } S;\n\
+         [uuid(11111111-2222-3333-4444-555555555555)] interface I {\n\
+         void f([in] S * s, [in, size_is( s -> n )] long * v);\n\
+         void g([in] S s, [in, size_is( s . n * 2 )] long * v);\n\
+         void h([in] long n, [in, size_is( n > 4 ? n : 4 )] long * v);\n}\n",
+    );
+    let i = iface(&m, "I");
+    for (name, size) in [("f", "s->n"), ("g", "s.n * 2"), ("h", "(n > 4) ? n : 4")] {
+        let v = param(method(i, name), "v");
+        let size_is = v.layout.attrs.iter().find(|a| a.name == "size_is");
+        assert_eq!(
+            size_is.and_then(|a| a.args.clone()),
+            Some(vec![size.to_string()]),
+            "{name}"
+        );
+    }
+}

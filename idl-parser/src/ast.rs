@@ -28,7 +28,7 @@ pub enum ExprKind {
     /// An integer literal; `text` keeps the spelling (`0x8000`, `10UL`).
     Int {
         value: u128,
-        text: String,
+        text: Box<str>,
     },
     /// A floating literal, kept as written (`version(1.10)` needs the text).
     Float(String),
@@ -38,8 +38,8 @@ pub enum ExprKind {
     Unary(UnOp, Box<Expr>),
     Binary(BinOp, Box<Expr>, Box<Expr>),
     Cond(Box<Expr>, Box<Expr>, Box<Expr>),
-    Member(Box<Expr>, Ident),
-    Arrow(Box<Expr>, Ident),
+    Member(Box<Expr>, Box<Ident>),
+    Arrow(Box<Expr>, Box<Ident>),
     Index(Box<Expr>, Box<Expr>),
     Cast(Box<TypeRef>, Box<Expr>),
     SizeofType(Box<TypeRef>),
@@ -149,7 +149,7 @@ pub enum AttrArg {
     /// An empty slot, as in `size_is(,n)`.
     Empty(Span),
     Expr(Expr),
-    Type(TypeRef),
+    Type(Box<TypeRef>),
     /// A bare uuid, as in `uuid(00000131-0000-0000-C000-000000000046)`.
     Uuid(String, Span),
 }
@@ -266,7 +266,7 @@ pub struct Declarator {
     /// `(*name)(params)`: the declarator is a function pointer.
     pub function: Option<Box<FnPtr>>,
     /// `name : 3`, a bit-field.
-    pub bits: Option<Expr>,
+    pub bits: Option<Box<Expr>>,
     pub span: Span,
 }
 

@@ -111,7 +111,14 @@ impl<'a> Builder<'a> {
         // `[a] [b] union ...` is one list of attributes.
         let mut attrs = Vec::new();
         while let Some(list) = inner.next_if(|a| a.as_rule() == Rule::attr_list) {
-            attrs.extend(self.attr_list(list));
+            let list = self.attr_list(list);
+            // Most items have one list: taking it keeps its exact size,
+            // where extending an empty vector rounds up to four.
+            if attrs.is_empty() {
+                attrs = list;
+            } else {
+                attrs.extend(list);
+            }
         }
         (attrs, inner)
     }
@@ -190,6 +197,9 @@ impl<'a> Builder<'a> {
                 _ => items.push(self.item(c)),
             }
         }
+        // The syntax tree of a large file lives until it is resolved:
+        // growth by doubling would leave up to half of each list unused.
+        items.shrink_to_fit();
         Interface {
             attrs,
             name,
@@ -283,6 +293,8 @@ impl<'a> Builder<'a> {
                 _ => {}
             }
         }
+        properties.shrink_to_fit();
+        methods.shrink_to_fit();
         Dispinterface {
             attrs,
             name,
@@ -362,7 +374,7 @@ impl<'a> Builder<'a> {
         };
         match c.as_rule() {
             Rule::uuid_lit => AttrArg::Uuid(c.as_str().to_string(), span),
-            Rule::type_arg => AttrArg::Type(self.type_ref(c)),
+            Rule::type_arg => AttrArg::Type(Box::new(self.type_ref(c))),
             Rule::expr => AttrArg::Expr(self.expr(c)),
             _ => AttrArg::Empty(span),
         }
@@ -617,7 +629,7 @@ impl<'a> Builder<'a> {
             match c.as_rule() {
                 Rule::ptr_op => pointers.push(self.ptr_op(c)),
                 Rule::ident => name = Some(self.ident(c)),
-                Rule::bit_width => bits = c.into_inner().next().map(|e| self.expr(e)),
+                Rule::bit_width => bits = c.into_inner().next().map(|e| Box::new(self.expr(e))),
                 Rule::fn_ptr => {
                     let mut fn_pointers = Vec::new();
                     let mut params = Vec::new();
@@ -764,8 +776,8 @@ impl<'a> Builder<'a> {
         let rule = c.as_rule();
         let inner = c.into_inner().next();
         let kind = match (rule, inner) {
-            (Rule::member, Some(i)) => ExprKind::Member(Box::new(base), self.ident(i)),
-            (Rule::arrow, Some(i)) => ExprKind::Arrow(Box::new(base), self.ident(i)),
+            (Rule::member, Some(i)) => ExprKind::Member(Box::new(base), Box::new(self.ident(i))),
+            (Rule::arrow, Some(i)) => ExprKind::Arrow(Box::new(base), Box::new(self.ident(i))),
             (Rule::index, Some(i)) => ExprKind::Index(Box::new(base), Box::new(self.expr(i))),
             _ => return base,
         };
@@ -779,7 +791,7 @@ impl<'a> Builder<'a> {
             Rule::hex_lit | Rule::dec_lit => match parse_int(text) {
                 Some(value) => ExprKind::Int {
                     value,
-                    text: text.to_string(),
+                    text: text.into(),
                 },
                 None => {
                     self.diags.push(
@@ -791,7 +803,7 @@ impl<'a> Builder<'a> {
                     );
                     ExprKind::Int {
                         value: 0,
-                        text: text.to_string(),
+                        text: text.into(),
                     }
                 }
             },
