@@ -1110,3 +1110,17 @@ fn white_space_may_stand_between_any_two_tokens_of_an_expression() {
         );
     }
 }
+
+#[test]
+fn a_string_literal_spans_its_quotes_not_the_space_after_it() {
+    let src = "import \"nosuch.idl\"   \n ;\n";
+    let out = load_str("s.idl", src, &options());
+    let d = out
+        .diagnostics
+        .0
+        .iter()
+        .find(|d| d.message.contains("nosuch.idl"))
+        .unwrap_or_else(|| panic!("{}", out.render()));
+    let (start, end) = (d.span.start as usize, d.span.end as usize);
+    assert_eq!(&src[start..end], "\"nosuch.idl\"");
+}
