@@ -31,7 +31,7 @@ pub enum ExprKind {
         text: Box<str>,
     },
     /// A floating literal, kept as written (`version(1.10)` needs the text).
-    Float(String),
+    Float(Box<str>),
     Char(u32),
     Str(String),
     Ident(String),

@@ -807,7 +807,7 @@ impl<'a> Builder<'a> {
                     }
                 }
             },
-            Rule::float_lit => ExprKind::Float(text.to_string()),
+            Rule::float_lit => ExprKind::Float(text.into()),
             Rule::char_lit => ExprKind::Char(
                 unescape(strip_quotes(text, '\''))
                     .chars()

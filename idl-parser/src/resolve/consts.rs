@@ -253,7 +253,7 @@ impl eval::Env for Values {
 /// `1.5`, `-16.0`: a floating constant, kept as written.
 fn float_text(e: &ast::Expr) -> Option<String> {
     match &e.kind {
-        ExprKind::Float(f) => Some(f.clone()),
+        ExprKind::Float(f) => Some(f.to_string()),
         ExprKind::Unary(op @ (ast::UnOp::Neg | ast::UnOp::Plus), a) => {
             float_text(a).map(|f| format!("{}{f}", op.symbol()))
         }

@@ -821,11 +821,7 @@ impl<'a, 'd> Resolver<'a, 'd> {
         let arg = a.args.as_ref()?.first()?;
         let text = match arg {
             ast::AttrArg::Expr(ast::Expr {
-                kind: ast::ExprKind::Float(t),
-                ..
-            }) => t.clone(),
-            ast::AttrArg::Expr(ast::Expr {
-                kind: ast::ExprKind::Int { text: t, .. },
+                kind: ast::ExprKind::Float(t) | ast::ExprKind::Int { text: t, .. },
                 ..
             }) => t.to_string(),
             _ => String::new(),
