@@ -2,15 +2,15 @@
 //! three ICalculator methods, queries IStatistics, and releases.
 //!
 //! ```sh
-//! cargo run --release -p oxidl --example calculator_client -- --server 127.0.0.1:9135
+//! cargo run --release -p msrpc-examples --example calculator_client -- --server 127.0.0.1:9135
 //! ```
 
 mod calculator;
 
 use calculator::idl::{ICalculatorClient, IStatisticsClient};
-use oxidl::ndr::WString;
-use oxidl::orpc::{ComPtr, DcomClient};
-use oxidl::rpc::Client;
+use msrpc::ndr::WString;
+use msrpc::orpc::{ComPtr, DcomClient};
+use msrpc::rpc::Client;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

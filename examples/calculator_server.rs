@@ -1,7 +1,7 @@
 //! A DCOM server with the calculator class.
 //!
 //! ```sh
-//! cargo run --release -p oxidl --example calculator_server -- --listen 127.0.0.1:9135
+//! cargo run --release -p msrpc-examples --example calculator_server -- --listen 127.0.0.1:9135
 //! ```
 //!
 //! The object resolver and activator listen on the given address, the
@@ -12,7 +12,7 @@ mod calculator;
 
 use std::net::SocketAddr;
 
-use oxidl::orpc::{Machine, MachineConfig};
+use msrpc::orpc::{Machine, MachineConfig};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

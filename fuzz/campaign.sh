@@ -12,7 +12,7 @@ sanitizer=${SANITIZER:-none}
 dir=target/$sanitizer
 RUSTC_BOOTSTRAP=1 cargo fuzz build -O -s "$sanitizer" --target-dir "$dir" "$target"
 bin=$dir/x86_64-unknown-linux-gnu/release/$target
-scratch=${SCRATCH:-/tmp/oxidl-fuzz}/$target
+scratch=${SCRATCH:-/tmp/msrpc-fuzz}/$target
 mkdir -p "$scratch" "artifacts/$target"
 log=$scratch/log
 # A target's dictionary (fuzz/TARGET.dict), where it has one: the idl

@@ -1,38 +1,28 @@
-//! The Rust back end: `oxidl::dcom` is generated, never hand-edited, and the
+//! The Rust back end: `msrpc::dcom` is generated, never hand-edited, and the
 //! generator is deterministic.
 
-use oxidl_codegen::rust::{generate, Options};
-use oxidl_parser::{load, Options as FrontEnd};
-use oxidl_tests::workspace;
-
-/// What runtime/src/dcom.rs puts on every type, for fuzzing and proptests.
-const ARBITRARY: &str = r#"#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]"#;
+use msrpc_codegen::rust::{generate, Options};
+use msrpc_idl::{load, Options as FrontEnd};
+use msrpc_tests::workspace;
 
 fn ms_dcom_source() -> String {
-    let front = FrontEnd {
-        include_dirs: vec![workspace().join("idl")],
-        ..FrontEnd::default()
-    };
-    let out = load(&[workspace().join("idl/ms-dcom.idl")], &front);
-    let model = out.model.expect("ms-dcom.idl resolves");
-    let opts = Options {
-        runtime: "crate".into(),
-        source_name: "ms-dcom.idl".into(),
-        type_attributes: vec![ARBITRARY.into()],
-        ..Options::default()
-    };
-    generate(&model, &opts).expect("generates")
+    let dcom = &xtask::CHECKED_IN[0];
+    assert_eq!(dcom.path, "runtime/src/dcom.rs");
+    dcom.generate().unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// Every checked-in generated file is what the generator writes today.
 #[test]
-fn checked_in_dcom_module_is_current() {
-    let fresh = ms_dcom_source();
-    let path = workspace().join("runtime/src/dcom.rs");
-    let checked_in = std::fs::read_to_string(&path).expect("runtime/src/dcom.rs");
-    assert!(
-        fresh == checked_in,
-        "runtime/src/dcom.rs is stale: run\n  cargo run -p oxidl-cli --no-default-features --bin oxidl -- gen -I idl idl/ms-dcom.idl --runtime crate --type-attribute '{ARBITRARY}' -o runtime/src/dcom.rs"
-    );
+fn checked_in_generated_files_are_current() {
+    for g in xtask::CHECKED_IN {
+        let fresh = g.generate().unwrap_or_else(|e| panic!("{e}"));
+        let checked_in = std::fs::read_to_string(workspace().join(g.path)).expect(g.path);
+        assert!(
+            fresh == checked_in,
+            "{} is stale: run `cargo xtask regen`",
+            g.path
+        );
+    }
 }
 
 #[test]
@@ -76,12 +66,11 @@ fn fixture_source() -> String {
 #[test]
 fn generated_code_snapshots() {
     insta::assert_snapshot!("codegen_fixture", fixture_source());
-    insta::assert_snapshot!("ms_dcom", ms_dcom_source());
 }
 
 #[test]
 fn unsupported_constructs_are_named_errors() {
-    let out = oxidl_parser::load_str(
+    let out = msrpc_idl::load_str(
         "full.idl",
         "typedef struct { long n; [ptr, size_is(n)] long *p; } HAS_FULL;\n",
         &FrontEnd::default(),
@@ -108,7 +97,7 @@ fn shapes_not_generated_yet_are_reported_not_miscompiled() {
         ),
     ];
     for (src, message) in cases {
-        let out = oxidl_parser::load_str("case.idl", src, &FrontEnd::default());
+        let out = msrpc_idl::load_str("case.idl", src, &FrontEnd::default());
         let rendered = out.render();
         let model = out.model.unwrap_or_else(|| panic!("{rendered}"));
         let err = generate(&model, &Options::default()).expect_err(message);
@@ -118,7 +107,7 @@ fn shapes_not_generated_yet_are_reported_not_miscompiled() {
 
 #[test]
 fn a_runtime_path_that_is_not_a_path_is_refused() {
-    let out = oxidl_parser::load_str("t.idl", "typedef long T;\n", &FrontEnd::default());
+    let out = msrpc_idl::load_str("t.idl", "typedef long T;\n", &FrontEnd::default());
     let model = out.model.expect("resolves");
     let opts = Options {
         runtime: "not a path!".into(),
@@ -134,7 +123,7 @@ fn a_runtime_path_that_is_not_a_path_is_refused() {
 #[test]
 fn type_attributes_go_on_every_type_and_must_parse() {
     let src = "typedef struct { long a; } S;\ntypedef enum { A } E;\n";
-    let out = oxidl_parser::load_str("t.idl", src, &FrontEnd::default());
+    let out = msrpc_idl::load_str("t.idl", src, &FrontEnd::default());
     let model = out.model.expect("resolves");
     let opts = Options {
         type_attributes: vec!["#[derive(Hash)]".into()],
@@ -150,74 +139,5 @@ fn type_attributes_go_on_every_type_and_must_parse() {
     assert_eq!(
         err.to_string(),
         "`derive(Hash)` is not an outer attribute (`#[...]`)"
-    );
-}
-
-#[test]
-fn checked_in_calculator_example_module_is_current() {
-    let front = FrontEnd {
-        include_dirs: vec![workspace().join("idl")],
-        ..FrontEnd::default()
-    };
-    let out = load(&[workspace().join("examples/idl/calculator.idl")], &front);
-    let model = out.model.expect("calculator.idl resolves");
-    let pick = |want: bool| -> Vec<usize> {
-        model
-            .files
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| f.root == want)
-            .map(|(i, _)| i)
-            .collect()
-    };
-    let opts = Options {
-        source_name: "calculator.idl".into(),
-        files: pick(true).into_iter().collect(),
-        extern_modules: pick(false)
-            .into_iter()
-            .map(|i| (i, "::oxidl::dcom".to_string()))
-            .collect(),
-        ..Options::default()
-    };
-    let fresh = generate(&model, &opts).expect("generates");
-    let path = workspace().join("examples/calculator/calculator_idl.rs");
-    let checked_in = std::fs::read_to_string(&path).expect("calculator_idl.rs");
-    assert!(
-        fresh == checked_in,
-        "examples/calculator/calculator_idl.rs is stale: run\n  cargo run -p oxidl-cli --no-default-features --bin oxidl -- gen -I idl examples/idl/calculator.idl --root-only --extern ms-dcom.idl=::oxidl::dcom --extern ms-dtyp.idl=::oxidl::dcom -o examples/calculator/calculator_idl.rs"
-    );
-}
-
-#[test]
-fn checked_in_com_module_is_current() {
-    let front = FrontEnd {
-        include_dirs: vec![workspace().join("idl")],
-        ..FrontEnd::default()
-    };
-    let out = load(&[workspace().join("idl/ms-com.idl")], &front);
-    let model = out.model.expect("ms-com.idl resolves");
-    let files = |root: bool| {
-        model
-            .files
-            .iter()
-            .enumerate()
-            .filter(move |(_, f)| f.root == root)
-            .map(|(i, _)| i)
-    };
-    let opts = Options {
-        runtime: "crate".into(),
-        source_name: "ms-com.idl".into(),
-        files: files(true).collect(),
-        extern_modules: files(false)
-            .map(|i| (i, "crate::dcom".to_string()))
-            .collect(),
-        ..Options::default()
-    };
-    let fresh = generate(&model, &opts).expect("generates");
-    let checked_in =
-        std::fs::read_to_string(workspace().join("runtime/src/com.rs")).expect("com.rs");
-    assert!(
-        fresh == checked_in,
-        "runtime/src/com.rs is stale: run\n  cargo run -p oxidl-cli --no-default-features --bin oxidl -- gen -I idl idl/ms-com.idl --root-only --runtime crate --extern ms-dcom.idl=crate::dcom --extern ms-dtyp.idl=crate::dcom -o runtime/src/com.rs"
     );
 }

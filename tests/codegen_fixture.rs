@@ -8,9 +8,9 @@ mod fixture {
 }
 
 use fixture::*;
-use oxidl::ndr::{from_bytes, to_bytes, ErrorKind, WString};
+use msrpc::ndr::{from_bytes, to_bytes, ErrorKind, WString};
 
-fn round_trip<T: oxidl::ndr::Ndr + PartialEq + std::fmt::Debug>(v: &T) -> Vec<u8> {
+fn round_trip<T: msrpc::ndr::Ndr + PartialEq + std::fmt::Debug>(v: &T) -> Vec<u8> {
     let bytes = to_bytes(v);
     assert_eq!(
         &from_bytes::<T>(&bytes).expect("decodes its own encoding"),
@@ -72,7 +72,7 @@ fn switch_is_must_agree_with_the_union() {
         kind: 1,
         value: VALUE::Case5,
     };
-    assert!(oxidl::ndr::try_to_bytes(&lie).is_err());
+    assert!(msrpc::ndr::try_to_bytes(&lie).is_err());
     // kind 1 on the wire, the union says 5.
     let bytes = [1, 0, 0, 0, 5, 0, 0, 0];
     let err = from_bytes::<TAGGED>(&bytes).expect_err("disagrees");
@@ -162,7 +162,7 @@ fn hostile_bytes_never_panic() {
 
 #[test]
 fn strings_narrow_wide_and_inline() {
-    use oxidl::ndr::AString;
+    use msrpc::ndr::AString;
     let v = NAMES {
         narrow: Some(AString::from("ab")),
         label: WString::from("hi"),
@@ -185,7 +185,7 @@ fn strings_narrow_wide_and_inline() {
         label: WString::from("too long!"),
         ..v
     };
-    assert!(oxidl::ndr::try_to_bytes(&long).is_err());
+    assert!(msrpc::ndr::try_to_bytes(&long).is_err());
 }
 
 #[test]
@@ -212,9 +212,9 @@ fn varying_fixed_arrays_send_their_window() {
         last_idx: 8,
         ..v.clone()
     };
-    assert!(oxidl::ndr::try_to_bytes(&past_end).is_err());
+    assert!(msrpc::ndr::try_to_bytes(&past_end).is_err());
     let disagree = WINDOWS { used: 3, ..v };
-    assert!(oxidl::ndr::try_to_bytes(&disagree).is_err());
+    assert!(msrpc::ndr::try_to_bytes(&disagree).is_err());
     let mut lying = expected;
     lying[12] = 2; // window's actual count 2, but last - first + 1 = 3
     assert!(from_bytes::<WINDOWS>(&lying).is_err());
@@ -231,7 +231,7 @@ fn arrays_of_pointees_count_toward_the_depth_limit() {
         .take(unit.len() * 100_000)
         .collect();
     let err = from_bytes::<NODE>(&bytes).expect_err("too deep");
-    assert_eq!(err.kind, ErrorKind::TooDeep(oxidl::ndr::MAX_DEPTH));
+    assert_eq!(err.kind, ErrorKind::TooDeep(msrpc::ndr::MAX_DEPTH));
 }
 
 #[test]
@@ -281,17 +281,17 @@ fn a_null_pointer_with_a_count_is_refused() {
 
 #[test]
 fn a_variant_that_carries_its_discriminant_must_carry_a_fitting_one() {
-    assert!(oxidl::ndr::try_to_bytes(&TAGGED {
+    assert!(msrpc::ndr::try_to_bytes(&TAGGED {
         kind: 1,
         value: VALUE::Other(1, 7)
     })
     .is_err());
-    assert!(oxidl::ndr::try_to_bytes(&TAGGED {
+    assert!(msrpc::ndr::try_to_bytes(&TAGGED {
         kind: 5,
         value: VALUE::Pair(5, PAIR { a: 0, b: 0 })
     })
     .is_err());
-    assert!(oxidl::ndr::try_to_bytes(&ENCAPSULATED::Default(2)).is_err());
+    assert!(msrpc::ndr::try_to_bytes(&ENCAPSULATED::Default(2)).is_err());
 }
 
 #[test]
@@ -306,9 +306,9 @@ mod uses_dcom {
 }
 
 #[test]
-fn imported_protocol_types_come_from_oxidl_dcom() {
-    use oxidl::dcom::{COMVERSION, ORPCTHIS, REMINTERFACEREF};
-    // STAMPED's fields have oxidl::dcom's own types: this would not compile
+fn imported_protocol_types_come_from_msrpc_dcom() {
+    use msrpc::dcom::{COMVERSION, ORPCTHIS, REMINTERFACEREF};
+    // STAMPED's fields have msrpc::dcom's own types: this would not compile
     // if the generator had made copies of them.
     let v = uses_dcom::STAMPED {
         orpc: ORPCTHIS {
@@ -333,12 +333,12 @@ fn imported_protocol_types_come_from_oxidl_dcom() {
     // The generated file defines STAMPED and nothing of ms-dcom.idl.
     let code = include_str!(concat!(env!("OUT_DIR"), "/uses_dcom.rs"));
     assert!(!code.contains("pub struct ORPCTHIS"));
-    assert!(code.contains("::oxidl::dcom::ORPCTHIS"));
+    assert!(code.contains("::msrpc::dcom::ORPCTHIS"));
 }
 
 #[test]
 fn an_interface_pointer_is_a_unique_pointer_to_an_minterfacepointer() {
-    use oxidl::dcom::MInterfacePointer;
+    use msrpc::dcom::MInterfacePointer;
     let v = uses_dcom::HOLDS_OBJECT {
         iid: uuid::Uuid::from_u128(0x1234),
         object: Some(Box::new(MInterfacePointer {
@@ -419,7 +419,7 @@ fn a_conformant_pointee_puts_its_count_before_aligning_its_members() {
 #[test]
 fn a_union_vector_from_impacket_round_trips() {
     // impacket wrote this with its own NDRUNION (tests/vectors/make_ndr_vectors.py).
-    let theirs = oxidl_tests::vector("fixture-TAGGED");
+    let theirs = msrpc_tests::vector("fixture-TAGGED");
     let v: TAGGED = from_bytes(&theirs).expect("decodes");
     assert_eq!(v.kind, 4);
     assert_eq!(
@@ -432,17 +432,17 @@ fn a_union_vector_from_impacket_round_trips() {
             }
         )
     );
-    oxidl_tests::assert_same_wire("fixture-TAGGED", &to_bytes(&v), &theirs);
+    msrpc_tests::assert_same_wire("fixture-TAGGED", &to_bytes(&v), &theirs);
 }
 
 #[test]
 fn a_full_pointer_vector_from_impacket_round_trips() {
-    let theirs = oxidl_tests::vector("fixture-SHARED");
+    let theirs = msrpc_tests::vector("fixture-SHARED");
     let v: SHARED = from_bytes(&theirs).expect("decodes");
     assert_eq!(v.first.as_deref(), Some(&5));
     assert_eq!(v.second.as_deref(), Some(&-7));
     assert!(v.names.is_none() && v.again.is_none());
-    oxidl_tests::assert_same_wire("fixture-SHARED", &to_bytes(&v), &theirs);
+    msrpc_tests::assert_same_wire("fixture-SHARED", &to_bytes(&v), &theirs);
 }
 
 // ------------------------------------------------------------ full pointers

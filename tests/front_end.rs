@@ -1,18 +1,18 @@
 //! The IDL front end on the protocol's own IDL, on our fixture, and on bad input.
 
-use oxidl_parser::model::*;
-use oxidl_parser::{load, load_str, Options, Output};
-use oxidl_tests::{load_files, workspace};
+use msrpc_idl::model::*;
+use msrpc_idl::{load, load_str, Options, Output};
+use msrpc_tests::{load_files, workspace};
 
 fn options() -> Options {
     Options {
-        include_dirs: vec![workspace().join("idl")],
+        include_dirs: vec![workspace().join("codegen/idl")],
         ..Options::default()
     }
 }
 
 fn ms_dcom() -> Model {
-    let out = load(&[workspace().join("idl/ms-dcom.idl")], &options());
+    let out = load(&[workspace().join("codegen/idl/ms-dcom.idl")], &options());
     assert!(out.diagnostics.is_empty(), "{}", out.render());
     out.model.expect("ms-dcom.idl resolves")
 }
@@ -968,7 +968,7 @@ fn a_failed_invocation_drops_its_run_of_lines_and_nothing_after() {
     let errors = out
         .diagnostics
         .iter()
-        .filter(|d| d.severity == oxidl_parser::Severity::Error)
+        .filter(|d| d.severity == msrpc_idl::Severity::Error)
         .count();
     assert_eq!(errors, 2, "{rendered}");
     assert!(out.model.is_none());
@@ -1123,4 +1123,23 @@ fn a_string_literal_spans_its_quotes_not_the_space_after_it() {
         .unwrap_or_else(|| panic!("{}", out.render()));
     let (start, end) = (d.span.start as usize, d.span.end as usize);
     assert_eq!(&src[start..end], "\"nosuch.idl\"");
+}
+
+// `version(1.10)` is a float literal and `version(3)` an integer; both
+// are read from the text as written, so 1.10 is minor 10, not 1.
+#[test]
+fn interface_versions_are_read_as_written() {
+    let m = model_of(
+        "[uuid(11111111-2222-3333-4444-555555555555), version(1.10)] interface A { void f(void); }\n\
+         [uuid(11111111-2222-3333-4444-555555555556), version(3)] interface B { void f(void); }\n",
+    );
+    assert_eq!(iface(&m, "A").version, Some((1, 10)));
+    assert_eq!(iface(&m, "B").version, Some((3, 0)));
+    assert_eq!(
+        first_error(
+            "[uuid(11111111-2222-3333-4444-555555555555), version(70000.0)]\n\
+             interface A { void f(void); }\n"
+        ),
+        err("malformed version", 1, 54)
+    );
 }

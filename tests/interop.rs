@@ -13,9 +13,9 @@ mod test_rpc;
 
 use std::process::Command;
 
-use oxidl::ndr::{to_bytes, WString};
-use oxidl::rpc::Server;
-use oxidl_tests::workspace;
+use msrpc::ndr::{to_bytes, WString};
+use msrpc::rpc::Server;
+use msrpc_tests::workspace;
 use test_rpc::rpc_test::i_test_rpc::*;
 use test_rpc::rpc_test::*;
 use test_rpc::TestRpc;
@@ -99,7 +99,7 @@ fn our_request_stub_data_is_the_bytes_impacket_builds() {
         (
             "greet",
             to_bytes(&GreetRequest {
-                name: WString::from("oxidl"),
+                name: WString::from("msrpc"),
             }),
         ),
         (
@@ -137,13 +137,13 @@ fn our_request_stub_data_is_the_bytes_impacket_builds() {
             .step_by(2)
             .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex"))
             .collect();
-        oxidl_tests::assert_same_wire(name, &bytes, &want);
+        msrpc_tests::assert_same_wire(name, &bytes, &want);
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn impacket_activates_calls_queries_pings_and_releases_our_calculator() {
-    use oxidl::orpc::{Machine, MachineConfig};
+    use msrpc::orpc::{Machine, MachineConfig};
     let machine = Machine::new(MachineConfig::new("127.0.0.1"));
     let resolver = machine
         .start_resolver("127.0.0.1:0".parse().expect("addr"))

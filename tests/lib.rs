@@ -9,20 +9,20 @@ pub fn workspace() -> PathBuf {
 
 /// Writes `files` (name, text) into a fresh folder, runs the front end on
 /// `root` there with `idl/` on the include path, and removes the folder.
-pub fn load_files(files: &[(&str, &str)], root: &str) -> oxidl_parser::Output {
+pub fn load_files(files: &[(&str, &str)], root: &str) -> msrpc_idl::Output {
     use std::sync::atomic::{AtomicUsize, Ordering};
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("oxidl-test-{}-{n}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("msrpc-test-{}-{n}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     for (name, text) in files {
         std::fs::write(dir.join(name), text).expect("write test file");
     }
-    let opts = oxidl_parser::Options {
-        include_dirs: vec![workspace().join("idl")],
-        ..oxidl_parser::Options::default()
+    let opts = msrpc_idl::Options {
+        include_dirs: vec![workspace().join("codegen/idl")],
+        ..msrpc_idl::Options::default()
     };
-    let out = oxidl_parser::load(&[dir.join(root)], &opts);
+    let out = msrpc_idl::load(&[dir.join(root)], &opts);
     let _ = std::fs::remove_dir_all(&dir);
     out
 }

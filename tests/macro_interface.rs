@@ -1,34 +1,34 @@
-//! `#[oxidl::interface]`: a trait lowered through the same front end and
+//! `#[msrpc::interface]`: a trait lowered through the same front end and
 //! code generator as IDL. The same interface written both ways gives the
 //! same bytes, and each side's client talks to the other side's server.
 
 use std::sync::Arc;
 
-use oxidl::ndr::{to_bytes, WString};
-use oxidl::orpc::{ComPtr, DcomClient, Machine, MachineConfig, Object};
-use oxidl::rpc::{CallContext, Client, Fault};
+use msrpc::ndr::{to_bytes, WString};
+use msrpc::orpc::{ComPtr, DcomClient, Machine, MachineConfig, Object};
+use msrpc::rpc::{CallContext, Client, Fault};
 
-#[oxidl::interface(uuid = "5b0f5f02-7c7e-4b1e-8f57-6ad3f7a1c2d4", object)]
+#[msrpc::interface(uuid = "5b0f5f02-7c7e-4b1e-8f57-6ad3f7a1c2d4", object)]
 pub trait IGreeter: IUnknown {
-    async fn greet(&self, name: String) -> oxidl::Result<String>;
-    async fn scores(&self, ids: Vec<u32>) -> oxidl::Result<Vec<i64>>;
-    async fn bump(&self, n: i32, maybe: Option<i32>) -> oxidl::Result<i32>;
+    async fn greet(&self, name: String) -> msrpc::Result<String>;
+    async fn scores(&self, ids: Vec<u32>) -> msrpc::Result<Vec<i64>>;
+    async fn bump(&self, n: i32, maybe: Option<i32>) -> msrpc::Result<i32>;
 }
 
 /// The trait side's implementation.
 struct Greeter;
 
 impl IGreeter for Greeter {
-    async fn greet(&self, name: String) -> oxidl::Result<String> {
+    async fn greet(&self, name: String) -> msrpc::Result<String> {
         if name.is_empty() {
-            return Err(oxidl::Error::Hresult(0x8007_0057)); // E_INVALIDARG
+            return Err(msrpc::Error::Hresult(0x8007_0057)); // E_INVALIDARG
         }
         Ok(format!("Hello, {name}!"))
     }
-    async fn scores(&self, ids: Vec<u32>) -> oxidl::Result<Vec<i64>> {
+    async fn scores(&self, ids: Vec<u32>) -> msrpc::Result<Vec<i64>> {
         Ok(ids.iter().map(|&i| i64::from(i) * 10).collect())
     }
-    async fn bump(&self, n: i32, maybe: Option<i32>) -> oxidl::Result<i32> {
+    async fn bump(&self, n: i32, maybe: Option<i32>) -> msrpc::Result<i32> {
         Ok(n + maybe.unwrap_or(100))
     }
 }
@@ -78,13 +78,13 @@ impl idl::IGreeterIdlServer for IdlGreeter {
     }
 }
 
-fn orpcthis() -> oxidl::dcom::ORPCTHIS {
-    oxidl::dcom::ORPCTHIS {
-        version: oxidl::dcom::COMVERSION {
+fn orpcthis() -> msrpc::dcom::ORPCTHIS {
+    msrpc::dcom::ORPCTHIS {
+        version: msrpc::dcom::COMVERSION {
             major_version: 5,
             minor_version: 7,
         },
-        cid: oxidl::uuid::Uuid::from_u128(9),
+        cid: msrpc::uuid::Uuid::from_u128(9),
         ..Default::default()
     }
 }
@@ -143,8 +143,8 @@ fn the_trait_and_the_idl_give_the_same_bytes() {
     );
 }
 
-const CLSID_TRAIT: oxidl::uuid::Uuid = oxidl::uuid::Uuid::from_u128(0x7a1);
-const CLSID_IDL: oxidl::uuid::Uuid = oxidl::uuid::Uuid::from_u128(0x1d1);
+const CLSID_TRAIT: msrpc::uuid::Uuid = msrpc::uuid::Uuid::from_u128(0x7a1);
+const CLSID_IDL: msrpc::uuid::Uuid = msrpc::uuid::Uuid::from_u128(0x1d1);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_sides_client_talks_to_the_other_sides_server() {
@@ -192,7 +192,7 @@ async fn each_sides_client_talks_to_the_other_sides_server() {
         .await
         .expect("activates");
     match t.greet(String::new()).await {
-        Err(oxidl::Error::Hresult(h)) => assert_eq!(h, 0x8007_0057),
+        Err(msrpc::Error::Hresult(h)) => assert_eq!(h, 0x8007_0057),
         r => panic!("expected E_INVALIDARG, got {r:?}"),
     }
 }
@@ -204,29 +204,29 @@ fn misuse_is_a_compile_error_with_a_span() {
     t.compile_fail("ui/*.rs");
 }
 
-#[oxidl::interface(uuid = "0c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5", object)]
+#[msrpc::interface(uuid = "0c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5", object)]
 pub trait IMeter {
     async fn total(
         &self,
         count: u32,
-        #[oxidl(size_is = count)] values: Vec<u16>,
-    ) -> oxidl::Result<u64>;
-    async fn level(&self, #[oxidl(range(1, 10))] level: u8) -> oxidl::Result<u8>;
+        #[msrpc(size_is = count)] values: Vec<u16>,
+    ) -> msrpc::Result<u64>;
+    async fn level(&self, #[msrpc(range(1, 10))] level: u8) -> msrpc::Result<u8>;
     /// Several [out] values: a tuple.
-    async fn stats(&self, values: Vec<i32>) -> oxidl::Result<(i32, i32, String, Vec<i32>)>;
+    async fn stats(&self, values: Vec<i32>) -> msrpc::Result<(i32, i32, String, Vec<i32>)>;
 }
 
 struct Meter;
 
 impl IMeter for Meter {
-    async fn total(&self, count: u32, values: Vec<u16>) -> oxidl::Result<u64> {
+    async fn total(&self, count: u32, values: Vec<u16>) -> msrpc::Result<u64> {
         assert_eq!(count as usize, values.len());
         Ok(values.iter().map(|&v| u64::from(v)).sum())
     }
-    async fn level(&self, level: u8) -> oxidl::Result<u8> {
+    async fn level(&self, level: u8) -> msrpc::Result<u8> {
         Ok(level * 2)
     }
-    async fn stats(&self, values: Vec<i32>) -> oxidl::Result<(i32, i32, String, Vec<i32>)> {
+    async fn stats(&self, values: Vec<i32>) -> msrpc::Result<(i32, i32, String, Vec<i32>)> {
         let (lo, hi) = (values.iter().min().copied(), values.iter().max().copied());
         let mut sorted = values.clone();
         sorted.sort();
@@ -245,7 +245,7 @@ async fn parameter_attributes_reach_midl() {
     let any = "127.0.0.1:0".parse().expect("addr");
     let resolver = machine.start_resolver(any).await.expect("resolver");
     let exporter = machine.start_exporter(any).await.expect("exporter");
-    let clsid = oxidl::uuid::Uuid::from_u128(0x3e7e5);
+    let clsid = msrpc::uuid::Uuid::from_u128(0x3e7e5);
     exporter.register_class(
         clsid,
         Arc::new(|| Object::new().with(IMeterStub::new(Meter))),
@@ -256,11 +256,11 @@ async fn parameter_attributes_reach_midl() {
     // The count travels as the Vec's length: one that disagrees is refused.
     assert!(matches!(
         m.total(2, vec![1, 2, 3]).await,
-        Err(oxidl::Error::Hresult(0x8007_0057))
+        Err(msrpc::Error::Hresult(0x8007_0057))
     ));
     assert_eq!(m.level(5).await.expect("in range"), 10);
     // The range is MIDL's: the client's encoder refuses 11.
-    assert!(matches!(m.level(11).await, Err(oxidl::Error::Call(_))));
+    assert!(matches!(m.level(11).await, Err(msrpc::Error::Call(_))));
     let (lo, hi, text, sorted) = m.stats(vec![3, -1, 7]).await.expect("Stats");
     assert_eq!(
         (lo, hi, text.as_str(), sorted),
@@ -276,16 +276,16 @@ mod rpc_test {
 }
 
 /// rpc_test.idl's ITEM, `{ long id; [string, unique] wchar_t *name; }`, as Rust.
-#[derive(oxidl::Ndr, Debug, Clone, PartialEq)]
+#[derive(msrpc::Ndr, Debug, Clone, PartialEq)]
 pub struct Item {
     pub id: i32,
     pub name: Option<WString>,
 }
 
-#[derive(oxidl::Ndr, Debug, Clone, PartialEq)]
+#[derive(msrpc::Ndr, Debug, Clone, PartialEq)]
 pub struct Record {
     pub id: u32,
-    pub tag: oxidl::uuid::Uuid,
+    pub tag: msrpc::uuid::Uuid,
     pub label: WString,
     pub values: Vec<u16>,
     pub flags: [u8; 4],
@@ -304,14 +304,14 @@ fn a_derived_struct_has_the_bytes_of_its_idl() {
         name: Some(WString::from("seven")),
     };
     assert_eq!(to_bytes(&ours), to_bytes(&theirs));
-    assert_eq!(oxidl::ndr::from_bytes::<Item>(&to_bytes(&ours)), Ok(ours));
+    assert_eq!(msrpc::ndr::from_bytes::<Item>(&to_bytes(&ours)), Ok(ours));
 }
 
 #[test]
 fn a_derived_struct_with_every_kind_of_field_round_trips() {
     let r = Record {
         id: 1,
-        tag: oxidl::uuid::Uuid::from_u128(0xabc),
+        tag: msrpc::uuid::Uuid::from_u128(0xabc),
         label: WString::from("label"),
         values: vec![1, 2, 3],
         flags: [1, 0, 1, 0],
@@ -319,22 +319,22 @@ fn a_derived_struct_with_every_kind_of_field_round_trips() {
         wide: true,
     };
     let bytes = to_bytes(&r);
-    assert_eq!(oxidl::ndr::from_bytes::<Record>(&bytes), Ok(r.clone()));
+    assert_eq!(msrpc::ndr::from_bytes::<Record>(&bytes), Ok(r.clone()));
     // The hidden count is written from the Vec, and checked on the way back.
     let none = Record { score: None, ..r };
-    assert_eq!(oxidl::ndr::from_bytes::<Record>(&to_bytes(&none)), Ok(none));
+    assert_eq!(msrpc::ndr::from_bytes::<Record>(&to_bytes(&none)), Ok(none));
 }
 
 /// Derived structs as parameters and results of a trait interface.
-#[oxidl::interface(uuid = "9d2c4b6a-1e3f-4a5b-8c7d-6e5f4a3b2c1d", object)]
+#[msrpc::interface(uuid = "9d2c4b6a-1e3f-4a5b-8c7d-6e5f4a3b2c1d", object)]
 pub trait IRecords {
-    async fn echo(&self, record: Record, item: Item) -> oxidl::Result<Record>;
+    async fn echo(&self, record: Record, item: Item) -> msrpc::Result<Record>;
 }
 
 struct Records;
 
 impl IRecords for Records {
-    async fn echo(&self, record: Record, item: Item) -> oxidl::Result<Record> {
+    async fn echo(&self, record: Record, item: Item) -> msrpc::Result<Record> {
         Ok(Record {
             id: record.id + item.id as u32,
             ..record
@@ -348,7 +348,7 @@ async fn derived_structs_travel_through_a_trait_interface() {
     let any = "127.0.0.1:0".parse().expect("addr");
     let resolver = machine.start_resolver(any).await.expect("resolver");
     let exporter = machine.start_exporter(any).await.expect("exporter");
-    let clsid = oxidl::uuid::Uuid::from_u128(0x2ec);
+    let clsid = msrpc::uuid::Uuid::from_u128(0x2ec);
     exporter.register_class(
         clsid,
         Arc::new(|| Object::new().with(IRecordsStub::new(Records))),
@@ -357,7 +357,7 @@ async fn derived_structs_travel_through_a_trait_interface() {
     let r: ComPtr<IRecordsClient<Client>> = client.create_instance(clsid).await.expect("activates");
     let record = Record {
         id: 1,
-        tag: oxidl::uuid::Uuid::from_u128(5),
+        tag: msrpc::uuid::Uuid::from_u128(5),
         label: WString::from("l"),
         values: vec![9, 8],
         flags: [0; 4],
@@ -370,21 +370,21 @@ async fn derived_structs_travel_through_a_trait_interface() {
 }
 
 /// Interface pointers through a trait interface: `Option<MInterfacePointer>`.
-#[oxidl::interface(uuid = "3f1e2d4c-5b6a-4978-8a9b-0c1d2e3f4a5b", object)]
+#[msrpc::interface(uuid = "3f1e2d4c-5b6a-4978-8a9b-0c1d2e3f4a5b", object)]
 pub trait IMaker {
-    async fn make(&self) -> oxidl::Result<Option<oxidl::dcom::MInterfacePointer>>;
-    async fn check(&self, object: Option<oxidl::dcom::MInterfacePointer>) -> oxidl::Result<bool>;
+    async fn make(&self) -> msrpc::Result<Option<msrpc::dcom::MInterfacePointer>>;
+    async fn check(&self, object: Option<msrpc::dcom::MInterfacePointer>) -> msrpc::Result<bool>;
 }
 
-struct Maker(oxidl::orpc::Marshaler);
+struct Maker(msrpc::orpc::Marshaler);
 
 impl IMaker for Maker {
-    async fn make(&self) -> oxidl::Result<Option<oxidl::dcom::MInterfacePointer>> {
+    async fn make(&self) -> msrpc::Result<Option<msrpc::dcom::MInterfacePointer>> {
         let greeter = Object::new().with(IGreeterStub::new(Greeter));
         let p = self.0.marshal(greeter, i_greeter::IGreeter::IID);
-        p.map(Some).map_err(oxidl::Error::Hresult)
+        p.map(Some).map_err(msrpc::Error::Hresult)
     }
-    async fn check(&self, object: Option<oxidl::dcom::MInterfacePointer>) -> oxidl::Result<bool> {
+    async fn check(&self, object: Option<msrpc::dcom::MInterfacePointer>) -> msrpc::Result<bool> {
         let Some(p) = object else { return Ok(false) };
         Ok(self
             .0
@@ -399,7 +399,7 @@ async fn interface_pointers_travel_through_a_trait_interface() {
     let any = "127.0.0.1:0".parse().expect("addr");
     let resolver = machine.start_resolver(any).await.expect("resolver");
     let exporter = machine.start_exporter(any).await.expect("exporter");
-    let clsid = oxidl::uuid::Uuid::from_u128(0x3a4e);
+    let clsid = msrpc::uuid::Uuid::from_u128(0x3a4e);
     let marshaler = exporter.marshaler();
     exporter.register_class(
         clsid,
@@ -421,22 +421,22 @@ async fn interface_pointers_travel_through_a_trait_interface() {
     assert!(!maker.check(None).await.expect("Check"));
 }
 
-#[derive(oxidl::Ndr, Debug, Clone, Copy, PartialEq)]
+#[derive(msrpc::Ndr, Debug, Clone, Copy, PartialEq)]
 pub enum Color {
     Red = 1,
     Green = 2,
 }
 
-#[derive(oxidl::Ndr, Debug, Clone, Copy, PartialEq)]
-#[oxidl(v1_enum)]
+#[derive(msrpc::Ndr, Debug, Clone, Copy, PartialEq)]
+#[msrpc(v1_enum)]
 pub enum Wide {
     One = 1,
 }
 
-#[derive(oxidl::Ndr, Debug, Clone, PartialEq)]
+#[derive(msrpc::Ndr, Debug, Clone, PartialEq)]
 pub struct Paint {
     pub color: Color,
-    #[oxidl(range(1, 10))]
+    #[msrpc(range(1, 10))]
     pub coats: u8,
 }
 
@@ -444,32 +444,32 @@ pub struct Paint {
 fn derived_enums_and_field_ranges() {
     assert_eq!(to_bytes(&Color::Green), [2, 0]);
     assert_eq!(to_bytes(&Wide::One), [1, 0, 0, 0]);
-    assert_eq!(oxidl::ndr::from_bytes::<Color>(&[1, 0]), Ok(Color::Red));
-    let err = oxidl::ndr::from_bytes::<Color>(&[9, 0]).expect_err("no such variant");
-    assert_eq!(err.kind, oxidl::ndr::ErrorKind::BadDiscriminant(9));
+    assert_eq!(msrpc::ndr::from_bytes::<Color>(&[1, 0]), Ok(Color::Red));
+    let err = msrpc::ndr::from_bytes::<Color>(&[9, 0]).expect_err("no such variant");
+    assert_eq!(err.kind, msrpc::ndr::ErrorKind::BadDiscriminant(9));
     let p = Paint {
         color: Color::Red,
         coats: 3,
     };
-    assert_eq!(oxidl::ndr::from_bytes::<Paint>(&to_bytes(&p)), Ok(p));
+    assert_eq!(msrpc::ndr::from_bytes::<Paint>(&to_bytes(&p)), Ok(p));
     let over = Paint {
         color: Color::Red,
         coats: 11,
     };
     assert!(
-        oxidl::ndr::try_to_bytes(&over).is_err(),
+        msrpc::ndr::try_to_bytes(&over).is_err(),
         "range holds on encode"
     );
     assert!(
-        oxidl::ndr::from_bytes::<Paint>(&[1, 0, 11]).is_err(),
+        msrpc::ndr::from_bytes::<Paint>(&[1, 0, 11]).is_err(),
         "and on decode"
     );
 }
 
-#[derive(oxidl::Ndr, Debug, Clone, PartialEq)]
+#[derive(msrpc::Ndr, Debug, Clone, PartialEq)]
 pub struct Counted {
     pub count: u32,
-    #[oxidl(size_is = count)]
+    #[msrpc(size_is = count)]
     pub values: Vec<u16>,
 }
 
@@ -479,13 +479,13 @@ fn a_derived_count_field_is_kept_and_checked() {
         count: 2,
         values: vec![5, 6],
     };
-    assert_eq!(oxidl::ndr::from_bytes::<Counted>(&to_bytes(&c)), Ok(c));
+    assert_eq!(msrpc::ndr::from_bytes::<Counted>(&to_bytes(&c)), Ok(c));
     let wrong = Counted {
         count: 3,
         values: vec![5, 6],
     };
     assert!(
-        oxidl::ndr::try_to_bytes(&wrong).is_err(),
+        msrpc::ndr::try_to_bytes(&wrong).is_err(),
         "count and Vec must agree"
     );
 }

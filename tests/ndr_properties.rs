@@ -1,5 +1,5 @@
 //! Property tests over every generated type (the fixtures' and
-//! `oxidl::dcom`'s, listed by tests/build.rs): a value `arbitrary` builds
+//! `msrpc::dcom`'s, listed by tests/build.rs): a value `arbitrary` builds
 //! either encodes and decodes back to itself, or is refused by the encoder
 //! with a typed error, never a panic. Values the IDL forbids (a count field
 //! that disagrees with its array, a value outside `[range]`, a
@@ -33,7 +33,7 @@ mod orpc_test {
 use std::fmt::Debug;
 
 use arbitrary::{Arbitrary, Unstructured};
-use oxidl::ndr::{from_bytes, try_to_bytes, Ndr};
+use msrpc::ndr::{from_bytes, try_to_bytes, Ndr};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRng, TestRunner};
 
@@ -106,15 +106,15 @@ fn every_generated_type_round_trips_or_is_refused() {
         // first_is/last_is/length_is against the window: varying_fixed_arrays...
         "fixture::WINDOWS",
         // size against (size+7)&~7 data bytes: ndr_vectors.rs, ORPCTHIS vectors
-        "oxidl::dcom::ORPC_EXTENT",
+        "msrpc::dcom::ORPC_EXTENT",
         // Requests whose count also sizes the response, or whose arrays are
         // windows given by other parameters: tests/rpc.rs calls them.
-        "oxidl::dcom::i_rem_unknown::RemAddRefRequest",
+        "msrpc::dcom::i_rem_unknown::RemAddRefRequest",
         "everything::i_everything_rpc::ArraysRequest",
         // Holds a HAS_UNION and an ARRAYS, above.
         "everything::i_everything_rpc::TypesRequest",
         // cIfs sizes three arrays at once: ndr_vectors.rs, props_out_info...
-        "oxidl::dcom::PropsOutInfo",
+        "msrpc::dcom::PropsOutInfo",
     ];
     let unexplained: Vec<_> = never.iter().filter(|r| !agreeing.contains(&r.0)).collect();
     assert!(

@@ -4,9 +4,9 @@
 //! same bytes, except that impacket pads with 0xAB or 0xAA where we pad
 //! with 0.
 
-use oxidl::dcom::*;
-use oxidl::ndr::{from_bytes, to_bytes, Ndr};
-use oxidl_tests::{assert_same_wire, vector, workspace};
+use msrpc::dcom::*;
+use msrpc::ndr::{from_bytes, to_bytes, Ndr};
+use msrpc_tests::{assert_same_wire, vector, workspace};
 
 /// Decodes vector `name` as `T`, checks the re-encoding, returns the value.
 fn round_trip<T: Ndr + std::fmt::Debug>(name: &str) -> T {
@@ -98,7 +98,7 @@ fn a_count_that_disagrees_with_its_array_is_refused() {
     assert!(
         matches!(
             err.kind,
-            oxidl::ndr::ErrorKind::Mismatch {
+            msrpc::ndr::ErrorKind::Mismatch {
                 expected: 3,
                 found: 2,
                 ..
@@ -115,7 +115,7 @@ fn an_extent_whose_data_disagrees_with_its_size_is_refused() {
         size: 5,
         data: vec![0; 5], // (5 + 7) & ~7 = 8 bytes are required
     };
-    assert!(oxidl::ndr::try_to_bytes(&bad).is_err());
+    assert!(msrpc::ndr::try_to_bytes(&bad).is_err());
 }
 
 /// For every generated type: whatever bytes decode, re-encode to bytes that
@@ -149,13 +149,13 @@ fn decode_encode_decode_is_stable_for_every_type() {
         seeds.push(v);
     }
     let mut decoded = 0;
-    for name in oxidl::dcom::TYPE_NAMES {
+    for name in msrpc::dcom::TYPE_NAMES {
         for bytes in &seeds {
-            let Some(Ok((text, again))) = oxidl::dcom::decode_by_name(name, bytes) else {
+            let Some(Ok((text, again))) = msrpc::dcom::decode_by_name(name, bytes) else {
                 continue;
             };
             decoded += 1;
-            let Some(Ok((text2, again2))) = oxidl::dcom::decode_by_name(name, &again) else {
+            let Some(Ok((text2, again2))) = msrpc::dcom::decode_by_name(name, &again) else {
                 panic!("{name}: its own encoding does not decode: {again:02x?}");
             };
             assert_eq!(text, text2, "{name}");
@@ -207,7 +207,7 @@ fn one_count_sizing_two_arrays() {
     // Arrays that one count sizes must agree in length to be sent.
     let mut bad = v.clone();
     bad.p_sizes = Some(vec![1, 2, 3]);
-    assert!(oxidl::ndr::try_to_bytes(&bad).is_err());
+    assert!(msrpc::ndr::try_to_bytes(&bad).is_err());
 }
 
 #[test]
@@ -225,7 +225,7 @@ fn a_count_that_disagrees_with_the_array_behind_its_pointer_is_refused() {
     assert!(
         matches!(
             err.kind,
-            oxidl::ndr::ErrorKind::Mismatch {
+            msrpc::ndr::ErrorKind::Mismatch {
                 expected: 2,
                 found: 1,
                 ..
@@ -248,11 +248,11 @@ fn range_is_enforced_when_encoding_too() {
         p_sizes: None,
         pdw_reserved: None,
     };
-    let err = oxidl::ndr::try_to_bytes(&head).expect_err("cIfs = 0");
+    let err = msrpc::ndr::try_to_bytes(&head).expect_err("cIfs = 0");
     assert!(
         matches!(
             err.kind,
-            oxidl::ndr::ErrorKind::Range {
+            msrpc::ndr::ErrorKind::Range {
                 value: 0,
                 min: 1,
                 max: 10
@@ -281,7 +281,7 @@ fn rpc_unicode_string_sends_length_and_maximum_separately() {
     assert_eq!(from_bytes::<RPC_UNICODE_STRING>(&bytes), Ok(s.clone()));
     // Length must describe the data it comes with.
     let wrong = RPC_UNICODE_STRING { length: 6, ..s };
-    assert!(oxidl::ndr::try_to_bytes(&wrong).is_err());
+    assert!(msrpc::ndr::try_to_bytes(&wrong).is_err());
     let mut lying = expected;
     lying[8] = 6; // max_count 6, but MaximumLength / 2 = 5
     assert!(from_bytes::<RPC_UNICODE_STRING>(&lying).is_err());
@@ -308,5 +308,5 @@ fn props_out_info_one_count_for_three_arrays() {
         phresults: Some(vec![0]),
         ..v
     };
-    assert!(oxidl::ndr::try_to_bytes(&uneven).is_err());
+    assert!(msrpc::ndr::try_to_bytes(&uneven).is_err());
 }

@@ -7,8 +7,8 @@
 
 use std::process::Command;
 
-use oxidl::dcom::*;
-use oxidl::ndr::{to_bytes, Ndr};
+use msrpc::dcom::*;
+use msrpc::ndr::{to_bytes, Ndr};
 
 fn ndrdump<T: Ndr>(name: &str, value: &T) -> Option<String> {
     if Command::new("ndrdump").arg("--help").output().is_err() {
@@ -20,7 +20,7 @@ fn ndrdump<T: Ndr>(name: &str, value: &T) -> Option<String> {
         return None;
     }
     let path =
-        std::env::temp_dir().join(format!("oxidl-ndrdump-{}-{name}.bin", std::process::id()));
+        std::env::temp_dir().join(format!("msrpc-ndrdump-{}-{name}.bin", std::process::id()));
     std::fs::write(&path, to_bytes(value)).expect("write");
     let out = Command::new("ndrdump")
         .args(["ObjectRpcBaseTypes", name, "struct"])

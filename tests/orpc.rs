@@ -15,14 +15,14 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use calculator::idl::{ICalculatorClient, IStatisticsClient};
-use oxidl::dcom::*;
-use oxidl::ndr::WString;
-use oxidl::orpc::activation::{ActivationProperties, Property};
-use oxidl::orpc::objref::RPC_C_AUTHN_WINNT;
-use oxidl::orpc::{
+use msrpc::dcom::*;
+use msrpc::ndr::WString;
+use msrpc::orpc::activation::{ActivationProperties, Property};
+use msrpc::orpc::objref::RPC_C_AUTHN_WINNT;
+use msrpc::orpc::{
     hresult, ComPtr, DcomClient, DcomExporter, Machine, MachineConfig, ObjRef, SecurityBinding,
 };
-use oxidl::rpc::{CallError, Channel, Client};
+use msrpc::rpc::{CallError, Channel, Client};
 
 type Calc = ComPtr<ICalculatorClient<Client>>;
 
@@ -88,11 +88,11 @@ async fn activation_calls_and_query_interface() {
     let calc = calculator(&s).await;
     assert_eq!(calc.add(2, 3).await.expect("Add").sum, 5);
     let joined = calc
-        .concat(WString::from("ox"), WString::from("idl"))
+        .concat(WString::from("ms"), WString::from("rpc"))
         .await
         .expect("Concat")
         .joined;
-    assert_eq!(joined, Some(WString::from("oxidl")));
+    assert_eq!(joined, Some(WString::from("msrpc")));
     assert_eq!(calc.sum(vec![1, 2, 3, -7]).await.expect("Sum").total, -1);
     let stats: ComPtr<IStatisticsClient<Client>> = calc.query().await.expect("QI");
     assert_eq!(stats.oid(), calc.oid(), "one object, two interfaces");
@@ -203,14 +203,14 @@ fn ntlm() -> SecurityBinding {
     }
 }
 
-async fn server_alive2(resolver: std::net::SocketAddr) -> oxidl::orpc::Bindings {
+async fn server_alive2(resolver: std::net::SocketAddr) -> msrpc::orpc::Bindings {
     let c = IObjectExporterClient::new(Client::connect(resolver).await.expect("connect"));
     let r = c.server_alive2().await.expect("ServerAlive2");
     assert_eq!(
         (r.p_com_version.major_version, r.p_com_version.minor_version),
         (5, 7)
     );
-    oxidl::orpc::Bindings::from_idl(&r.ppdsa_or_bindings.expect("bindings")).expect("parses")
+    msrpc::orpc::Bindings::from_idl(&r.ppdsa_or_bindings.expect("bindings")).expect("parses")
 }
 
 /// KB Q165309: client A initializes security, then client B starts the
@@ -386,9 +386,9 @@ async fn calls_on_an_unknown_ipid_fault_with_rpc_e_disconnected() {
     }
     // An ORPCTHIS from a future COM major version is refused.
     let good = calculator(&s).await;
-    let mut this = oxidl::orpc::orpcthis();
+    let mut this = msrpc::orpc::orpcthis();
     this.version.major_version = 6;
-    let stub = oxidl::ndr::to_bytes(&calculator::idl::i_calculator::AddRequest {
+    let stub = msrpc::ndr::to_bytes(&calculator::idl::i_calculator::AddRequest {
         orpcthis: this,
         a: 1,
         b: 2,
@@ -409,9 +409,9 @@ async fn calls_on_an_unknown_ipid_fault_with_rpc_e_disconnected() {
         r => panic!("expected RPC_E_VERSION_MISMATCH, got {r:?}"),
     }
     // ORPCTHIS flags other than 0 are refused (MS-DCOM 3.1.1.5.4).
-    let mut this = oxidl::orpc::orpcthis();
+    let mut this = msrpc::orpc::orpcthis();
     this.flags = 1;
-    let stub = oxidl::ndr::to_bytes(&calculator::idl::i_calculator::AddRequest {
+    let stub = msrpc::ndr::to_bytes(&calculator::idl::i_calculator::AddRequest {
         orpcthis: this,
         a: 1,
         b: 2,
@@ -438,7 +438,7 @@ async fn calls_on_an_unknown_ipid_fault_with_rpc_e_disconnected() {
         )
         .await;
     match r {
-        Err(CallError::Fault(f)) => assert_eq!(f.status, oxidl::rpc::status::NCA_S_FAULT_NDR),
+        Err(CallError::Fault(f)) => assert_eq!(f.status, msrpc::rpc::status::NCA_S_FAULT_NDR),
         r => panic!("expected nca_s_fault_ndr, got {r:?}"),
     }
     // RemQueryInterface on an unknown IPID.
@@ -454,14 +454,14 @@ async fn calls_on_an_unknown_ipid_fault_with_rpc_e_disconnected() {
 
 /// IFactory: Make returns a new calculator `[out]`; Inspect takes one `[in]`
 /// and calls it in the server's own process.
-struct FactoryImpl(oxidl::orpc::Marshaler);
+struct FactoryImpl(msrpc::orpc::Marshaler);
 
 impl orpc_test::IFactoryServer for FactoryImpl {
     async fn make(
         &self,
-        _: &oxidl::rpc::CallContext,
+        _: &msrpc::rpc::CallContext,
         riid: GUID,
-    ) -> Result<orpc_test::i_factory::MakeResponse, oxidl::rpc::Fault> {
+    ) -> Result<orpc_test::i_factory::MakeResponse, msrpc::rpc::Fault> {
         let made = self.0.marshal((calculator::factory())(), riid);
         Ok(match made {
             Ok(m) => orpc_test::i_factory::MakeResponse {
@@ -470,7 +470,7 @@ impl orpc_test::IFactoryServer for FactoryImpl {
             },
             // The failure carries its description (MS-DCOM 2.2.21.1).
             Err(hr) => orpc_test::i_factory::MakeResponse {
-                orpcthat: oxidl::orpc::ErrorInfo {
+                orpcthat: msrpc::orpc::ErrorInfo {
                     iid: orpc_test::IFactory::IID,
                     source: Some("IFactory::Make".into()),
                     description: Some(format!("a calculator does not implement {riid}")),
@@ -485,9 +485,9 @@ impl orpc_test::IFactoryServer for FactoryImpl {
 
     async fn inspect(
         &self,
-        ctx: &oxidl::rpc::CallContext,
+        ctx: &msrpc::rpc::CallContext,
         object: Option<Box<MInterfacePointer>>,
-    ) -> Result<orpc_test::i_factory::InspectResponse, oxidl::rpc::Fault> {
+    ) -> Result<orpc_test::i_factory::InspectResponse, msrpc::rpc::Fault> {
         use calculator::idl::i_calculator::{AddRequest, AddResponse};
         let fail = |hr: u32| orpc_test::i_factory::InspectResponse {
             return_value: hr as i32,
@@ -510,9 +510,9 @@ impl orpc_test::IFactoryServer for FactoryImpl {
         };
         let mut call = ctx.clone();
         call.opnum = 3; // ICalculator::Add
-        let reply = stub.dispatch(call, oxidl::ndr::to_bytes(&request)).await?;
+        let reply = stub.dispatch(call, msrpc::ndr::to_bytes(&request)).await?;
         let reply: AddResponse =
-            oxidl::ndr::from_bytes(&reply).map_err(oxidl::rpc::Fault::from_ndr)?;
+            msrpc::ndr::from_bytes(&reply).map_err(msrpc::rpc::Fault::from_ndr)?;
         Ok(orpc_test::i_factory::InspectResponse {
             sum: reply.sum,
             ..Default::default()
@@ -529,7 +529,7 @@ async fn interface_pointers_travel_out_and_in() {
     s.exporter.register_class(
         CLSID_FACTORY,
         Arc::new(move || {
-            oxidl::orpc::Object::new()
+            msrpc::orpc::Object::new()
                 .with(orpc_test::IFactoryStub::new(FactoryImpl(marshaler.clone())))
         }),
     );
@@ -561,7 +561,7 @@ async fn interface_pointers_travel_out_and_in() {
     // A method that cannot make the interface asked for says so.
     let r = factory.make(uuid::Uuid::from_u128(1)).await.expect("Make");
     assert_eq!(r.return_value, hresult::E_NOINTERFACE as i32);
-    let info = oxidl::orpc::ErrorInfo::from_orpcthat(&r.orpcthat).expect("error information");
+    let info = msrpc::orpc::ErrorInfo::from_orpcthat(&r.orpcthat).expect("error information");
     assert_eq!(info.source.as_deref(), Some("IFactory::Make"));
     assert_eq!(
         info.description.as_deref(),
@@ -601,7 +601,7 @@ async fn remote_activation_through_iactivation() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_class_object_makes_instances() {
-    use oxidl::com::IClassFactoryClient;
+    use msrpc::com::IClassFactoryClient;
     let s = setup().await;
     let factory: ComPtr<IClassFactoryClient<Client>> = s
         .client
@@ -652,7 +652,7 @@ async fn the_object_limit_holds_and_other_clients_are_still_served() {
         .create_instance::<ICalculatorClient<Client>>(calculator::CLSID_CALCULATOR)
         .await
     {
-        Err(oxidl::orpc::DcomError::Hresult(h)) => assert_eq!(h, hresult::E_OUTOFMEMORY),
+        Err(msrpc::orpc::DcomError::Hresult(h)) => assert_eq!(h, hresult::E_OUTOFMEMORY),
         r => panic!("expected E_OUTOFMEMORY, got {:?}", r.err()),
     }
     // The objects already made still answer, and releasing one makes room.
@@ -685,7 +685,7 @@ async fn one_client_is_held_to_its_object_limit_and_another_address_is_not() {
         .create_instance::<ICalculatorClient<Client>>(calculator::CLSID_CALCULATOR)
         .await
     {
-        Err(oxidl::orpc::DcomError::Hresult(h)) => assert_eq!(h, hresult::E_OUTOFMEMORY),
+        Err(msrpc::orpc::DcomError::Hresult(h)) => assert_eq!(h, hresult::E_OUTOFMEMORY),
         r => panic!("expected E_OUTOFMEMORY, got {:?}", r.err()),
     }
     let elsewhere = DcomClient::connect_from(resolver, Some([127, 0, 0, 2].into()))
@@ -704,7 +704,7 @@ async fn one_client_is_held_to_its_object_limit_and_another_address_is_not() {
 /// client: the class object and one instance fill an allowance of two.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn objects_marshaled_out_of_a_call_count_against_the_caller() {
-    use oxidl::com::IClassFactoryClient;
+    use msrpc::com::IClassFactoryClient;
     let (_machine, resolver, _exporter) = limited(|c| c.objects.max_objects_per_client = 2).await;
     let client = DcomClient::connect(resolver).await.expect("client");
     let factory: ComPtr<IClassFactoryClient<Client>> = client
@@ -773,9 +773,9 @@ async fn dead_clients_are_survived_and_their_objects_reclaimed() {
     let mut half = tokio::net::TcpStream::connect(s.exporter.local_addr())
         .await
         .expect("connect");
-    let bind = oxidl::rpc::pdu::Pdu {
-        header: oxidl::rpc::pdu::Header::single(oxidl::rpc::pdu::PacketType::Bind, 1),
-        body: oxidl::rpc::pdu::Body::Bind {
+    let bind = msrpc::rpc::pdu::Pdu {
+        header: msrpc::rpc::pdu::Header::single(msrpc::rpc::pdu::PacketType::Bind, 1),
+        body: msrpc::rpc::pdu::Body::Bind {
             max_xmit_frag: 4280,
             max_recv_frag: 4280,
             assoc_group_id: 0,
@@ -790,14 +790,14 @@ async fn dead_clients_are_survived_and_their_objects_reclaimed() {
     // A client that dies in the middle of a call: bind and request go out,
     // the connection closes before the response.
     {
-        use oxidl::rpc::conn::{ClientConn, Limits};
+        use msrpc::rpc::conn::{ClientConn, Limits};
         let mut c = ClientConn::new(Limits::default());
-        c.bind(calculator::idl::ICalculator::SYNTAX, &[oxidl::rpc::NDR20]);
+        c.bind(calculator::idl::ICalculator::SYNTAX, &[msrpc::rpc::NDR20]);
         let request = calculator::idl::i_calculator::SumRequest {
-            orpcthis: oxidl::orpc::orpcthis(),
+            orpcthis: msrpc::orpc::orpcthis(),
             values: (0..10_000).collect(),
         };
-        c.request(0, 5, Some(alive.ipid()), &oxidl::ndr::to_bytes(&request));
+        c.request(0, 5, Some(alive.ipid()), &msrpc::ndr::to_bytes(&request));
         let mut mid = tokio::net::TcpStream::connect(s.exporter.local_addr())
             .await
             .expect("connect");

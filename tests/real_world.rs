@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use oxidl_parser::{load, Options};
+use msrpc_idl::{load, Options};
 
 const WINE: &str = "/usr/include/wine/wine";
 

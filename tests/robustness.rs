@@ -1,13 +1,13 @@
 //! Whatever text comes in, the front end answers with a model or with
 //! errors: it never panics, never hangs, and every span it reports is real.
 
-use oxidl_parser::{load_str, Options, Output};
-use oxidl_tests::{load_files, workspace};
+use msrpc_idl::{load_str, Options, Output};
+use msrpc_tests::{load_files, workspace};
 use proptest::prelude::*;
 
 fn options() -> Options {
     Options {
-        include_dirs: vec![workspace().join("idl")],
+        include_dirs: vec![workspace().join("codegen/idl")],
         ..Options::default()
     }
 }
@@ -122,7 +122,8 @@ fn mutate(src: &str, rng: &mut Rng) -> String {
 
 #[test]
 fn mutated_ms_dcom_never_panics() {
-    let src = std::fs::read_to_string(workspace().join("idl/ms-dcom.idl")).expect("ms-dcom.idl");
+    let src =
+        std::fs::read_to_string(workspace().join("codegen/idl/ms-dcom.idl")).expect("ms-dcom.idl");
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut rejected = 0;
     for _ in 0..150 {

@@ -8,10 +8,10 @@ mod test_rpc;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use oxidl::ndr::WString;
-use oxidl::rpc::conn::Limits;
-use oxidl::rpc::pdu::{self, Body, ContextElem, Header, PacketType, Pdu};
-use oxidl::rpc::{status, CallError, Channel, Client, Server, ServerHandle};
+use msrpc::ndr::WString;
+use msrpc::rpc::conn::Limits;
+use msrpc::rpc::pdu::{self, Body, ContextElem, Header, PacketType, Pdu};
+use msrpc::rpc::{status, CallError, Channel, Client, Server, ServerHandle};
 use test_rpc::rpc_test::*;
 use test_rpc::TestRpc;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -50,8 +50,8 @@ async fn every_method_answers_through_the_generated_proxy() {
     let r = c.add(2, 3).await.expect("add");
     assert_eq!((r.sum, r.return_value), (5, 0));
 
-    let r = c.greet(WString::from("oxidl")).await.expect("greet");
-    assert_eq!(r.greeting, Some(WString::from("hello, oxidl")));
+    let r = c.greet(WString::from("msrpc")).await.expect("greet");
+    assert_eq!(r.greeting, Some(WString::from("hello, msrpc")));
 
     let r = c.sum(vec![1, 2, 3, -10]).await.expect("sum");
     assert_eq!((r.total, r.return_value), (-4, 4));
@@ -122,7 +122,7 @@ async fn an_unknown_opnum_and_bad_stub_data_get_their_faults() {
 async fn an_interface_the_server_does_not_serve_is_refused_at_bind() {
     let (server, _) = serve(Limits::default()).await;
     let c = Client::connect(server.local_addr()).await.expect("connect");
-    let other = oxidl::rpc::SyntaxId {
+    let other = msrpc::rpc::SyntaxId {
         uuid: uuid::Uuid::from_u128(7),
         major: 1,
         minor: 0,
@@ -219,7 +219,7 @@ where
 
 // ------------------------------------------------------------ hostile PDUs
 
-fn bind_pdu(call_id: u32, transfer: Vec<oxidl::rpc::SyntaxId>) -> Vec<u8> {
+fn bind_pdu(call_id: u32, transfer: Vec<msrpc::rpc::SyntaxId>) -> Vec<u8> {
     Pdu {
         header: Header::single(PacketType::Bind, call_id),
         auth: None,
@@ -267,7 +267,7 @@ async fn bound_socket(server: &ServerHandle) -> TcpStream {
     let mut s = TcpStream::connect(server.local_addr())
         .await
         .expect("connect");
-    s.write_all(&bind_pdu(1, vec![oxidl::rpc::NDR20]))
+    s.write_all(&bind_pdu(1, vec![msrpc::rpc::NDR20]))
         .await
         .expect("send");
     let ack = read_pdu(&mut s).await.expect("bind_ack");
@@ -354,7 +354,7 @@ async fn a_truncated_header_then_hanging_up_harms_nobody() {
         let mut s = TcpStream::connect(server.local_addr())
             .await
             .expect("connect");
-        s.write_all(&bind_pdu(1, vec![oxidl::rpc::NDR20])[..10])
+        s.write_all(&bind_pdu(1, vec![msrpc::rpc::NDR20])[..10])
             .await
             .expect("send");
         drop(s);
@@ -370,7 +370,7 @@ async fn a_bind_in_another_rpc_version_gets_bind_nak() {
         let mut s = TcpStream::connect(server.local_addr())
             .await
             .expect("connect");
-        let mut b = bind_pdu(1, vec![oxidl::rpc::NDR20]);
+        let mut b = bind_pdu(1, vec![msrpc::rpc::NDR20]);
         b[0] = 4;
         s.write_all(&b).await.expect("send");
         let nak = read_pdu(&mut s).await.expect("bind_nak");
@@ -409,7 +409,7 @@ async fn an_ndr64_only_proposal_gets_a_provider_rejection() {
     let mut s = TcpStream::connect(server.local_addr())
         .await
         .expect("connect");
-    s.write_all(&bind_pdu(1, vec![oxidl::rpc::NDR64]))
+    s.write_all(&bind_pdu(1, vec![msrpc::rpc::NDR64]))
         .await
         .expect("send");
     let ack = read_pdu(&mut s).await.expect("bind_ack");

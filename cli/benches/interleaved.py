@@ -1,15 +1,15 @@
 #!/usr/bin/env python3
-"""`oxidl check` against Wine's `widl -h -p` on mshtml.idl, interleaved.
+"""`msidl check` against Wine's `widl -h -p` on mshtml.idl, interleaved.
 
 Runs each command in turn, ROUNDS times, and prints the median and fastest
 wall time of each, then the peak RSS of one more run each (GNU time).
 Interleaving puts the machine's slow and fast moments on every command
-alike. Other oxidl binaries (an older build) can be passed to compare:
+alike. Other msidl binaries (an older build) can be passed to compare:
 
-    cli/benches/interleaved.py [ROUNDS] [OXIDL_BINARY ...]
+    cli/benches/interleaved.py [ROUNDS] [MSIDL_BINARY ...]
 
-Default: 15 rounds of target/release/oxidl (build it with
-`cargo build --release -p oxidl-cli`).
+Default: 15 rounds of target/release/msidl (build it with
+`cargo build --release -p msidl`).
 """
 import os
 import statistics
@@ -24,11 +24,11 @@ WIDL = "x86_64-w64-mingw32-widl"
 
 rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 15
 binaries = sys.argv[2:] or [
-    os.path.join(os.path.dirname(__file__), "../../target/release/oxidl")
+    os.path.join(os.path.dirname(__file__), "../../target/release/msidl")
 ]
-out = tempfile.mkdtemp(prefix="oxidl-interleaved-")
+out = tempfile.mkdtemp(prefix="msidl-interleaved-")
 commands = {
-    f"oxidl check ({b})": [b, "check", "-I", WINE, ROOT] for b in binaries
+    f"msidl check ({b})": [b, "check", "-I", WINE, ROOT] for b in binaries
 }
 commands["widl -h -p"] = [
     WIDL, "-I", WINE, "-h", "-H", os.path.join(out, "h.h"),
@@ -39,7 +39,7 @@ times = {name: [] for name in commands}
 for _ in range(rounds):
     for name, cmd in commands.items():
         start = time.perf_counter()
-        # oxidl check exits 1 on mshtml.idl (Wine's `[out] BOOL fAtStart`).
+        # msidl check exits 1 on mshtml.idl (Wine's `[out] BOOL fAtStart`).
         subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         times[name].append(time.perf_counter() - start)
 

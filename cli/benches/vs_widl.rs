@@ -1,10 +1,10 @@
-//! The `oxidl` command against Wine's `widl`, in one run, on the same IDL:
+//! The `msidl` command against Wine's `widl`, in one run, on the same IDL:
 //! both as processes, so that each pays its own start-up.
 //!
-//! `cargo bench -p oxidl-cli --bench vs_widl`
+//! `cargo bench -p msidl --bench vs_widl`
 //!
 //! widl comes from Debian's `mingw-w64-tools` (`x86_64-w64-mingw32-widl`)
-//! and writes a C header and proxy (`-h -p`); oxidl checks (`check`) and
+//! and writes a C header and proxy (`-h -p`); msidl checks (`check`) and
 //! writes Rust with NDR marshaling, traits, stubs and proxies (`gen`). The
 //! Wine inputs come from `libwine-dev`. Whatever is missing is skipped.
 
@@ -17,7 +17,7 @@ const WIDL: &str = "x86_64-w64-mingw32-widl";
 const WINE: &str = "/usr/include/wine/wine/windows";
 
 fn idl_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../idl")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../codegen/idl")
 }
 
 /// Runs a command to completion; it must exit with `code`, or the figure
@@ -42,7 +42,7 @@ fn widl_present() -> bool {
 
 struct Input {
     name: &'static str,
-    /// What oxidl reads.
+    /// What msidl reads.
     file: PathBuf,
     /// What widl reads: the same file, or a copy it accepts.
     widl_file: PathBuf,
@@ -96,12 +96,12 @@ fn inputs(scratch: &Path) -> Vec<Input> {
 }
 
 fn bench(c: &mut Criterion) {
-    let oxidl = env!("CARGO_BIN_EXE_oxidl");
-    let scratch = std::env::temp_dir().join(format!("oxidl-vs-widl-{}", std::process::id()));
+    let msidl = env!("CARGO_BIN_EXE_msidl");
+    let scratch = std::env::temp_dir().join(format!("msidl-vs-widl-{}", std::process::id()));
     std::fs::create_dir_all(&scratch).expect("scratch dir");
     let widl = widl_present();
     if !widl {
-        eprintln!("{WIDL} not installed (Debian mingw-w64-tools): oxidl alone");
+        eprintln!("{WIDL} not installed (Debian mingw-w64-tools): msidl alone");
     }
     for input in inputs(&scratch) {
         let len = std::fs::metadata(&input.file).map_or(0, |m| m.len());
@@ -130,10 +130,10 @@ fn bench(c: &mut Criterion) {
             });
         }
         let check_status = if input.gen.is_some() { 0 } else { 1 };
-        group.bench_function("oxidl check", |b| {
+        group.bench_function("msidl check", |b| {
             b.iter(|| {
                 run(
-                    Command::new(oxidl)
+                    Command::new(msidl)
                         .arg("check")
                         .arg("-I")
                         .arg(&input.include)
@@ -144,10 +144,10 @@ fn bench(c: &mut Criterion) {
         });
         if let Some(args) = input.gen {
             let out = scratch.join("out.rs");
-            group.bench_function("oxidl gen", |b| {
+            group.bench_function("msidl gen", |b| {
                 b.iter(|| {
                     run(
-                        Command::new(oxidl)
+                        Command::new(msidl)
                             .arg("gen")
                             .args(args)
                             .arg("-I")

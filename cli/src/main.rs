@@ -1,4 +1,4 @@
-//! The `oxidl` command: check IDL files and dump their resolved model.
+//! The `msidl` command: check IDL files and dump their resolved model.
 #![forbid(unsafe_code)]
 
 use std::path::{Path, PathBuf};
@@ -6,11 +6,11 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
-use oxidl_parser::{Options, Output};
+use msrpc_idl::{Options, Output};
 
 #[derive(Parser)]
 #[command(
-    name = "oxidl",
+    name = "msidl",
     version,
     about = "Microsoft IDL to Rust DCOM: checks, dumps and generates"
 )]
@@ -37,13 +37,18 @@ enum Command {
         #[arg(short = 'o', value_name = "OUT.rs")]
         out: Option<PathBuf>,
         /// Path of the runtime crate in the generated code.
-        #[arg(long, default_value = "::oxidl")]
+        #[arg(long, default_value = "::msrpc")]
         runtime: String,
         /// Generate only the root file's declarations, not its imports'.
         #[arg(long)]
         root_only: bool,
         /// Use existing Rust for an imported file's types, as
-        /// FILE=MODULE (e.g. ms-dcom.idl=::oxidl::dcom); repeatable.
+        /// FILE=MODULE (e.g. base.idl=crate::base); repeatable. Imported
+        /// built-in files (ms-dcom.idl...) are the runtime's modules already.
+        /// Generate imported built-in files too, rather than referring to
+        /// the runtime's modules for them.
+        #[arg(long)]
+        no_builtin_externs: bool,
         #[arg(long = "extern", value_name = "FILE=MODULE")]
         externs: Vec<String>,
         /// An attribute for every generated type, e.g.
@@ -96,6 +101,7 @@ impl FrontEnd {
     fn options(&self) -> Options {
         Options {
             include_dirs: self.include.clone(),
+            builtins: msrpc_codegen::builtin::FILES,
             defines: self
                 .define
                 .iter()
@@ -112,7 +118,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check { front, files } => {
-            let out = oxidl_parser::load(&files, &front.options());
+            let out = msrpc_idl::load(&files, &front.options());
             report(&out);
             if out.model.is_some() {
                 ExitCode::SUCCESS
@@ -127,12 +133,14 @@ fn main() -> ExitCode {
             runtime,
             root_only,
             externs,
+            no_builtin_externs,
             type_attributes,
         } => {
             let how = How {
                 runtime,
                 root_only,
                 externs,
+                builtin_externs: !no_builtin_externs,
                 type_attributes,
             };
             generate(&front, &file, out.as_deref(), how)
@@ -150,7 +158,7 @@ fn main() -> ExitCode {
             front,
             file,
         } => {
-            let out = oxidl_parser::load(&[file], &front.options());
+            let out = msrpc_idl::load(&[file], &front.options());
             report(&out);
             let Some(model) = out.model else {
                 return ExitCode::FAILURE;
@@ -166,11 +174,12 @@ fn main() -> ExitCode {
     }
 }
 
-/// `oxidl gen`'s options for the back end.
+/// `msidl gen`'s options for the back end.
 struct How {
     runtime: String,
     root_only: bool,
     externs: Vec<String>,
+    builtin_externs: bool,
     type_attributes: Vec<String>,
 }
 
@@ -179,57 +188,43 @@ fn generate(front: &FrontEnd, file: &Path, out: Option<&Path>, how: How) -> Exit
         runtime,
         root_only,
         externs,
+        builtin_externs,
         type_attributes,
     } = how;
-    let result = oxidl_parser::load(&[file.to_path_buf()], &front.options());
+    let result = msrpc_idl::load(&[file.to_path_buf()], &front.options());
     report(&result);
     let Some(model) = result.model else {
         return ExitCode::FAILURE;
     };
-    let files = if root_only {
-        model
-            .files
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| f.root)
-            .map(|(i, _)| i)
-            .collect()
-    } else {
-        Default::default()
-    };
-    let mut extern_modules = std::collections::BTreeMap::new();
+    let mut extern_modules = Vec::new();
     for spec in &externs {
         let Some((name, module)) = spec.split_once('=') else {
             eprintln!("error: --extern takes FILE=MODULE, found `{spec}`");
             return ExitCode::FAILURE;
         };
-        let found: Vec<usize> = model
+        let imported = model
             .files
             .iter()
-            .enumerate()
-            .filter(|(_, f)| Path::new(&f.path).file_name().is_some_and(|n| n == name))
-            .map(|(i, _)| i)
-            .collect();
-        if found.is_empty() {
+            .any(|f| Path::new(&f.path).file_name().is_some_and(|n| n == name));
+        if !imported {
             eprintln!("error: --extern names `{name}`, which this IDL does not import");
             return ExitCode::FAILURE;
         }
-        for i in found {
-            extern_modules.insert(i, module.to_string());
-        }
+        extern_modules.push((name.to_string(), module.to_string()));
     }
-    let opts = oxidl_codegen::rust::Options {
+    let opts = msrpc_codegen::rust::Options {
         runtime,
-        files,
+        root_only,
+        builtin_externs,
         source_name: file
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
-        extern_modules,
+        externs: extern_modules,
         type_attributes,
         ..Default::default()
     };
-    let code = match oxidl_codegen::rust::generate(&model, &opts) {
+    let code = match msrpc_codegen::rust::generate(&model, &opts) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");
@@ -272,15 +267,15 @@ fn ndr_decode(type_name: &str, file: &Path, hex: bool) -> ExitCode {
     #[cfg(not(feature = "ndr"))]
     {
         let _ = (type_name, bytes);
-        eprintln!("error: this oxidl was built without the `ndr` feature");
+        eprintln!("error: this msidl was built without the `ndr` feature");
         ExitCode::FAILURE
     }
     #[cfg(feature = "ndr")]
-    match oxidl::dcom::decode_by_name(type_name, &bytes) {
+    match msrpc::dcom::decode_by_name(type_name, &bytes) {
         None => {
             eprintln!(
                 "error: unknown type `{type_name}`; known: {}",
-                oxidl::dcom::TYPE_NAMES.join(", ")
+                msrpc::dcom::TYPE_NAMES.join(", ")
             );
             ExitCode::FAILURE
         }

@@ -1,4 +1,4 @@
-//! The `oxidl` command as a user runs it.
+//! The `msidl` command as a user runs it.
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -7,17 +7,17 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-fn oxidl(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_oxidl"))
+fn msidl(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_msidl"))
         .args(args)
         .current_dir(root())
         .env("NO_COLOR", "1")
         .output()
-        .expect("oxidl runs")
+        .expect("msidl runs")
 }
 
 fn temp_idl(name: &str, text: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("oxidl-cli-{}-{name}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("msidl-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join(name);
     std::fs::write(&path, text).expect("write idl");
@@ -26,7 +26,7 @@ fn temp_idl(name: &str, text: &str) -> PathBuf {
 
 #[test]
 fn check_accepts_ms_dcom() {
-    let out = oxidl(&["check", "-I", "idl", "idl/ms-dcom.idl"]);
+    let out = msidl(&["check", "codegen/idl/ms-dcom.idl"]);
     assert!(
         out.status.success(),
         "{}",
@@ -45,7 +45,7 @@ fn check_fails_with_located_diagnostics() {
         "bad.idl",
         "typedef struct {\n    NOSUCH a;\n    ALSO_NOT b;\n} S;\n",
     );
-    let out = oxidl(&["check", path.to_str().expect("utf-8 path")]);
+    let out = msidl(&["check", path.to_str().expect("utf-8 path")]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     // Both errors, not only the first, each with file:line:col and a snippet.
@@ -63,14 +63,14 @@ fn defines_from_the_command_line_reach_the_preprocessor() {
         "#if !defined(WANT) || LEVEL != 3\n#error not configured\n#endif\ntypedef long T;\n",
     );
     let p = path.to_str().expect("utf-8 path");
-    assert_eq!(oxidl(&["check", p]).status.code(), Some(1));
+    assert_eq!(msidl(&["check", p]).status.code(), Some(1));
     assert_eq!(
-        oxidl(&["check", "-D", "WANT", "-D", "LEVEL=2", p])
+        msidl(&["check", "-D", "WANT", "-D", "LEVEL=2", p])
             .status
             .code(),
         Some(1)
     );
-    let ok = oxidl(&["check", "-D", "WANT", "-D", "LEVEL=3", p]);
+    let ok = msidl(&["check", "-D", "WANT", "-D", "LEVEL=3", p]);
     assert!(
         ok.status.success(),
         "{}",
@@ -80,7 +80,7 @@ fn defines_from_the_command_line_reach_the_preprocessor() {
 
 #[test]
 fn dump_json_lists_interfaces_with_opnums() {
-    let out = oxidl(&["dump", "--json", "-I", "idl", "idl/ms-dcom.idl"]);
+    let out = msidl(&["dump", "--json", "codegen/idl/ms-dcom.idl"]);
     assert!(
         out.status.success(),
         "{}",
@@ -111,14 +111,14 @@ fn dump_json_lists_interfaces_with_opnums() {
 
 #[test]
 fn missing_file_is_an_error_not_a_panic() {
-    let out = oxidl(&["check", "no/such/file.idl"]);
+    let out = msidl(&["check", "no/such/file.idl"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read `no/such/file.idl`"));
 }
 
 #[test]
 fn ndr_decode_prints_and_round_trips() {
-    let out = oxidl(&[
+    let out = msidl(&[
         "ndr",
         "decode",
         "ORPCTHIS",
@@ -141,7 +141,7 @@ fn ndr_decode_prints_and_round_trips() {
 #[test]
 fn ndr_decode_fails_on_bad_input_and_unknown_types() {
     let short = temp_idl("short.hex", "0500070001");
-    let out = oxidl(&[
+    let out = msidl(&[
         "ndr",
         "decode",
         "ORPCTHIS",
@@ -150,7 +150,7 @@ fn ndr_decode_fails_on_bad_input_and_unknown_types() {
     ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("NDR error at byte"));
-    let out = oxidl(&[
+    let out = msidl(&[
         "ndr",
         "decode",
         "NOSUCHTYPE",
@@ -163,16 +163,8 @@ fn ndr_decode_fails_on_bad_input_and_unknown_types() {
 
 #[test]
 fn gen_maps_imports_onto_existing_modules() {
-    let out = oxidl(&[
-        "gen",
-        "-I",
-        "idl",
-        "tests/fixtures/uses_dcom.idl",
-        "--extern",
-        "ms-dcom.idl=::oxidl::dcom",
-        "--extern",
-        "ms-dtyp.idl=::oxidl::dcom",
-    ]);
+    // The built-in ms-dcom.idl and ms-dtyp.idl are the runtime's modules.
+    let out = msidl(&["gen", "tests/fixtures/uses_dcom.idl"]);
     let code = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -180,12 +172,25 @@ fn gen_maps_imports_onto_existing_modules() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(code.contains("pub struct STAMPED"), "{code}");
-    assert!(code.contains("::oxidl::dcom::ORPCTHIS"), "{code}");
+    assert!(code.contains("::msrpc::dcom::ORPCTHIS"), "{code}");
     assert!(!code.contains("pub struct ORPCTHIS"), "{code}");
-    let bad = oxidl(&[
+    let whole = msidl(&[
         "gen",
-        "-I",
-        "idl",
+        "tests/fixtures/uses_dcom.idl",
+        "--no-builtin-externs",
+    ]);
+    assert!(String::from_utf8_lossy(&whole.stdout).contains("pub struct ORPCTHIS"));
+    let mapped = msidl(&[
+        "gen",
+        "tests/fixtures/uses_dcom.idl",
+        "--no-builtin-externs",
+        "--extern",
+        "ms-dcom.idl=crate::proto",
+    ]);
+    let mapped = String::from_utf8_lossy(&mapped.stdout);
+    assert!(mapped.contains("crate::proto::ORPCTHIS"), "{mapped}");
+    let bad = msidl(&[
+        "gen",
         "tests/fixtures/uses_dcom.idl",
         "--extern",
         "nope.idl=::x",
@@ -209,7 +214,7 @@ fn ndr_decode_takes_a_methods_request_and_response() {
     hex += "0000000000000000c000000000000046"; // IID_IUnknown
     let file = temp_idl("rqi.hex", &hex);
     let path = file.to_str().expect("utf-8");
-    let out = oxidl(&[
+    let out = msidl(&[
         "ndr",
         "decode",
         "IRemUnknown.RemQueryInterface:in",
@@ -228,7 +233,7 @@ fn ndr_decode_takes_a_methods_request_and_response() {
         "{stdout}"
     );
     // The same bytes are not a response.
-    let out = oxidl(&[
+    let out = msidl(&[
         "ndr",
         "decode",
         "IRemUnknown.RemQueryInterface:out",
@@ -242,15 +247,15 @@ fn ndr_decode_takes_a_methods_request_and_response() {
 fn a_reader_that_stops_early_is_not_a_panic() {
     use std::io::Read;
     use std::process::Stdio;
-    // `oxidl gen ... | head -c 64`: the pipe closes long before the
+    // `msidl gen ... | head -c 64`: the pipe closes long before the
     // generated file (hundreds of KiB) is written.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_oxidl"))
-        .args(["gen", "-I", "idl", "idl/ms-dcom.idl"])
+    let mut child = Command::new(env!("CARGO_BIN_EXE_msidl"))
+        .args(["gen", "codegen/idl/ms-dcom.idl"])
         .current_dir(root())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("oxidl runs");
+        .expect("msidl runs");
     let mut head = [0u8; 64];
     child
         .stdout
@@ -258,7 +263,7 @@ fn a_reader_that_stops_early_is_not_a_panic() {
         .expect("piped")
         .read_exact(&mut head)
         .expect("the first bytes");
-    let out = child.wait_with_output().expect("oxidl ends");
+    let out = child.wait_with_output().expect("msidl ends");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(out.status.success(), "{stderr}");

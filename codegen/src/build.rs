@@ -4,7 +4,7 @@
 //! ```no_run
 //! // build.rs
 //! fn main() -> Result<(), Box<dyn std::error::Error>> {
-//!     oxidl_codegen::configure()
+//!     msrpc_codegen::configure()
 //!         .client(true)
 //!         .server(true)
 //!         .compile(&["idl/greeter.idl"], &["idl"])?;
@@ -14,16 +14,14 @@
 //!
 //! ```ignore
 //! // lib.rs: the code generated for idl/greeter.idl
-//! oxidl::include_idl!("greeter");
+//! msrpc::include_idl!("greeter");
 //! ```
 //!
-//! An IDL file that imports `ms-dcom.idl` or `ms-dtyp.idl` (found on the
-//! include path; the oxidl repository's `idl/` folder has both) reuses
-//! `oxidl::dcom` rather than generating those types again; other imports
-//! are generated alongside the root file unless mapped with
-//! [`Builder::extern_path`].
+//! An IDL file that imports `ms-dcom.idl` or `ms-dtyp.idl` (built in: see
+//! [`crate::builtin`]) reuses `msrpc::dcom` rather than generating those
+//! types again; other imports are generated alongside the root file unless
+//! mapped with [`Builder::extern_path`].
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::rust;
@@ -42,18 +40,15 @@ pub struct Builder {
 }
 
 /// Starts configuring code generation: clients and servers, the runtime
-/// at `::oxidl`, ms-dcom.idl and ms-dtyp.idl mapped onto `::oxidl::dcom`.
+/// at `::msrpc`, the built-in IDL files mapped onto its modules (ms-dcom.idl
+/// and ms-dtyp.idl onto `::msrpc::dcom`).
 pub fn configure() -> Builder {
     Builder {
-        runtime: "::oxidl".into(),
+        runtime: "::msrpc".into(),
         client: true,
         server: true,
         type_attributes: Vec::new(),
-        externs: vec![
-            ("ms-dcom.idl".into(), "::oxidl::dcom".into()),
-            ("ms-dtyp.idl".into(), "::oxidl::dcom".into()),
-            ("ms-com.idl".into(), "::oxidl::com".into()),
-        ],
+        externs: Vec::new(),
         defines: Vec::new(),
         out_dir: None,
     }
@@ -88,7 +83,7 @@ pub enum BuildError {
 }
 
 impl Builder {
-    /// The path of the runtime crate in generated code (`::oxidl`).
+    /// The path of the runtime crate in generated code (`::msrpc`).
     pub fn runtime(mut self, path: impl Into<String>) -> Builder {
         self.runtime = path.into();
         self
@@ -148,16 +143,17 @@ impl Builder {
             Some(d) => d.clone(),
             None => PathBuf::from(std::env::var_os("OUT_DIR").ok_or(BuildError::NoOutDir)?),
         };
-        let front = oxidl_parser::Options {
+        let front = msrpc_idl::Options {
             include_dirs: includes.iter().map(|p| p.as_ref().to_path_buf()).collect(),
             defines: self.defines.clone(),
+            ..crate::builtin::front_end()
         };
         let mut written = Vec::new();
         for root in roots {
             let root = root.as_ref();
-            let out = oxidl_parser::load(&[root.to_path_buf()], &front);
+            let out = msrpc_idl::load(&[root.to_path_buf()], &front);
             // Every file the front end read, whether or not it resolved.
-            for path in out.sources.paths() {
+            for path in out.sources.disk_paths() {
                 println!("cargo:rerun-if-changed={}", path.display());
             }
             let rendered = out.render();
@@ -166,16 +162,6 @@ impl Builder {
                 eprintln!("{rendered}");
                 return Err(BuildError::Idl(rendered));
             };
-            let extern_modules: BTreeMap<usize, String> = model
-                .files
-                .iter()
-                .enumerate()
-                .filter_map(|(i, f)| {
-                    let name = Path::new(&f.path).file_name()?.to_str()?;
-                    let m = self.externs.iter().rev().find(|(file, _)| file == name)?;
-                    (!f.root).then(|| (i, m.1.clone()))
-                })
-                .collect();
             let stem = root
                 .file_stem()
                 .and_then(|s| s.to_str())
@@ -187,7 +173,7 @@ impl Builder {
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default(),
-                extern_modules,
+                externs: self.externs.clone(),
                 type_attributes: self.type_attributes.clone(),
                 client: self.client,
                 server: self.server,

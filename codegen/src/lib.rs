@@ -1,22 +1,23 @@
-//! oxidl-codegen: Rust from the resolved IDL model.
+//! msrpc-codegen: Rust from the resolved IDL model.
 //!
 //! ```
 //! let idl = "typedef struct { long id; [string, unique] wchar_t *name; } ITEM;";
-//! let out = oxidl_parser::load_str("item.idl", idl, &Default::default());
+//! let out = msrpc_idl::load_str("item.idl", idl, &Default::default());
 //! let model = out.model.expect("resolves");
-//! let code = oxidl_codegen::rust::generate(&model, &Default::default()).expect("generates");
+//! let code = msrpc_codegen::rust::generate(&model, &Default::default()).expect("generates");
 //! assert!(code.starts_with("// @generated"));
 //! assert!(code.contains("pub struct ITEM"));
-//! assert!(code.contains("pub name: Option<::oxidl::ndr::WString>"));
+//! assert!(code.contains("pub name: Option<::msrpc::ndr::WString>"));
 //! ```
 //!
 //! [`rust::generate`] writes types with NDR20 marshaling, and per
 //! interface its request and response types, server trait, stub and client
-//! proxy. [`configure`] is the build-script API over it; the `oxidl`
+//! proxy. [`configure`] is the build-script API over it; the `msrpc`
 //! command is the other front door.
 #![forbid(unsafe_code)]
 
 mod build;
+pub mod builtin;
 pub mod rust;
 
 pub use build::{configure, BuildError, Builder};

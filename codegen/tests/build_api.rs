@@ -1,14 +1,10 @@
 //! The build-script API: what `configure().compile(..)` writes, and how it
 //! fails.
 
-use std::path::{Path, PathBuf};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+use std::path::PathBuf;
 
 fn temp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("oxidl-build-api-{}-{name}", std::process::id()));
+    let d = std::env::temp_dir().join(format!("msrpc-build-api-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&d).expect("temp dir");
     d
 }
@@ -25,23 +21,24 @@ interface IGreeter : IUnknown
 fn compile(
     name: &str,
     idl: &str,
-    b: oxidl_codegen::Builder,
-) -> Result<String, oxidl_codegen::BuildError> {
+    b: msrpc_codegen::Builder,
+) -> Result<String, msrpc_codegen::BuildError> {
     let dir = temp(name);
     let file = dir.join("greeter.idl");
     std::fs::write(&file, idl).expect("write idl");
-    let written = b.out_dir(&dir).compile(&[&file], &[root().join("idl")])?;
+    // ms-dcom.idl is built in: no include path.
+    let written = b.out_dir(&dir).compile(&[&file], &[] as &[PathBuf])?;
     assert_eq!(written, [dir.join("greeter.rs")]);
     Ok(std::fs::read_to_string(&written[0]).expect("generated"))
 }
 
 #[test]
-fn compile_writes_marked_deterministic_code_that_reuses_oxidl_dcom() {
-    let a = compile("a", GREETER, oxidl_codegen::configure()).expect("compiles");
-    let b = compile("b", GREETER, oxidl_codegen::configure()).expect("compiles");
+fn compile_writes_marked_deterministic_code_that_reuses_msrpc_dcom() {
+    let a = compile("a", GREETER, msrpc_codegen::configure()).expect("compiles");
+    let b = compile("b", GREETER, msrpc_codegen::configure()).expect("compiles");
     assert_eq!(a, b);
     assert!(a.starts_with("// @generated"));
-    assert!(a.contains("::oxidl::dcom::ORPCTHIS"));
+    assert!(a.contains("::msrpc::dcom::ORPCTHIS"));
     assert!(
         !a.contains("pub struct ORPCTHIS"),
         "ms-dcom.idl is not generated again"
@@ -51,10 +48,10 @@ fn compile_writes_marked_deterministic_code_that_reuses_oxidl_dcom() {
 
 #[test]
 fn client_only_and_server_only() {
-    let client = compile("c", GREETER, oxidl_codegen::configure().server(false)).expect("compiles");
+    let client = compile("c", GREETER, msrpc_codegen::configure().server(false)).expect("compiles");
     assert!(client.contains("pub struct IGreeterClient"));
     assert!(!client.contains("IGreeterServer"));
-    let server = compile("s", GREETER, oxidl_codegen::configure().client(false)).expect("compiles");
+    let server = compile("s", GREETER, msrpc_codegen::configure().client(false)).expect("compiles");
     assert!(server.contains("pub trait IGreeterServer"));
     assert!(!server.contains("IGreeterClient"));
 }
@@ -64,7 +61,7 @@ fn options_reach_the_generated_code() {
     let code = compile(
         "o",
         "#ifdef WIDE\ntypedef struct { long a; } T;\n#endif\n",
-        oxidl_codegen::configure()
+        msrpc_codegen::configure()
             .define("WIDE", None)
             .type_attribute("#[derive(Hash)]")
             .runtime("crate::rt"),
@@ -79,7 +76,7 @@ fn an_idl_error_is_the_build_error_in_full() {
     let err = compile(
         "e",
         "typedef struct { NOSUCH x; } T;\n",
-        oxidl_codegen::configure(),
+        msrpc_codegen::configure(),
     )
     .expect_err("does not resolve");
     let text = err.to_string();

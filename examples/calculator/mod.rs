@@ -5,9 +5,9 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
-use oxidl::ndr::WString;
-use oxidl::orpc::{Factory, Object};
-use oxidl::rpc::{CallContext, Fault};
+use msrpc::ndr::WString;
+use msrpc::orpc::{Factory, Object};
+use msrpc::rpc::{CallContext, Fault};
 
 #[allow(non_camel_case_types, non_snake_case, dead_code, clippy::all)]
 pub mod idl {

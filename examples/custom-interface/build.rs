@@ -1,11 +1,11 @@
 //! Generates the Rust for idl/greeter.idl into OUT_DIR; src/lib.rs
-//! includes it with `oxidl::include_idl!("greeter")`.
+//! includes it with `msrpc::include_idl!("greeter")`.
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    oxidl_codegen::configure()
+    msrpc_codegen::configure()
         .client(true)
         .server(true)
-        // ms-dcom.idl, which greeter.idl imports, lives in the oxidl repository's idl/.
-        .compile(&["idl/greeter.idl"], &["idl", "../../idl"])?;
+        // ms-dcom.idl, which greeter.idl imports, is built into msrpc-codegen.
+        .compile(&["idl/greeter.idl"], &["idl"])?;
     Ok(())
 }

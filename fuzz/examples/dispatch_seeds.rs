@@ -9,15 +9,15 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use oxidl::com::{IClassFactory, IClassFactoryClient};
-use oxidl::dcom::*;
-use oxidl::orpc::activation::ActivationProperties;
-use oxidl::orpc::objref::TOWER_NCACN_IP_TCP;
-use oxidl::rpc::Channel;
-use oxidl::uuid::Uuid;
-use oxidl_fuzz::{block_on, drive, Harness, Loop, CLSID, IPID_OBJECT, OID, OXID, SETID};
+use msrpc::com::{IClassFactory, IClassFactoryClient};
+use msrpc::dcom::*;
+use msrpc::orpc::activation::ActivationProperties;
+use msrpc::orpc::objref::TOWER_NCACN_IP_TCP;
+use msrpc::rpc::Channel;
+use msrpc::uuid::Uuid;
+use msrpc_fuzz::{block_on, drive, Harness, Loop, CLSID, IPID_OBJECT, OID, OXID, SETID};
 
-const IID_IUNKNOWN: IID = oxidl::orpc::exporter::IID_IUNKNOWN;
+const IID_IUNKNOWN: IID = msrpc::orpc::exporter::IID_IUNKNOWN;
 
 /// A conversation: which server (0 resolver, 1 exporter), and the calls.
 type Script = fn(&Harness, &Arc<Loop>);

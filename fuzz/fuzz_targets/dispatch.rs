@@ -2,7 +2,7 @@
 //! through a connection session to the resolver and activator, or to an
 //! object exporter (IRemUnknown, IRemUnknown2 and an object's interface,
 //! routed by IPID). The first byte picks the server and the chunk size;
-//! the placeholders of `oxidl_fuzz` name the live object, OXID and set.
+//! the placeholders of `msrpc_fuzz` name the live object, OXID and set.
 //! Whatever the stream did, the resolver and the exporter must still
 //! answer a new client.
 #![no_main]
@@ -10,9 +10,9 @@
 use std::net::SocketAddr;
 
 use libfuzzer_sys::fuzz_target;
-use oxidl::dcom::{IObjectExporterClient, IRemUnknownClient};
-use oxidl::uuid::Uuid;
-use oxidl_fuzz::{block_on, drive, Harness, Loop};
+use msrpc::dcom::{IObjectExporterClient, IRemUnknownClient};
+use msrpc::uuid::Uuid;
+use msrpc_fuzz::{block_on, drive, Harness, Loop};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&ctl, rest)) = data.split_first() else {

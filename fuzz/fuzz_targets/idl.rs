@@ -8,14 +8,14 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use oxidl_parser::Options;
+use msrpc_idl::Options;
 
 fn options() -> &'static Options {
     static OPTIONS: OnceLock<Options> = OnceLock::new();
     OPTIONS.get_or_init(|| Options {
         include_dirs: vec![PathBuf::from(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../idl"
+            "/../codegen/idl"
         ))],
         ..Options::default()
     })
@@ -23,6 +23,6 @@ fn options() -> &'static Options {
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
-    let out = oxidl_parser::load_str("fuzz.idl", &text, options());
+    let out = msrpc_idl::load_str("fuzz.idl", &text, options());
     let _ = out.render();
 });

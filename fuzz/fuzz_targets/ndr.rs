@@ -9,10 +9,10 @@ fuzz_target!(|data: &[u8]| {
     let Some((&pick, bytes)) = data.split_first() else {
         return;
     };
-    let names = oxidl::dcom::TYPE_NAMES;
+    let names = msrpc::dcom::TYPE_NAMES;
     let name = names[usize::from(pick) % names.len()];
-    if let Some(Ok((_, again))) = oxidl::dcom::decode_by_name(name, bytes) {
-        match oxidl::dcom::decode_by_name(name, &again) {
+    if let Some(Ok((_, again))) = msrpc::dcom::decode_by_name(name, bytes) {
+        match msrpc::dcom::decode_by_name(name, &again) {
             Some(Ok((_, third))) => assert_eq!(again, third, "{name}: unstable re-encoding"),
             other => panic!("{name}: its own encoding does not decode: {other:?}"),
         }

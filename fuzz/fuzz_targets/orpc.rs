@@ -3,8 +3,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use oxidl::orpc::activation::ActivationProperties;
-use oxidl::orpc::{Bindings, ErrorInfo, ObjRef};
+use msrpc::orpc::activation::ActivationProperties;
+use msrpc::orpc::{Bindings, ErrorInfo, ObjRef};
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(o) = ObjRef::from_bytes(data) {
@@ -21,7 +21,7 @@ fuzz_target!(|data: &[u8]| {
     if let Some((&offset, rest)) = units.split_first() {
         let _ = Bindings::from_units(rest, offset);
     }
-    if let Ok(that) = oxidl::ndr::from_bytes::<oxidl::dcom::ORPCTHAT>(data) {
+    if let Ok(that) = msrpc::ndr::from_bytes::<msrpc::dcom::ORPCTHAT>(data) {
         let _ = ErrorInfo::from_orpcthat(&that);
     }
 });

@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use oxidl::rpc::conn::{ClientConn, ClientEvent, Limits, ServerConn, ServerEvent};
+use msrpc::rpc::conn::{ClientConn, ClientEvent, Limits, ServerConn, ServerEvent};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&chunk, bytes)) = data.split_first() else {

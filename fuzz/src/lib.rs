@@ -9,16 +9,16 @@
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use oxidl::com::i_class_factory::{RemoteCreateInstanceResponse, RemoteLockServerResponse};
-use oxidl::com::{IClassFactory, IClassFactoryServer, IClassFactoryStub};
-use oxidl::dcom::{IObjectExporterClient, ORPCTHAT};
-use oxidl::orpc::{DcomExporter, Machine, MachineConfig, Marshaler, ObjRef, Object};
-use oxidl::rpc::conn::{ClientConn, ClientEvent, Limits};
-use oxidl::rpc::{
+use msrpc::com::i_class_factory::{RemoteCreateInstanceResponse, RemoteLockServerResponse};
+use msrpc::com::{IClassFactory, IClassFactoryServer, IClassFactoryStub};
+use msrpc::dcom::{IObjectExporterClient, ORPCTHAT};
+use msrpc::orpc::{DcomExporter, Machine, MachineConfig, Marshaler, ObjRef, Object};
+use msrpc::rpc::conn::{ClientConn, ClientEvent, Limits};
+use msrpc::rpc::{
     BoxFuture, CallContext, CallError, Channel, Fault, Server, Session, SessionEvent, SyntaxId,
     NDR20,
 };
-use oxidl::uuid::{uuid, Uuid};
+use msrpc::uuid::{uuid, Uuid};
 
 /// The class the harness registers: its objects are IClassFactory objects
 /// whose CreateInstance marshals another such object.
@@ -259,10 +259,10 @@ impl LoopInner {
 
 impl Channel for Loop {
     /// A fixed causality ID, so that recorded seeds come out the same.
-    fn orpcthis(&self) -> oxidl::dcom::ORPCTHIS {
-        oxidl::dcom::ORPCTHIS {
+    fn orpcthis(&self) -> msrpc::dcom::ORPCTHIS {
+        msrpc::dcom::ORPCTHIS {
             cid: uuid!("0b1ec7ee-cccc-4000-8000-000000000001"),
-            ..oxidl::orpc::orpcthis()
+            ..msrpc::orpc::orpcthis()
         }
     }
 

@@ -1,15 +1,15 @@
 //! Front-end speed: preprocess, parse and resolve, in MB/s of IDL.
 //!
-//! `cargo bench -p oxidl-parser --bench front_end`
+//! `cargo bench -p msrpc-idl --bench front_end`
 
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use oxidl_parser::{load, load_str, Options};
+use msrpc_idl::{load, load_str, Options};
 
 fn idl_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../idl")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../codegen/idl")
 }
 
 /// A large IDL of the shapes ms-dcom.idl uses: structs with conformant and

@@ -1,4 +1,4 @@
-//! oxidl-parser: the MIDL front end of oxidl.
+//! msrpc-idl: the MIDL front end of msrpc.
 //!
 //! The pipeline, one module per stage:
 //! `preprocess` (cpp, with origins) -> `parse` (pest grammar to `ast`) ->
@@ -21,7 +21,7 @@ use std::path::PathBuf;
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use model::Model;
 pub use preprocess::Options;
-pub use source::{FileId, SourceMap, Span};
+pub use source::{BuiltinFile, FileId, SourceMap, Span};
 
 /// The result of one front-end run: the model (when there were no errors),
 /// every diagnostic, and the sources they point into.
@@ -32,7 +32,7 @@ pub struct Output {
 }
 
 impl Output {
-    /// Diagnostics rendered as text, as `oxidl check` prints them.
+    /// Diagnostics rendered as text, as `msidl check` prints them.
     pub fn render(&self) -> String {
         self.diagnostics.render(&self.sources)
     }
@@ -47,7 +47,7 @@ pub fn load(roots: &[PathBuf], opts: &Options) -> Output {
 /// Imports and includes are looked up on disk through `opts`.
 pub fn load_str(name: &str, text: &str, opts: &Options) -> Output {
     let mut sources = SourceMap::new();
-    let path = loader::clean(std::path::Path::new(name));
+    let path = source::clean(std::path::Path::new(name));
     sources.add(&path, text.to_string());
     run(sources, &[path], opts)
 }

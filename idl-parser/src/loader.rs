@@ -7,7 +7,7 @@ use crate::ast::{self, Item};
 use crate::diagnostic::Diagnostic;
 use crate::parse::parse_file;
 use crate::preprocess::{preprocess, Options};
-use crate::source::{FileId, SourceMap, Span};
+use crate::source::{searched, FileId, OpenError, SourceMap, Span};
 
 /// One file parsed from its own preprocessing run, as MIDL treats an import.
 #[derive(Debug)]
@@ -35,7 +35,7 @@ pub fn load(
         out: Vec::new(),
     };
     for root in roots {
-        match read_source(loader.sources, root) {
+        match loader.sources.read(root) {
             Ok(id) => loader.load_file(id, true),
             Err(e) => loader.diags.push(Diagnostic::error(
                 Span::NONE,
@@ -75,24 +75,28 @@ impl Loader<'_> {
             .map(Path::to_path_buf);
         for item in imports(&ast.items) {
             for lit in item {
-                match resolve_path(&lit.value, here.as_deref(), &self.opts.include_dirs) {
-                    Some(path) => match read_source(self.sources, &path) {
-                        Ok(dep) => self.load_file(dep, false),
-                        Err(e) => self.diags.push(
-                            Diagnostic::error(
-                                lit.span,
-                                format!("cannot read `{}`: {e}", path.display()),
-                            )
-                            .with_label("imported here"),
-                        ),
-                    },
-                    None => self.diags.push(
+                let opened = self.sources.open(
+                    &lit.value,
+                    here.as_deref(),
+                    &self.opts.include_dirs,
+                    self.opts.builtins,
+                );
+                match opened {
+                    Ok(dep) => self.load_file(dep, false),
+                    Err(OpenError::Read(path, e)) => self.diags.push(
+                        Diagnostic::error(
+                            lit.span,
+                            format!("cannot read `{}`: {e}", path.display()),
+                        )
+                        .with_label("imported here"),
+                    ),
+                    Err(OpenError::NotFound) => self.diags.push(
                         Diagnostic::error(
                             lit.span,
                             format!("cannot find imported file `{}`", lit.value),
                         )
                         .with_label("not found")
-                        .with_note("searched the importing file's folder and every -I folder"),
+                        .with_note(searched(self.opts.builtins, "importing")),
                     ),
                 }
             }
@@ -117,50 +121,6 @@ fn imports(items: &[Item]) -> Vec<&Vec<ast::StrLit>> {
             Item::Interface(i) => out.extend(imports(&i.items)),
             Item::Library(c) | Item::Module(c) => out.extend(imports(&c.items)),
             _ => {}
-        }
-    }
-    out
-}
-
-/// Finds `name` in `here` (the current file's folder), then in `dirs`.
-pub fn resolve_path(name: &str, here: Option<&Path>, dirs: &[PathBuf]) -> Option<PathBuf> {
-    let name = Path::new(name);
-    if name.is_absolute() {
-        return name.is_file().then(|| name.to_path_buf());
-    }
-    here.into_iter()
-        .chain(dirs.iter().map(PathBuf::as_path))
-        .map(|d| d.join(name))
-        .find(|p| p.is_file())
-}
-
-/// Reads a file into the source map once; later reads return the same id.
-pub fn read_source(sources: &mut SourceMap, path: &Path) -> std::io::Result<FileId> {
-    let path = clean(path);
-    if let Some(id) = sources.find(&path) {
-        return Ok(id);
-    }
-    let bytes = std::fs::read(&path)?;
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-    };
-    Ok(sources.add(&path, text))
-}
-
-/// `a/./b/../c` to `a/c`, so one file has one name however it was reached.
-pub(crate) fn clean(path: &Path) -> PathBuf {
-    use std::path::Component;
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir
-                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
-            {
-                out.pop();
-            }
-            other => out.push(other.as_os_str()),
         }
     }
     out

@@ -1,5 +1,5 @@
 //! The resolved model: every name looked up, every constant evaluated,
-//! every field described as NDR levels. Codegen and the `#[oxidl::interface]`
+//! every field described as NDR levels. Codegen and the `#[msrpc::interface]`
 //! macro both work from this, and only from this.
 //!
 //! A field's wire shape is `levels` (outermost first) ending in `data`, the
@@ -200,7 +200,7 @@ pub struct Pointer {
     pub kind: PointerKind,
     /// A parameter's outermost pointer: marshaled in place, never deferred.
     pub top_level: bool,
-    /// Why it has this kind, for `oxidl dump` and for reviewers.
+    /// Why it has this kind, for `msidl dump` and for reviewers.
     pub from: PointerKindSource,
 }
 

@@ -53,6 +53,64 @@ impl Span {
     }
 }
 
+/// An IDL file the toolkit carries, found by name (`import "ms-dcom.idl";`)
+/// when no file of that name is on the include path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BuiltinFile {
+    pub name: &'static str,
+    pub text: &'static str,
+}
+
+/// The folder built-in files appear in, in diagnostics and the model.
+pub const BUILTIN_FOLDER: &str = "<built-in>";
+
+/// Why [`SourceMap::open`] found nothing.
+#[derive(Debug)]
+pub enum OpenError {
+    NotFound,
+    Read(PathBuf, std::io::Error),
+}
+
+/// Where a file was looked for, for a "not found" note.
+pub(crate) fn searched(builtins: &[BuiltinFile], who: &str) -> String {
+    let mut note = format!("searched the {who} file's folder and every -I folder");
+    if !builtins.is_empty() {
+        let names: Vec<&str> = builtins.iter().map(|b| b.name).collect();
+        note += &format!("; the built-in files are {}", names.join(", "));
+    }
+    note
+}
+
+/// `name` in `here`, then in `dirs`; an absolute name only as itself.
+fn find_on_disk(name: &str, here: Option<&Path>, dirs: &[PathBuf]) -> Option<PathBuf> {
+    let name = Path::new(name);
+    if name.is_absolute() {
+        return name.is_file().then(|| name.to_path_buf());
+    }
+    here.into_iter()
+        .chain(dirs.iter().map(PathBuf::as_path))
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+/// `a/./b/../c` to `a/c`, so one file has one name however it was reached.
+pub(crate) fn clean(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
 fn clamp_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
@@ -65,6 +123,8 @@ pub struct SourceMap {
 
 pub struct SourceFile {
     pub path: PathBuf,
+    /// Carried by the toolkit (see [`BuiltinFile`]), not read from disk.
+    pub builtin: bool,
     file: SimpleFile<String, String>,
 }
 
@@ -84,9 +144,59 @@ impl SourceMap {
         let name = path.display().to_string();
         self.files.push(SourceFile {
             path: path.to_path_buf(),
+            builtin: false,
             file: SimpleFile::new(name, text),
         });
         id
+    }
+
+    /// Files read from disk, in the order they were read: what a build
+    /// script reruns on.
+    pub fn disk_paths(&self) -> impl Iterator<Item = &Path> {
+        self.files
+            .iter()
+            .filter(|f| !f.builtin)
+            .map(|f| f.path.as_path())
+    }
+
+    /// Finds `name` for an `import` or `#include`: in `here` (the including
+    /// file's folder), then in each of `dirs`, then among `builtins`, so a
+    /// user's file of a built-in's name wins. Each file is read once; later
+    /// finds return the same id.
+    pub fn open(
+        &mut self,
+        name: &str,
+        here: Option<&Path>,
+        dirs: &[PathBuf],
+        builtins: &[BuiltinFile],
+    ) -> Result<FileId, OpenError> {
+        if let Some(path) = find_on_disk(name, here, dirs) {
+            return self.read(&path).map_err(|e| OpenError::Read(path, e));
+        }
+        let b = builtins
+            .iter()
+            .find(|b| b.name == name)
+            .ok_or(OpenError::NotFound)?;
+        let path = Path::new(BUILTIN_FOLDER).join(b.name);
+        Ok(self.find(&path).unwrap_or_else(|| {
+            let id = self.add(&path, b.text.to_string());
+            self.files[id.0 as usize].builtin = true;
+            id
+        }))
+    }
+
+    /// Reads a file from disk once; later reads return the same id.
+    pub fn read(&mut self, path: &Path) -> std::io::Result<FileId> {
+        let path = clean(path);
+        if let Some(id) = self.find(&path) {
+            return Ok(id);
+        }
+        let bytes = std::fs::read(&path)?;
+        let text = match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        };
+        Ok(self.add(&path, text))
     }
 
     pub fn len(&self) -> usize {

@@ -1,4 +1,4 @@
-//! `#[derive(oxidl::Ndr)]`: a struct lowered to a MIDL typedef, whose `Ndr`
+//! `#[derive(msrpc::Ndr)]`: a struct lowered to a MIDL typedef, whose `Ndr`
 //! impl the code generator writes (only the impl: the struct is the user's).
 
 use proc_macro2::TokenStream;
@@ -11,7 +11,7 @@ fn member(name: &str, t: &Type) -> syn::Result<String> {
     let unsupported = || {
         syn::Error::new_spanned(
             t,
-            "oxidl: unsupported field type; use numbers, bool, [number; N], oxidl::uuid::Uuid, WString, or Vec, Box or Option of those",
+            "msrpc: unsupported field type; use numbers, bool, [number; N], msrpc::uuid::Uuid, WString, or Vec, Box or Option of those",
         )
     };
     if let Some(s) = scalar(t) {
@@ -80,7 +80,7 @@ pub fn expand(item: TokenStream) -> syn::Result<TokenStream> {
     if !input.generics.params.is_empty() {
         return Err(syn::Error::new_spanned(
             &input.generics,
-            "oxidl: Ndr structs have no generic parameters",
+            "msrpc: Ndr structs have no generic parameters",
         ));
     }
     let s = match &input.data {
@@ -89,14 +89,14 @@ pub fn expand(item: TokenStream) -> syn::Result<TokenStream> {
         Data::Union(_) => {
             return Err(syn::Error::new_spanned(
                 &input.ident,
-                "oxidl: derive(Ndr) is for structs and enums",
+                "msrpc: derive(Ndr) is for structs and enums",
             ))
         }
     };
     let Fields::Named(fields) = &s.fields else {
         return Err(syn::Error::new_spanned(
             &input.ident,
-            "oxidl: derive(Ndr) needs named fields",
+            "msrpc: derive(Ndr) needs named fields",
         ));
     };
     let mut members = String::new();
@@ -109,7 +109,7 @@ pub fn expand(item: TokenStream) -> syn::Result<TokenStream> {
             if scalar(&f.ty).is_none() {
                 return Err(syn::Error::new_spanned(
                     &f.ty,
-                    "oxidl: `range` bounds a number",
+                    "msrpc: `range` bounds a number",
                 ));
             }
             members += &format!("[range({lo}, {hi})] ");
@@ -121,11 +121,11 @@ pub fn expand(item: TokenStream) -> syn::Result<TokenStream> {
                 if !known {
                     return Err(syn::Error::new(
                         count.span(),
-                        format!("oxidl: no field `{count}` to size `{id}`"),
+                        format!("msrpc: no field `{count}` to size `{id}`"),
                     ));
                 }
                 let elem = generic(&f.ty, "Vec").and_then(scalar).ok_or_else(|| {
-                    syn::Error::new_spanned(&f.ty, "oxidl: `size_is` sizes a Vec of numbers")
+                    syn::Error::new_spanned(&f.ty, "msrpc: `size_is` sizes a Vec of numbers")
                 })?;
                 kept.insert(count.to_string());
                 members += &format!("[size_is({count}), ref] {elem} *{id};");
@@ -139,7 +139,7 @@ pub fn expand(item: TokenStream) -> syn::Result<TokenStream> {
     // MIDL needs each named type declared; the impl refers to the Rust one.
     let declared: String = named
         .iter()
-        .map(|(n, _)| format!("typedef struct {{ long __oxidl_external; }} {n};\n"))
+        .map(|(n, _)| format!("typedef struct {{ long __msrpc_external; }} {n};\n"))
         .collect();
     let idl = format!(
         "import \"ms-dtyp.idl\";\n\n{declared}typedef struct _{name} {{\n{members}}} {name};\n"
@@ -153,19 +153,19 @@ pub fn expand(item: TokenStream) -> syn::Result<TokenStream> {
     )
 }
 
-/// A field's `#[oxidl(...)]` attributes.
+/// A field's `#[msrpc(...)]` attributes.
 #[derive(Default)]
 struct FieldAttrs {
     range: Option<(syn::LitInt, syn::LitInt)>,
     size_is: Option<syn::Ident>,
 }
 
-/// `#[oxidl(range(lo, hi))]` and `#[oxidl(size_is = field)]` on a field
-/// (`#[oxidl(string)]` is accepted: a `WString` is a `[string]` already).
+/// `#[msrpc(range(lo, hi))]` and `#[msrpc(size_is = field)]` on a field
+/// (`#[msrpc(string)]` is accepted: a `WString` is a `[string]` already).
 fn field_attrs(attrs: &[syn::Attribute]) -> syn::Result<FieldAttrs> {
     let mut range = None;
     let mut size_is = None;
-    for a in attrs.iter().filter(|a| a.path().is_ident("oxidl")) {
+    for a in attrs.iter().filter(|a| a.path().is_ident("msrpc")) {
         a.parse_nested_meta(|meta| {
             if meta.path.is_ident("range") {
                 let content;
@@ -181,7 +181,7 @@ fn field_attrs(attrs: &[syn::Attribute]) -> syn::Result<FieldAttrs> {
             } else if meta.path.is_ident("string") {
                 Ok(())
             } else {
-                Err(meta.error("oxidl: expected `range(lo, hi)`, `size_is = field` or `string`"))
+                Err(meta.error("msrpc: expected `range(lo, hi)`, `size_is = field` or `string`"))
             }
         })?;
     }
@@ -189,17 +189,17 @@ fn field_attrs(attrs: &[syn::Attribute]) -> syn::Result<FieldAttrs> {
 }
 
 /// An enum: the code generator's NDR enum (16 bits, or 32 with
-/// `#[oxidl(v1_enum)]`), converted to and from the Rust variants; a value
+/// `#[msrpc(v1_enum)]`), converted to and from the Rust variants; a value
 /// no variant has is `BadDiscriminant`.
 fn enumeration(input: &DeriveInput, e: &syn::DataEnum) -> syn::Result<TokenStream> {
     let mut v1 = false;
-    for a in input.attrs.iter().filter(|a| a.path().is_ident("oxidl")) {
+    for a in input.attrs.iter().filter(|a| a.path().is_ident("msrpc")) {
         a.parse_nested_meta(|meta| {
             if meta.path.is_ident("v1_enum") {
                 v1 = true;
                 Ok(())
             } else {
-                Err(meta.error("oxidl: expected `v1_enum`"))
+                Err(meta.error("msrpc: expected `v1_enum`"))
             }
         })?;
     }
@@ -209,7 +209,7 @@ fn enumeration(input: &DeriveInput, e: &syn::DataEnum) -> syn::Result<TokenStrea
         if !matches!(v.fields, Fields::Unit) {
             return Err(syn::Error::new_spanned(
                 v,
-                "oxidl: Ndr enums have unit variants",
+                "msrpc: Ndr enums have unit variants",
             ));
         }
         let Some((
@@ -222,7 +222,7 @@ fn enumeration(input: &DeriveInput, e: &syn::DataEnum) -> syn::Result<TokenStrea
         else {
             return Err(syn::Error::new_spanned(
                 v,
-                "oxidl: give each variant its value (`Red = 1`)",
+                "msrpc: give each variant its value (`Red = 1`)",
             ));
         };
         items.push(format!("{} = {}", v.ident, n.base10_digits()));
@@ -232,7 +232,7 @@ fn enumeration(input: &DeriveInput, e: &syn::DataEnum) -> syn::Result<TokenStrea
     let Some((first, _)) = values.first() else {
         return Err(syn::Error::new_spanned(
             name,
-            "oxidl: an Ndr enum needs a variant",
+            "msrpc: an Ndr enum needs a variant",
         ));
     };
     let placeholder = quote::quote!(#name::#first);
@@ -240,7 +240,7 @@ fn enumeration(input: &DeriveInput, e: &syn::DataEnum) -> syn::Result<TokenStrea
     let idl = format!("typedef {attr}enum {{ {} }} {name};\n", items.join(", "));
     // The generator's own type and impl, in a module of their own.
     let wire = crate::lower::generate_with(&idl, name.span(), false, Default::default())?;
-    let module = quote::format_ident!("__oxidl_{}", name.to_string().to_lowercase());
+    let module = quote::format_ident!("__msrpc_{}", name.to_string().to_lowercase());
     let repr = if v1 {
         quote::quote!(u32)
     } else {
@@ -257,17 +257,17 @@ fn enumeration(input: &DeriveInput, e: &syn::DataEnum) -> syn::Result<TokenStrea
             #wire
         }
 
-        impl ::oxidl::ndr::Ndr for #name {
-            const ALIGN: usize = <#module::#name as ::oxidl::ndr::Ndr>::ALIGN;
-            fn encode_scalars(&self, e: &mut ::oxidl::ndr::Encoder) -> ::oxidl::ndr::Result<()> {
+        impl ::msrpc::ndr::Ndr for #name {
+            const ALIGN: usize = <#module::#name as ::msrpc::ndr::Ndr>::ALIGN;
+            fn encode_scalars(&self, e: &mut ::msrpc::ndr::Encoder) -> ::msrpc::ndr::Result<()> {
                 let v: #repr = match self { #(#to_wire)* };
-                ::oxidl::ndr::Ndr::encode_scalars(&#module::#name(v), e)
+                ::msrpc::ndr::Ndr::encode_scalars(&#module::#name(v), e)
             }
-            fn decode_scalars(d: &mut ::oxidl::ndr::Decoder<'_>) -> ::oxidl::ndr::Result<Self> {
-                let w = <#module::#name as ::oxidl::ndr::Ndr>::decode_scalars(d)?;
+            fn decode_scalars(d: &mut ::msrpc::ndr::Decoder<'_>) -> ::msrpc::ndr::Result<Self> {
+                let w = <#module::#name as ::msrpc::ndr::Ndr>::decode_scalars(d)?;
                 match w.0 {
                     #(#from_wire)*
-                    other => Err(d.error(::oxidl::ndr::ErrorKind::BadDiscriminant(i64::from(other)))),
+                    other => Err(d.error(::msrpc::ndr::ErrorKind::BadDiscriminant(i64::from(other)))),
                 }
             }
             fn placeholder() -> Self {

@@ -22,7 +22,7 @@ enum Kind {
     Boxed(&'static str, Type),
     /// `()`, as a result: nothing.
     Unit,
-    /// A type of the user's with its own `Ndr` impl (`#[derive(oxidl::Ndr)]`
+    /// A type of the user's with its own `Ndr` impl (`#[derive(msrpc::Ndr)]`
     /// or generated from IDL): its MIDL name, and its Rust type.
     Named(String, Type),
     /// `Option<MInterfacePointer>`: an interface pointer (`IUnknown *`).
@@ -68,7 +68,7 @@ fn kind(t: &Type) -> syn::Result<Kind> {
     let unsupported = || {
         syn::Error::new_spanned(
             t,
-            "oxidl: unsupported type; use integers, floats, bool, String, or Vec, Option or Box of a number",
+            "msrpc: unsupported type; use integers, floats, bool, String, or Vec, Option or Box of a number",
         )
     };
     if let Some(s) = scalar(t) {
@@ -114,22 +114,22 @@ struct Param {
     name: syn::Ident,
     ty: Type,
     kind: Kind,
-    /// `#[oxidl(range(lo, hi))]`.
+    /// `#[msrpc(range(lo, hi))]`.
     range: Option<Range>,
-    /// `#[oxidl(size_is = count)]` on a `Vec`: the parameter that counts it.
+    /// `#[msrpc(size_is = count)]` on a `Vec`: the parameter that counts it.
     size_is: Option<syn::Ident>,
     /// For a count named by a `Vec`'s size_is: that `Vec`. Its value
     /// comes from the `Vec`'s length, and is checked against it.
     counts: Option<syn::Ident>,
 }
 
-/// `#[oxidl(range(lo, hi))]`'s bounds.
+/// `#[msrpc(range(lo, hi))]`'s bounds.
 type Range = (syn::LitInt, syn::LitInt);
 
-/// Reads `#[oxidl(...)]` attributes of a parameter.
+/// Reads `#[msrpc(...)]` attributes of a parameter.
 fn param_attrs(attrs: &[syn::Attribute]) -> syn::Result<(Option<Range>, Option<syn::Ident>)> {
     let (mut range, mut size_is) = (None, None);
-    for a in attrs.iter().filter(|a| a.path().is_ident("oxidl")) {
+    for a in attrs.iter().filter(|a| a.path().is_ident("msrpc")) {
         a.parse_nested_meta(|meta| {
             if meta.path.is_ident("range") {
                 let content;
@@ -145,7 +145,7 @@ fn param_attrs(attrs: &[syn::Attribute]) -> syn::Result<(Option<Range>, Option<s
             } else if meta.path.is_ident("string") {
                 Ok(()) // a String is a [string] already
             } else {
-                Err(meta.error("oxidl: expected `range(lo, hi)`, `size_is = name` or `string`"))
+                Err(meta.error("msrpc: expected `range(lo, hi)`, `size_is = name` or `string`"))
             }
         })?;
     }
@@ -179,20 +179,20 @@ fn args(attr: TokenStream) -> syn::Result<Args> {
                 uuid = Some(s.value());
                 Ok(())
             } else {
-                Err(syn::Error::new(s.span(), "oxidl: not a UUID"))
+                Err(syn::Error::new(s.span(), "msrpc: not a UUID"))
             }
         } else if meta.path.is_ident("object") {
             object = true;
             Ok(())
         } else {
-            Err(meta.error("oxidl: expected `uuid = \"...\"` or `object`"))
+            Err(meta.error("msrpc: expected `uuid = \"...\"` or `object`"))
         }
     });
     syn::parse::Parser::parse2(parser, attr)?;
     let uuid = uuid.ok_or_else(|| {
         syn::Error::new(
             Span::call_site(),
-            "oxidl: an interface needs `uuid = \"xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx\"`",
+            "msrpc: an interface needs `uuid = \"xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx\"`",
         )
     })?;
     Ok(Args { uuid, object })
@@ -207,9 +207,9 @@ fn uuid_ok(s: &str) -> bool {
             .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
-/// The `T` of `oxidl::Result<T>` (or `Result<T>`).
+/// The `T` of `msrpc::Result<T>` (or `Result<T>`).
 fn result_type(ret: &ReturnType, at: Span) -> syn::Result<Type> {
-    let err = || syn::Error::new(at, "oxidl: a method returns `oxidl::Result<T>`");
+    let err = || syn::Error::new(at, "msrpc: a method returns `msrpc::Result<T>`");
     let ReturnType::Type(_, t) = ret else {
         return Err(err());
     };
@@ -222,14 +222,14 @@ fn methods(t: &ItemTrait) -> syn::Result<Vec<Method>> {
         let TraitItem::Fn(f) = item else {
             return Err(syn::Error::new(
                 item.span(),
-                "oxidl: an interface holds methods only",
+                "msrpc: an interface holds methods only",
             ));
         };
         let sig = &f.sig;
         if sig.asyncness.is_none() {
             return Err(syn::Error::new(
                 sig.ident.span(),
-                "oxidl: interface methods are `async fn`",
+                "msrpc: interface methods are `async fn`",
             ));
         }
         let mut params = Vec::new();
@@ -239,34 +239,34 @@ fn methods(t: &ItemTrait) -> syn::Result<Vec<Method>> {
             _ => {
                 return Err(syn::Error::new(
                     sig.ident.span(),
-                    "oxidl: a method takes `&self` first",
+                    "msrpc: a method takes `&self` first",
                 ))
             }
         }
         for arg in inputs {
             let FnArg::Typed(pt) = arg else {
-                return Err(syn::Error::new(arg.span(), "oxidl: unexpected receiver"));
+                return Err(syn::Error::new(arg.span(), "msrpc: unexpected receiver"));
             };
             let Pat::Ident(id) = &*pt.pat else {
-                return Err(syn::Error::new(pt.pat.span(), "oxidl: name each parameter"));
+                return Err(syn::Error::new(pt.pat.span(), "msrpc: name each parameter"));
             };
             let kind = kind(&pt.ty)?;
             if matches!(kind, Kind::Unit) {
                 return Err(syn::Error::new(
                     pt.ty.span(),
-                    "oxidl: a parameter cannot be `()`",
+                    "msrpc: a parameter cannot be `()`",
                 ));
             }
             let (range, size_is) = param_attrs(&pt.attrs)?;
             if range.is_some() && !matches!(kind, Kind::Scalar(..)) {
                 return Err(syn::Error::new_spanned(
                     &pt.ty,
-                    "oxidl: `range` bounds a number",
+                    "msrpc: `range` bounds a number",
                 ));
             }
             if let Some(n) = &size_is {
                 if !matches!(kind, Kind::List(..)) {
-                    return Err(syn::Error::new(n.span(), "oxidl: `size_is` counts a `Vec`"));
+                    return Err(syn::Error::new(n.span(), "msrpc: `size_is` counts a `Vec`"));
                 }
             }
             params.push(Param {
@@ -287,14 +287,14 @@ fn methods(t: &ItemTrait) -> syn::Result<Vec<Method>> {
             let Some(c) = params.iter_mut().find(|p| p.name == n) else {
                 return Err(syn::Error::new(
                     n.span(),
-                    format!("oxidl: no parameter `{n}` to size `{vec}`"),
+                    format!("msrpc: no parameter `{n}` to size `{vec}`"),
                 ));
             };
             if !matches!(c.kind, Kind::Scalar(s, _) if s.starts_with("unsigned") && s != "unsigned hyper")
             {
                 return Err(syn::Error::new(
                     n.span(),
-                    format!("oxidl: `{n}` must be a u16 or u32 to count `{vec}`"),
+                    format!("msrpc: `{n}` must be a u16 or u32 to count `{vec}`"),
                 ));
             }
             c.counts = Some(vec);
@@ -311,7 +311,7 @@ fn methods(t: &ItemTrait) -> syn::Result<Vec<Method>> {
             if matches!(k, Kind::Maybe(..) | Kind::Boxed(..) | Kind::Unit) {
                 return Err(syn::Error::new_spanned(
                     t,
-                    "oxidl: return the value itself, not a pointer or ()",
+                    "msrpc: return the value itself, not a pointer or ()",
                 ));
             }
             rets.push(k);
@@ -401,7 +401,7 @@ fn midl(iface: &str, a: &Args, ms: &[Method]) -> String {
         for k in kinds {
             if let Kind::Named(t, _) = k {
                 if !declared.contains(t) {
-                    types = format!("typedef struct {{ long __oxidl_external; }} {t};\n{types}");
+                    types = format!("typedef struct {{ long __msrpc_external; }} {t};\n{types}");
                     declared.push(t.clone());
                 }
             }
@@ -452,42 +452,25 @@ pub(crate) fn generate_keeping(
     kept_counts: std::collections::BTreeSet<String>,
 ) -> syn::Result<TokenStream> {
     let err = |m: String| syn::Error::new(at, m);
-    let front = oxidl_parser::Options {
-        include_dirs: vec![concat!(env!("CARGO_MANIFEST_DIR"), "/../idl").into()],
-        ..Default::default()
-    };
-    let out = oxidl_parser::load_str("interface.idl", idl, &front);
+    let front = msrpc_codegen::builtin::front_end();
+    let out = msrpc_idl::load_str("interface.idl", idl, &front);
     let rendered = out.render();
     let model = out.model.ok_or_else(|| {
         err(format!(
-            "oxidl: the lowered MIDL does not resolve:\n{rendered}\n{idl}"
+            "msrpc: the lowered MIDL does not resolve:\n{rendered}\n{idl}"
         ))
     })?;
-    let externs = model
-        .files
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| !f.root)
-        .map(|(i, _)| (i, "::oxidl::dcom".to_string()))
-        .collect();
-    let opts = oxidl_codegen::rust::Options {
-        extern_modules: externs,
-        files: model
-            .files
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| f.root)
-            .map(|(i, _)| i)
-            .collect(),
+    let opts = msrpc_codegen::rust::Options {
+        root_only: true,
         impls_only,
         extern_types,
         kept_counts,
         ..Default::default()
     };
     let code =
-        oxidl_codegen::rust::generate(&model, &opts).map_err(|e| err(format!("oxidl: {e}")))?;
+        msrpc_codegen::rust::generate(&model, &opts).map_err(|e| err(format!("msrpc: {e}")))?;
     code.parse()
-        .map_err(|e| err(format!("oxidl: generated code does not parse: {e}")))
+        .map_err(|e| err(format!("msrpc: generated code does not parse: {e}")))
 }
 
 pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
@@ -500,7 +483,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
         if !iunknown {
             return Err(syn::Error::new_spanned(
                 b,
-                "oxidl: the only base an interface trait takes is IUnknown",
+                "msrpc: the only base an interface trait takes is IUnknown",
             ));
         }
     }
@@ -542,7 +525,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
             .collect();
         trait_fns.push(quote! {
             #(#attrs)*
-            fn #fname(&self, #(#decl),*) -> impl ::std::future::Future<Output = ::oxidl::Result<#ret_ty>> + Send;
+            fn #fname(&self, #(#decl),*) -> impl ::std::future::Future<Output = ::msrpc::Result<#ret_ty>> + Send;
         });
         // The server side: wire values in, Rust values to the trait.
         let wire_params: Vec<_> = m
@@ -581,7 +564,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
             .map(|(i, k)| {
                 let (f, v) = (field(i), &vars[i]);
                 match k {
-                    Kind::Text => quote!(r.#f = Some(::oxidl::ndr::WString::from(#v.as_str()));),
+                    Kind::Text => quote!(r.#f = Some(::msrpc::ndr::WString::from(#v.as_str()));),
                     Kind::List(..) => {
                         let t = format_ident!("{}_{}_{}", iface, m.idl, f.to_string());
                         quote!(r.#f = #module::#t { items: Some(#v) };)
@@ -598,11 +581,11 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
         };
         let ret_field = quote!(#(#ret_field)*);
         server_fns.push(quote! {
-            async fn #wire_fn(&self, _ctx: &::oxidl::rpc::CallContext, #(#wire_params),*) -> ::std::result::Result<#wire_mod::#resp, ::oxidl::rpc::Fault> {
+            async fn #wire_fn(&self, _ctx: &::msrpc::rpc::CallContext, #(#wire_params),*) -> ::std::result::Result<#wire_mod::#resp, ::msrpc::rpc::Fault> {
                 #(#counts)*
                 // Not every response has a Default (a user's type may not):
                 // start from the codegen's placeholder and fill it in.
-                let mut r = <#wire_mod::#resp as ::oxidl::ndr::Ndr>::placeholder();
+                let mut r = <#wire_mod::#resp as ::msrpc::ndr::Ndr>::placeholder();
                 match self.0.#fname(#(#to_rust),*).await {
                     Ok(#bind) => { #ret_field }
                     Err(e) => r.return_value = e.hresult(),
@@ -625,7 +608,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
                 let (n, v) = (&p.name, p.counts.as_ref()?);
                 Some(quote! {
                     if #n as usize != #v.len() {
-                        return Err(::oxidl::Error::Hresult(0x8007_0057)); // E_INVALIDARG
+                        return Err(::msrpc::Error::Hresult(0x8007_0057)); // E_INVALIDARG
                     }
                 })
             })
@@ -651,10 +634,10 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
         };
         client_fns.push(quote! {
             #(#attrs)*
-            pub async fn #fname(&self, #(#decl),*) -> ::oxidl::Result<#ret_ty> {
+            pub async fn #fname(&self, #(#decl),*) -> ::msrpc::Result<#ret_ty> {
                 #(#checks)*
                 let r = self.0.#wire_fn(#(#to_wire),*).await?;
-                ::oxidl::check(r.return_value)?;
+                ::msrpc::check(r.return_value)?;
                 Ok(#from_ret)
             }
         });
@@ -675,7 +658,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
         }
 
         /// Serves an implementation of the trait: register it as an
-        /// `oxidl::orpc::Object` interface, or with `oxidl::rpc::Server`.
+        /// `msrpc::orpc::Object` interface, or with `msrpc::rpc::Server`.
         #vis struct #stub<T>(#module::#wire_stub<#adapter<T>>);
 
         impl<T: #name> #stub<T> {
@@ -684,12 +667,12 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
             }
         }
 
-        impl<T: #name> ::oxidl::rpc::Dispatch for #stub<T> {
-            fn syntax(&self) -> ::oxidl::rpc::SyntaxId {
-                ::oxidl::rpc::Dispatch::syntax(&self.0)
+        impl<T: #name> ::msrpc::rpc::Dispatch for #stub<T> {
+            fn syntax(&self) -> ::msrpc::rpc::SyntaxId {
+                ::msrpc::rpc::Dispatch::syntax(&self.0)
             }
-            fn dispatch(&self, ctx: ::oxidl::rpc::CallContext, stub: Vec<u8>) -> ::oxidl::rpc::BoxFuture<'static, ::std::result::Result<Vec<u8>, ::oxidl::rpc::Fault>> {
-                ::oxidl::rpc::Dispatch::dispatch(&self.0, ctx, stub)
+            fn dispatch(&self, ctx: ::msrpc::rpc::CallContext, stub: Vec<u8>) -> ::msrpc::rpc::BoxFuture<'static, ::std::result::Result<Vec<u8>, ::msrpc::rpc::Fault>> {
+                ::msrpc::rpc::Dispatch::dispatch(&self.0, ctx, stub)
             }
         }
 
@@ -700,18 +683,18 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
             #(#server_fns)*
         }
 
-        /// Calls the interface through any `oxidl::rpc::Channel`.
+        /// Calls the interface through any `msrpc::rpc::Channel`.
         #[derive(Clone)]
         #vis struct #client<C>(#module::#wire_client<C>);
 
-        impl<C: ::oxidl::rpc::Channel> ::oxidl::rpc::Proxy<C> for #client<C> {
-            const SYNTAX: ::oxidl::rpc::SyntaxId = <#module::#wire_client<C> as ::oxidl::rpc::Proxy<C>>::SYNTAX;
-            fn connect(channel: C, object: Option<::oxidl::uuid::Uuid>) -> Self {
-                Self(<#module::#wire_client<C> as ::oxidl::rpc::Proxy<C>>::connect(channel, object))
+        impl<C: ::msrpc::rpc::Channel> ::msrpc::rpc::Proxy<C> for #client<C> {
+            const SYNTAX: ::msrpc::rpc::SyntaxId = <#module::#wire_client<C> as ::msrpc::rpc::Proxy<C>>::SYNTAX;
+            fn connect(channel: C, object: Option<::msrpc::uuid::Uuid>) -> Self {
+                Self(<#module::#wire_client<C> as ::msrpc::rpc::Proxy<C>>::connect(channel, object))
             }
         }
 
-        impl<C: ::oxidl::rpc::Channel> #client<C> {
+        impl<C: ::msrpc::rpc::Channel> #client<C> {
             #(#client_fns)*
         }
     })
@@ -721,12 +704,12 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
 fn wire_type(k: &Kind) -> TokenStream {
     match k {
         Kind::Scalar(_, t) => quote!(#t),
-        Kind::Text => quote!(::oxidl::ndr::WString),
+        Kind::Text => quote!(::msrpc::ndr::WString),
         Kind::List(_, t) => quote!(Vec<#t>),
         Kind::Maybe(_, t) => quote!(Option<Box<#t>>),
         Kind::Boxed(_, t) => quote!(#t),
         Kind::Named(_, t) => quote!(#t),
-        Kind::Interface => quote!(Option<Box<::oxidl::dcom::MInterfacePointer>>),
+        Kind::Interface => quote!(Option<Box<::msrpc::dcom::MInterfacePointer>>),
         Kind::Unit => quote!(()),
     }
 }
@@ -742,7 +725,7 @@ fn to_rust(n: &syn::Ident, k: &Kind) -> TokenStream {
 
 fn to_wire(n: &syn::Ident, k: &Kind) -> TokenStream {
     match k {
-        Kind::Text => quote!(::oxidl::ndr::WString::from(#n.as_str())),
+        Kind::Text => quote!(::msrpc::ndr::WString::from(#n.as_str())),
         Kind::Maybe(..) | Kind::Interface => quote!(#n.map(Box::new)),
         Kind::Boxed(..) => quote!(*#n),
         _ => quote!(#n),

@@ -1,16 +1,16 @@
 //! NDR20 throughput against memcpy of the same bytes, in one run.
 //!
-//! `cargo bench -p oxidl --bench ndr`
+//! `cargo bench -p msrpc --bench ndr`
 
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use oxidl::dcom::i_rem_unknown::RemReleaseRequest;
-use oxidl::dcom::{
+use msrpc::dcom::i_rem_unknown::RemReleaseRequest;
+use msrpc::dcom::{
     MInterfacePointer, COMVERSION, DUALSTRINGARRAY, ORPCTHIS, ORPC_EXTENT, ORPC_EXTENT_ARRAY,
     REMINTERFACEREF,
 };
-use oxidl::ndr::{from_bytes, to_bytes, Decoder, Encoder};
+use msrpc::ndr::{from_bytes, to_bytes, Decoder, Encoder};
 
 const MIB: usize = 1 << 20;
 
@@ -69,7 +69,7 @@ fn bulk(c: &mut Criterion) {
     // The largest RemRelease (cInterfaceRefs is 16 bits), through the
     // generated request: ORPCTHIS, the count, then 24-byte structs.
     let release = RemReleaseRequest {
-        orpcthis: oxidl::orpc::orpcthis(),
+        orpcthis: msrpc::orpc::orpcthis(),
         interface_refs: (0..u32::from(u16::MAX))
             .map(|i| REMINTERFACEREF {
                 ipid: uuid::Uuid::from_u128(u128::from(i)),

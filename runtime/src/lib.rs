@@ -1,42 +1,42 @@
-//! oxidl: the runtime that generated DCOM code depends on.
+//! msrpc: the runtime that generated DCOM code depends on.
 //!
 //! [`ndr`] marshals values in NDR20; [`rpc`] carries calls over DCE/RPC
 //! (connection-oriented, TCP); [`orpc`] is DCOM on top (exporter,
 //! resolver, activation, client); [`dcom`] holds the MS-DCOM types and
-//! interfaces, generated from `idl/ms-dcom.idl`.
+//! interfaces, generated from msrpc-codegen's built-in `ms-dcom.idl`.
 //!
 //! # NDR: any generated type to bytes and back
 //!
 //! ```
-//! use oxidl::dcom::STDOBJREF;
+//! use msrpc::dcom::STDOBJREF;
 //!
 //! let std = STDOBJREF { c_public_refs: 5, oxid: 7, oid: 9, ..Default::default() };
-//! let bytes = oxidl::ndr::to_bytes(&std);
+//! let bytes = msrpc::ndr::to_bytes(&std);
 //! assert_eq!(bytes.len(), 40); // MS-DCOM 2.2.18.2
-//! assert_eq!(oxidl::ndr::from_bytes::<STDOBJREF>(&bytes), Ok(std));
+//! assert_eq!(msrpc::ndr::from_bytes::<STDOBJREF>(&bytes), Ok(std));
 //! ```
 //!
 //! # DCOM: an interface as a trait, served and called over TCP
 //!
 //! ```
 //! use std::sync::Arc;
-//! use oxidl::orpc::{ComPtr, DcomClient, Machine, MachineConfig, Object};
-//! use oxidl::rpc::Client;
+//! use msrpc::orpc::{ComPtr, DcomClient, Machine, MachineConfig, Object};
+//! use msrpc::rpc::Client;
 //!
-//! #[oxidl::interface(uuid = "5b0f5f02-7c7e-4b1e-8f57-6ad3f7a1c2d4", object)]
+//! #[msrpc::interface(uuid = "5b0f5f02-7c7e-4b1e-8f57-6ad3f7a1c2d4", object)]
 //! pub trait IGreeter {
-//!     async fn greet(&self, name: String) -> oxidl::Result<String>;
+//!     async fn greet(&self, name: String) -> msrpc::Result<String>;
 //! }
 //!
 //! struct Greeter;
 //! impl IGreeter for Greeter {
-//!     async fn greet(&self, name: String) -> oxidl::Result<String> {
+//!     async fn greet(&self, name: String) -> msrpc::Result<String> {
 //!         Ok(format!("Hello, {name}!"))
 //!     }
 //! }
 //!
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
-//! let clsid = oxidl::uuid::Uuid::from_u128(0x6f8e);
+//! let clsid = msrpc::uuid::Uuid::from_u128(0x6f8e);
 //! let machine = Machine::new(MachineConfig::new("127.0.0.1"));
 //! let resolver = machine.start_resolver("127.0.0.1:0".parse()?).await?;
 //! let exporter = machine.start_exporter("127.0.0.1:0".parse()?).await?;
@@ -57,13 +57,13 @@ pub mod rpc;
 /// The `uuid` crate, which generated code names GUIDs with.
 pub use uuid;
 
-/// Declares a DCOM interface as a Rust trait; see `oxidl_macros::interface`.
-pub use oxidl_macros::interface;
+/// Declares a DCOM interface as a Rust trait; see `msrpc_macros::interface`.
+pub use msrpc_macros::interface;
 
-/// `#[derive(oxidl::Ndr)]` for a struct; see `oxidl_macros::Ndr`.
-pub use oxidl_macros::Ndr;
+/// `#[derive(msrpc::Ndr)]` for a struct; see `msrpc_macros::Ndr`.
+pub use msrpc_macros::Ndr;
 
-/// What a method of an `#[oxidl::interface]` trait fails with: an HRESULT
+/// What a method of an `#[msrpc::interface]` trait fails with: an HRESULT
 /// from the server, or a call that did not complete.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -86,7 +86,7 @@ impl Error {
     }
 }
 
-/// The result of an `#[oxidl::interface]` method.
+/// The result of an `#[msrpc::interface]` method.
 pub type Result<T> = std::result::Result<T, Error>;
 
 /// `Err` for a failing HRESULT (its high bit set).
@@ -98,8 +98,8 @@ pub fn check(hr: i32) -> Result<()> {
     }
 }
 
-/// Includes the Rust that `oxidl_codegen::configure().compile(..)` wrote
-/// for an IDL file in a build script: `oxidl::include_idl!("calc")` for
+/// Includes the Rust that `msrpc_codegen::configure().compile(..)` wrote
+/// for an IDL file in a build script: `msrpc::include_idl!("calc")` for
 /// `calc.idl`.
 #[macro_export]
 macro_rules! include_idl {
@@ -108,20 +108,16 @@ macro_rules! include_idl {
     };
 }
 
-/// The MS-DCOM types, generated from `idl/ms-dcom.idl` (with the MS-DTYP
-/// types it imports) by oxidl-codegen. Regenerate with
-/// `oxidl gen -I idl idl/ms-dcom.idl --runtime crate --type-attribute
-/// '#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]'
-/// -o runtime/src/dcom.rs`; a test fails when this file is stale.
+/// The MS-DCOM types, generated from `ms-dcom.idl` (with the MS-DTYP
+/// types it imports) by msrpc-codegen. Regenerate with `cargo xtask
+/// regen`; a test fails when this file is stale.
 #[allow(non_camel_case_types, non_snake_case, clippy::all)]
 #[rustfmt::skip]
 pub mod dcom;
 
-/// IClassFactory in its remote form, generated from `idl/ms-com.idl` (what
-/// RemoteGetClassObject hands out). Regenerate with
-/// `oxidl gen -I idl idl/ms-com.idl --root-only --runtime crate --extern
-/// ms-dcom.idl=crate::dcom --extern ms-dtyp.idl=crate::dcom -o
-/// runtime/src/com.rs`; a test fails when this file is stale.
+/// IClassFactory in its remote form, generated from `ms-com.idl` (what
+/// RemoteGetClassObject hands out). Regenerate with `cargo xtask regen`;
+/// a test fails when this file is stale.
 #[allow(non_camel_case_types, non_snake_case, clippy::all)]
 #[rustfmt::skip]
 pub mod com;

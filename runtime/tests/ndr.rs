@@ -1,6 +1,6 @@
 //! NDR20 primitives and the two-pass contract, rule by rule.
 
-use oxidl::ndr::{
+use msrpc::ndr::{
     decode_pointee, encode_pointee, from_bytes, to_bytes, Decoder, Encoder, ErrorKind, Ndr, Result,
     WString, FIRST_REFERENT, MAX_DEPTH,
 };
@@ -253,8 +253,8 @@ fn a_string_must_start_at_offset_zero() {
 
 #[test]
 fn only_types_with_pointers_somewhere_inside_make_a_buffer_pass() {
-    use oxidl::dcom::*;
-    use oxidl::ndr::Ndr;
+    use msrpc::dcom::*;
+    use msrpc::ndr::Ndr;
     // Flat: numbers, GUIDs, inline arrays, and structs of those (REMQIRESULT
     // holds a STDOBJREF, DUALSTRINGARRAY a conformant array inline).
     let flat = [
@@ -275,13 +275,13 @@ fn only_types_with_pointers_somewhere_inside_make_a_buffer_pass() {
 
 #[test]
 fn a_count_is_checked_against_the_least_wire_size_of_its_elements() {
-    use oxidl::dcom::i_rem_unknown::RemReleaseRequest;
-    use oxidl::dcom::REMINTERFACEREF;
+    use msrpc::dcom::i_rem_unknown::RemReleaseRequest;
+    use msrpc::dcom::REMINTERFACEREF;
     let request = RemReleaseRequest {
-        orpcthis: oxidl::orpc::orpcthis(),
+        orpcthis: msrpc::orpc::orpcthis(),
         interface_refs: vec![REMINTERFACEREF::default(); 4],
     };
-    let mut bytes = oxidl::ndr::to_bytes(&request);
+    let mut bytes = msrpc::ndr::to_bytes(&request);
     // Claim 50 elements (and cInterfaceRefs 50) with 96 bytes behind them:
     // enough for 50 one-byte elements, not for 50 of REMINTERFACEREF's 24.
     let at = bytes.len() - 4 * 24 - 4;

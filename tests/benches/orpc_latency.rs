@@ -4,7 +4,7 @@
 //! response sizes; the first call's latency (activation plus one call); and
 //! memory per idle object and per connection (resident set, /proc).
 //!
-//! `cargo bench -p oxidl-tests --bench orpc_latency`
+//! `cargo bench -p msrpc-tests --bench orpc_latency`
 
 #[path = "../../examples/calculator/mod.rs"]
 mod calculator;
@@ -12,8 +12,8 @@ mod calculator;
 use std::time::{Duration, Instant};
 
 use calculator::idl::ICalculatorClient;
-use oxidl::orpc::{ComPtr, DcomClient, Machine, MachineConfig};
-use oxidl::rpc::Client;
+use msrpc::orpc::{ComPtr, DcomClient, Machine, MachineConfig};
+use msrpc::rpc::Client;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -146,8 +146,8 @@ fn main() {
         );
 
         // The wire sizes of Add: the PDUs' stub data plus their headers.
-        let req = 24 + 16 + oxidl::ndr::to_bytes(&calculator::idl::i_calculator::AddRequest::default()).len();
-        let resp = 24 + oxidl::ndr::to_bytes(&calculator::idl::i_calculator::AddResponse::default()).len();
+        let req = 24 + 16 + msrpc::ndr::to_bytes(&calculator::idl::i_calculator::AddRequest::default()).len();
+        let resp = 24 + msrpc::ndr::to_bytes(&calculator::idl::i_calculator::AddResponse::default()).len();
         for conns in [1usize, 16] {
             let mut calcs = Vec::new();
             for _ in 0..conns {

@@ -1,7 +1,7 @@
 //! DCE/RPC round trips per second over loopback, against a raw TCP
 //! ping-pong with the same payload sizes in the same run.
 //!
-//! `cargo bench -p oxidl-tests --bench rpc`
+//! `cargo bench -p msrpc-tests --bench rpc`
 
 #[allow(non_camel_case_types, non_snake_case, dead_code, clippy::all)]
 mod rpc_test {
@@ -11,8 +11,8 @@ mod rpc_test {
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use oxidl::ndr::WString;
-use oxidl::rpc::{CallContext, Client, Fault, Server};
+use msrpc::ndr::WString;
+use msrpc::rpc::{CallContext, Client, Fault, Server};
 use rpc_test::i_test_rpc::*;
 use rpc_test::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -3,7 +3,7 @@
 //! proxy is dropped: no object may be left. A second round shows whether
 //! memory stays flat.
 //!
-//! `cargo bench -p oxidl-tests --bench soak` (six rounds; `SOAK_ROUNDS=30`
+//! `cargo bench -p msrpc-tests --bench soak` (six rounds; `SOAK_ROUNDS=30`
 //! for more)
 
 #[path = "../../examples/calculator/mod.rs"]
@@ -14,9 +14,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use calculator::idl::{ICalculatorClient, IStatisticsClient};
-use oxidl::ndr::WString;
-use oxidl::orpc::{ComPtr, DcomClient, DcomExporter, Machine, MachineConfig};
-use oxidl::rpc::Client;
+use msrpc::ndr::WString;
+use msrpc::orpc::{ComPtr, DcomClient, DcomExporter, Machine, MachineConfig};
+use msrpc::rpc::Client;
 
 const CLIENTS: usize = 64;
 const CALLS: usize = 100_000;

@@ -8,8 +8,8 @@ pub mod rpc_test {
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use oxidl::ndr::WString;
-use oxidl::rpc::{CallContext, Fault};
+use msrpc::ndr::WString;
+use msrpc::rpc::{CallContext, Fault};
 use rpc_test::i_test_rpc::*;
 use rpc_test::*;
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""impacket's DCOM client against an oxidl DCOM server (the calculator of
+"""impacket's DCOM client against an msrpc DCOM server (the calculator of
 examples/), at authentication level NONE, for tests/interop.rs.
 
     impacket_dcom.py HOST PORT

@@ -2,7 +2,7 @@
 """tests/fixtures/rpc_test.idl's interface, declared with impacket's own NDR
 classes, for tests/interop.rs.
 
-    impacket_rpc.py call HOST PORT   bind to an oxidl server and call it
+    impacket_rpc.py call HOST PORT   bind to an msrpc server and call it
     impacket_rpc.py stubs            print the request stub data impacket
                                      builds for fixed calls, as JSON hex
 
@@ -141,7 +141,7 @@ def requests():
     yield "add", add
 
     greet = Greet()
-    greet["name"] = "oxidl\x00"
+    greet["name"] = "msrpc\x00"
     yield "greet", greet
 
     s = Sum()
@@ -194,7 +194,7 @@ def call(host, port):
     check("Add", r["sum"], 5)
 
     r = dce.request(reqs["greet"])
-    check("Greet", r["greeting"], "hello, oxidl\x00")
+    check("Greet", r["greeting"], "hello, msrpc\x00")
 
     r = dce.request(reqs["sum"], checkError=False)
     check("Sum", (r["total"], r["ErrorCode"]), (-4, 4))

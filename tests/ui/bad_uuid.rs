@@ -1,6 +1,6 @@
-#[oxidl::interface(uuid = "not-a-uuid", object)]
+#[msrpc::interface(uuid = "not-a-uuid", object)]
 pub trait IGreeter {
-    async fn greet(&self, name: String) -> oxidl::Result<String>;
+    async fn greet(&self, name: String) -> msrpc::Result<String>;
 }
 
 fn main() {}

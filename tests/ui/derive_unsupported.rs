@@ -1,4 +1,4 @@
-#[derive(oxidl::Ndr)]
+#[derive(msrpc::Ndr)]
 struct S {
     a: u32,
     b: std::collections::HashMap<u32, u32>,

@@ -1,6 +1,6 @@
-#[oxidl::interface(object)]
+#[msrpc::interface(object)]
 pub trait IGreeter {
-    async fn greet(&self, name: String) -> oxidl::Result<String>;
+    async fn greet(&self, name: String) -> msrpc::Result<String>;
 }
 
 fn main() {}

@@ -1,6 +1,6 @@
-#[oxidl::interface(uuid = "5b0f5f02-7c7e-4b1e-8f57-6ad3f7a1c2d4", object)]
+#[msrpc::interface(uuid = "5b0f5f02-7c7e-4b1e-8f57-6ad3f7a1c2d4", object)]
 pub trait IGreeter {
-    async fn greet(&self, names: std::collections::HashMap<u32, u32>) -> oxidl::Result<()>;
+    async fn greet(&self, names: std::collections::HashMap<u32, u32>) -> msrpc::Result<()>;
 }
 
 fn main() {}

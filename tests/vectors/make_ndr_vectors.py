@@ -6,7 +6,7 @@ type and re-encode it, expecting the same bytes.
 
 Referent IDs are set to Windows' pattern (0x20000, then +4 in NDR order),
 which impacket otherwise draws at random. impacket pads with 0xAB, 0xAA or
-0xBF where Windows and oxidl pad with zeros; the tests allow exactly that.
+0xBF where Windows and msrpc pad with zeros; the tests allow exactly that.
 
     pip install impacket && python3 tests/vectors/make_ndr_vectors.py
 """

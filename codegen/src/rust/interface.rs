@@ -9,7 +9,7 @@
 //! ORPCTHAT every response (MS-DCOM 3.1.1.5.4, 3.2.4.2).
 
 use heck::ToSnakeCase;
-use oxidl_parser::model::*;
+use msrpc_idl::model::*;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -869,7 +869,7 @@ impl Gen<'_> {
             });
         }
         let doc = format!(
-            "A client of `{}`, calling through any `oxidl::rpc::Channel`.",
+            "A client of `{}`, calling through any `msrpc::rpc::Channel`.",
             iface.name
         );
         Ok(quote! {
@@ -908,7 +908,7 @@ impl Gen<'_> {
         })
     }
 
-    /// Message types for `oxidl ndr decode`: (`Iface.Method:in`, type path).
+    /// Message types for `msidl ndr decode`: (`Iface.Method:in`, type path).
     pub(crate) fn message_names(&self, iface: &Interface) -> Vec<(String, TokenStream)> {
         let module = module_name(&iface.name);
         let mut out = Vec::new();

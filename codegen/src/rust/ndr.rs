@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use oxidl_parser::model::*;
+use msrpc_idl::model::*;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 

@@ -3,7 +3,7 @@
 //! the largest arm, as a struct member would).
 
 use heck::ToUpperCamelCase;
-use oxidl_parser::model::*;
+use msrpc_idl::model::*;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 

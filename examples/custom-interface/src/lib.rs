@@ -1,28 +1,28 @@
 //! The greeter: a user's own DCOM interface, compiled from
 //! `idl/greeter.idl` by `build.rs`, with a server class and a client.
 //!
-//! `cargo run -p oxidl-example-greeter --bin greeter_server -- 127.0.0.1:9136`
-//! serves it; `cargo run -p oxidl-example-greeter --bin greeter_client --
+//! `cargo run -p msrpc-example-greeter --bin greeter_server -- 127.0.0.1:9136`
+//! serves it; `cargo run -p msrpc-example-greeter --bin greeter_client --
 //! 127.0.0.1:9136` calls it. `tests/greeter.rs` runs both in one process.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use oxidl::ndr::WString;
-use oxidl::orpc::{ComPtr, DcomClient, DcomExporter, Machine, MachineConfig, Object};
-use oxidl::rpc::{CallContext, Client, Fault};
+use msrpc::ndr::WString;
+use msrpc::orpc::{ComPtr, DcomClient, DcomExporter, Machine, MachineConfig, Object};
+use msrpc::rpc::{CallContext, Client, Fault};
 
 /// The code build.rs generated from idl/greeter.idl.
 #[allow(non_camel_case_types, non_snake_case, dead_code, clippy::all)]
 pub mod idl {
-    oxidl::include_idl!("greeter");
+    msrpc::include_idl!("greeter");
 }
 
 use idl::i_greeter::{GreetResponse, ScoresResponse};
 use idl::{IGreeterClient, IGreeterServer, IGreeterStub, SCORE, SCORES};
 
-pub const CLSID_GREETER: oxidl::uuid::Uuid =
-    oxidl::uuid::Uuid::from_u128(0x7f9d6a51_3b2c_4d8e_a1f0_0c5e2b9d4a11);
+pub const CLSID_GREETER: msrpc::uuid::Uuid =
+    msrpc::uuid::Uuid::from_u128(0x7f9d6a51_3b2c_4d8e_a1f0_0c5e2b9d4a11);
 
 /// The greeter class: greets, and keeps a score for every id it is asked.
 pub struct Greeter;

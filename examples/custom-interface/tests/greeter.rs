@@ -1,15 +1,15 @@
 //! The example built by build.rs, run: its server and its client in one
 //! process, over loopback.
 
-use oxidl::ndr::WString;
+use msrpc::ndr::WString;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_generated_client_calls_the_generated_server() {
     let (resolver, exporter, _machine) =
-        oxidl_example_greeter::serve("127.0.0.1:0".parse().expect("addr"))
+        msrpc_example_greeter::serve("127.0.0.1:0".parse().expect("addr"))
             .await
             .expect("serves");
-    let (_client, greeter) = oxidl_example_greeter::connect(resolver)
+    let (_client, greeter) = msrpc_example_greeter::connect(resolver)
         .await
         .expect("activates");
     let r = greeter

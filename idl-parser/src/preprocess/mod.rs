@@ -14,8 +14,7 @@ pub use origin::OriginMap;
 use crate::ast::ExprKind;
 use crate::diagnostic::Diagnostic;
 use crate::eval;
-use crate::loader::{read_source, resolve_path};
-use crate::source::{FileId, SourceMap, Span};
+use crate::source::{searched, BuiltinFile, FileId, OpenError, SourceMap, Span};
 use lex::{blank_comments, scan, tokenize, Kind, Token};
 use macros::{ExpandError, Expander, Macro, Macros, PpToken};
 
@@ -26,6 +25,8 @@ pub struct Options {
     pub defines: Vec<(String, Option<String>)>,
     /// `-I DIR`, searched in order after the including file's directory.
     pub include_dirs: Vec<PathBuf>,
+    /// Files found by name when the include path has none of that name.
+    pub builtins: &'static [BuiltinFile],
 }
 
 /// Preprocessed text of one root file and everything it `#include`s.
@@ -44,7 +45,7 @@ const PREDEFINED: &[(&str, &str)] = &[
     ("__midl", "501"),
     ("_WIN32", "1"),
     ("_WIN64", "1"),
-    ("__OXIDL__", "1"),
+    ("__MSRPC__", "1"),
 ];
 
 /// Bytes macro expansion may produce for one root file: a base, plus a
@@ -686,25 +687,24 @@ impl Preprocessor<'_> {
             .path(st.file)
             .and_then(Path::parent)
             .map(Path::to_path_buf);
-        let Some(path) = resolve_path(
+        let opened = self.sources.open(
             name,
             here.as_deref().filter(|_| quoted),
             &self.opts.include_dirs,
-        ) else {
-            self.diags.push(
-                Diagnostic::error(at, format!("cannot find include file `{name}`"))
-                    .with_label("not found")
-                    .with_note("searched the including file's folder and every -I folder"),
-            );
-            return;
-        };
-        match read_source(self.sources, &path) {
+            self.opts.builtins,
+        );
+        match opened {
             Ok(id) if self.once.contains(&id) => {}
             Ok(id) => {
                 self.out.includes.push(id);
                 self.run_file(id, depth + 1);
             }
-            Err(e) => self.diags.push(
+            Err(OpenError::NotFound) => self.diags.push(
+                Diagnostic::error(at, format!("cannot find include file `{name}`"))
+                    .with_label("not found")
+                    .with_note(searched(self.opts.builtins, "including")),
+            ),
+            Err(OpenError::Read(path, e)) => self.diags.push(
                 Diagnostic::error(at, format!("cannot read `{}`: {e}", path.display()))
                     .with_label("included here"),
             ),

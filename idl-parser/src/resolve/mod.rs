@@ -851,7 +851,7 @@ impl<'a, 'd> Resolver<'a, 'd> {
             if !attrs::is_known(name) {
                 self.error(
                     Diagnostic::warning(a.name.span, format!("unknown attribute `{name}`"))
-                        .with_label("kept in the model, but oxidl does not act on it"),
+                        .with_label("kept in the model, but msrpc does not act on it"),
                 );
                 continue;
             }

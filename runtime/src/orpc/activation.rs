@@ -3,7 +3,7 @@
 //! version 1 (2.2.6: an 8-byte common header, an 8-byte private header,
 //! then the NDR body padded to 8), the whole carried in an OBJREF_CUSTOM.
 //!
-//! Properties oxidl acts on are decoded into their generated types; the
+//! Properties msrpc acts on are decoded into their generated types; the
 //! others are kept as bytes, as "servers SHOULD ignore properties that they
 //! do not recognize".
 

@@ -47,13 +47,13 @@ pub type Clock = Arc<dyn Fn() -> Instant + Send + Sync>;
 /// Makes the objects of one class.
 pub type Factory = Arc<dyn Fn() -> Object + Send + Sync>;
 
-/// The COM version oxidl speaks (MS-DCOM 1.7).
+/// The COM version msrpc speaks (MS-DCOM 1.7).
 pub const COM_VERSION: COMVERSION = COMVERSION {
     major_version: 5,
     minor_version: 7,
 };
 
-/// RPC_C_AUTHN_LEVEL_NONE, the authentication hint while oxidl has no
+/// RPC_C_AUTHN_LEVEL_NONE, the authentication hint while msrpc has no
 /// security provider (impacket's client relies on it being exactly 1).
 const AUTHN_LEVEL_NONE: u32 = 1;
 

@@ -50,7 +50,7 @@ pub struct SyntaxId {
     pub minor: u16,
 }
 
-/// NDR20, the only transfer syntax oxidl speaks.
+/// NDR20, the only transfer syntax msrpc speaks.
 pub const NDR20: SyntaxId = SyntaxId {
     uuid: uuid::uuid!("8a885d04-1ceb-11c9-9fe8-08002b104860"),
     major: 2,

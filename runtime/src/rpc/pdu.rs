@@ -203,7 +203,7 @@ pub mod result {
 
 /// `p_provider_reason_t`.
 pub mod reason {
-    /// No reason given; oxidl sends it when a context ID is proposed
+    /// No reason given; msrpc sends it when a context ID is proposed
     /// again for a different interface.
     pub const NOT_SPECIFIED: u16 = 0;
     /// The server does not serve the interface proposed.
@@ -216,18 +216,18 @@ pub mod reason {
 
 /// bind_nak's `p_reject_reason_t`.
 pub mod reject {
-    /// No reason given; oxidl sends it for a bind that does not parse.
+    /// No reason given; msrpc sends it for a bind that does not parse.
     pub const REASON_NOT_SPECIFIED: u16 = 0;
     /// The server is busy; the client may try again later.
     pub const TEMPORARY_CONGESTION: u16 = 1;
-    /// A limit of the server's is exceeded; oxidl sends it for fragment
+    /// A limit of the server's is exceeded; msrpc sends it for fragment
     /// sizes below [`MIN_FRAG`](crate::rpc::conn::MIN_FRAG).
     pub const LOCAL_LIMIT_EXCEEDED: u16 = 2;
     /// The bind's RPC version is not one the server speaks; the bind_nak
     /// lists those it does.
     pub const PROTOCOL_VERSION_NOT_SUPPORTED: u16 = 4;
     /// The bind asks for a security provider the server
-    /// does not have; oxidl, with none configured, sends it for any bind
+    /// does not have; msrpc, with none configured, sends it for any bind
     /// that carries an auth verifier.
     pub const AUTHENTICATION_TYPE_NOT_RECOGNIZED: u16 = 8;
 }
@@ -294,7 +294,7 @@ pub enum Body {
     },
     /// fault: the call failed.
     Fault {
-        /// Unused by a fault; oxidl sends 0.
+        /// Unused by a fault; msrpc sends 0.
         alloc_hint: u32,
         /// The presentation context of the request answered.
         context_id: u16,
@@ -304,14 +304,14 @@ pub enum Body {
         /// or, for ORPC, an HRESULT.
         status: u32,
     },
-    /// auth3, shutdown, co_cancel and orphaned carry nothing oxidl reads
+    /// auth3, shutdown, co_cancel and orphaned carry nothing msrpc reads
     /// (their auth verifier belongs to a security provider).
     Empty,
 }
 
 /// A whole PDU: header, body, and the auth verifier that ends it when
 /// `auth_length` is not 0. A security provider (NTLM, Kerberos) reads and
-/// writes the verifier; until one is configured, oxidl refuses binds that
+/// writes the verifier; until one is configured, msrpc refuses binds that
 /// carry one, and never sends one.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pdu {

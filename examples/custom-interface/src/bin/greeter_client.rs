@@ -1,6 +1,6 @@
-//! `cargo run -p oxidl-example-greeter --bin greeter_client -- 127.0.0.1:9136`
+//! `cargo run -p msrpc-example-greeter --bin greeter_client -- 127.0.0.1:9136`
 
-use oxidl::ndr::WString;
+use msrpc::ndr::WString;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -8,7 +8,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .nth(1)
         .unwrap_or("127.0.0.1:9136".into())
         .parse()?;
-    let (_client, greeter) = oxidl_example_greeter::connect(addr).await?;
+    let (_client, greeter) = msrpc_example_greeter::connect(addr).await?;
     let r = greeter.greet(WString::from("world")).await?;
     println!("{}", r.greeting.unwrap_or_default().to_string_lossy());
     let r = greeter.scores(vec![1, 2, 3]).await?;

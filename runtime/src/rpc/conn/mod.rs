@@ -35,7 +35,7 @@ impl Default for Limits {
     }
 }
 
-/// The smallest fragment oxidl agrees to: a request header, an object
+/// The smallest fragment msrpc agrees to: a request header, an object
 /// UUID and 8 bytes of stub data fit, so every call can make progress.
 pub const MIN_FRAG: u16 = 64;
 

@@ -13,7 +13,7 @@ use crate::rpc::{status, SyntaxId, NDR20};
 
 /// The UUID prefix of a bind time feature negotiation proposal (MS-RPCE 3.3.1.5.3).
 const BTFN_PREFIX: [u8; 8] = [0x2c, 0x1c, 0xb7, 0x6c, 0x12, 0x98, 0x40, 0x45];
-/// Features oxidl agrees to: keep the connection when a call is orphaned.
+/// Features msrpc agrees to: keep the connection when a call is orphaned.
 const BTFN_KEEP_CONNECTION_ON_ORPHAN: u16 = 0x02;
 
 /// A complete request, reassembled.
