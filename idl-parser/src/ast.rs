@@ -359,6 +359,17 @@ pub struct File {
     pub items: Vec<Item>,
 }
 
+/// One file parsed from its own preprocessing run, as MIDL treats an
+/// import: what the resolver takes.
+#[derive(Debug)]
+pub struct ParsedFile {
+    pub file: crate::source::FileId,
+    pub ast: File,
+    /// Whether this file was named on the command line rather than imported.
+    pub root: bool,
+    pub pragmas: Vec<(Span, String)>,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Item {
     Import(Vec<StrLit>),

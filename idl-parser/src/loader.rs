@@ -1,23 +1,15 @@
 //! Reading files: roots, `import`s (each file once, found through the
-//! include path) and `#include`s, each preprocessed and parsed.
+//! include path) and `#include`s, each preprocessed and parsed. The loader
+//! drives the stages: it is the preprocessor's [`Host`], and hands the
+//! parsed files to the resolver.
 
 use std::path::{Path, PathBuf};
 
-use crate::ast::{self, Item};
+use crate::ast::{self, Item, ParsedFile};
 use crate::diagnostic::Diagnostic;
-use crate::parse::parse_file;
-use crate::preprocess::{preprocess, Options};
+use crate::parse::{parse_condition, parse_file};
+use crate::preprocess::{preprocess, Host, Options};
 use crate::source::{searched, FileId, OpenError, SourceMap, Span};
-
-/// One file parsed from its own preprocessing run, as MIDL treats an import.
-#[derive(Debug)]
-pub struct ParsedFile {
-    pub file: FileId,
-    pub ast: ast::File,
-    /// Whether this file was named on the command line rather than imported.
-    pub root: bool,
-    pub pragmas: Vec<(Span, String)>,
-}
 
 /// Loads the roots and everything they import, imports first.
 pub fn load(
@@ -55,7 +47,36 @@ struct Loader<'a> {
     out: Vec<ParsedFile>,
 }
 
+impl Host for Loader<'_> {
+    fn sources(&mut self) -> &mut SourceMap {
+        self.sources
+    }
+
+    fn diags(&mut self) -> &mut Vec<Diagnostic> {
+        self.diags
+    }
+
+    fn condition(&mut self, text: &str, at: Span) -> Result<i128, String> {
+        let e = parse_condition(text, at)?;
+        match e.kind {
+            ast::ExprKind::Str(_) | ast::ExprKind::Float(_) => {
+                Err("a condition must be an integer".to_string())
+            }
+            _ => crate::eval::eval(&e, &|_: &str| None).map_err(|e| e.message()),
+        }
+    }
+}
+
 impl Loader<'_> {
+    fn folder(&self, id: FileId) -> Option<PathBuf> {
+        self.sources
+            .path(id)
+            .and_then(Path::parent)
+            .map(Path::to_path_buf)
+    }
+
+    /// Loads one file and what it imports, once (an import cycle ends at
+    /// the file already being loaded).
     fn load_file(&mut self, id: FileId, root: bool) {
         if self.done.contains(&id) || self.in_progress.contains(&id) {
             if root {
@@ -66,13 +87,10 @@ impl Loader<'_> {
             return;
         }
         self.in_progress.push(id);
-        let pp = preprocess(self.sources, id, self.opts, self.diags);
+        let opts = self.opts;
+        let pp = preprocess(self, id, opts);
         let ast = parse_file(&pp, self.diags);
-        let here = self
-            .sources
-            .path(id)
-            .and_then(Path::parent)
-            .map(Path::to_path_buf);
+        let here = self.folder(id);
         for item in imports(&ast.items) {
             for lit in item {
                 let opened = self.sources.open(

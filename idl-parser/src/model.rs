@@ -107,6 +107,29 @@ pub enum TypeKind {
     /// `struct X` named but never defined: usable only behind a pointer in
     /// `[local]` declarations, never on the wire.
     Opaque,
+    /// `typedef [context_handle] void *H;`: a 20-byte context handle on
+    /// the wire (C706 14.3.9, MS-RPCE 2.2.5.3.5.1), whatever it points at.
+    ContextHandle,
+    /// A type that travels as another type: `[wire_marshal(W)]` and
+    /// `[transmit_as(W)]` on the typedef (and `[represent_as]` from an ACF).
+    Marshaled(Box<Marshaled>),
+}
+
+/// How a [`TypeKind::Marshaled`] type travels.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Marshaled {
+    pub how: MarshalKind,
+    /// What goes on the wire.
+    pub wire: Layout,
+    /// The type the application sees, as the typedef declares it.
+    pub local: Layout,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MarshalKind {
+    WireMarshal,
+    TransmitAs,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -282,6 +305,9 @@ pub enum DataType {
     Interface(String),
     /// A function pointer: meaningful only in `[local]` declarations.
     Function,
+    /// `[context_handle] void *h` declared without a typedef: a 20-byte
+    /// context handle on the wire.
+    ContextHandle,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -367,6 +393,9 @@ pub enum Expr {
         field: String,
         arrow: bool,
     },
+    /// A name that is neither a sibling nor a constant, which widl lets
+    /// through (a `cpp_quote`d `#define`): what it sizes cannot travel.
+    Unknown(String),
 }
 
 impl Expr {
@@ -420,7 +449,9 @@ impl fmt::Display for Expr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Expr::Int(v) => write!(f, "{v}"),
-            Expr::Const { name, .. } | Expr::Ref { name, .. } => f.write_str(name),
+            Expr::Const { name, .. } | Expr::Ref { name, .. } | Expr::Unknown(name) => {
+                f.write_str(name)
+            }
             Expr::Unary(op, a) => {
                 f.write_str(op.symbol())?;
                 a.fmt_child(f, 11)

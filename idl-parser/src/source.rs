@@ -61,6 +61,9 @@ pub struct BuiltinFile {
     pub text: &'static str,
 }
 
+/// The note on what is accepted only because widl accepts it.
+pub(crate) const WIDL_ONLY: &str = "MIDL rejects this; widl accepts it, and so does msidl";
+
 /// The folder built-in files appear in, in diagnostics and the model.
 pub const BUILTIN_FOLDER: &str = "<built-in>";
 

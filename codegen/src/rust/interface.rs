@@ -930,7 +930,7 @@ impl Gen<'_> {
         match levels.split_first() {
             None => match data {
                 DataType::Base(_) | DataType::Interface(_) => true,
-                DataType::Function => false,
+                DataType::Function | DataType::ContextHandle => false,
                 // A Rust type of the user's may have no Default.
                 DataType::Named(n) if self.extern_types.contains_key(&n.name) => false,
                 DataType::Named(n) => {
@@ -943,7 +943,7 @@ impl Gen<'_> {
                             .all(|f| self.has_default(&f.layout.levels, &f.layout.data, depth + 1)),
                         TypeKind::Enum(_) => true,
                         TypeKind::Alias(l) => self.has_default(&l.levels, &l.data, depth + 1),
-                        TypeKind::Union(_) | TypeKind::Opaque => false,
+                        _ => false,
                     }
                 }
             },

@@ -328,7 +328,7 @@ impl<'m> Gen<'m> {
                 Err(_) => quote!(),
             }),
             TypeKind::Union(u) => self.union_def(t, u),
-            TypeKind::Opaque => Ok(quote!()),
+            _ => Ok(quote!()),
         }
     }
 
@@ -355,7 +355,7 @@ impl<'m> Gen<'m> {
                 l.levels.is_empty() && matches!(self.data(&l.data, &t.name), Ok(Data::Type))
             }
             TypeKind::Union(u) => !matches!(u.switch, UnionSwitch::Plain),
-            TypeKind::Opaque => false,
+            _ => false,
         }
     }
 
@@ -453,11 +453,13 @@ impl<'m> Gen<'m> {
                         &format!("`{}`, which is never defined", t.name),
                     )),
                     TypeKind::Alias(_) => Err(unsupported(item, "an alias with levels")),
+                    _ => Err(unsupported(item, "a context handle or marshaled type")),
                 }
             }
             // What an interface pointer points at: its MInterfacePointer.
             DataType::Interface(_) => Ok(Data::Type),
             DataType::Function => Err(unsupported(item, "a function pointer")),
+            DataType::ContextHandle => Err(unsupported(item, "a context handle")),
         }
     }
 
@@ -467,6 +469,12 @@ impl<'m> Gen<'m> {
             DataType::Named(n) => {
                 if let Some(path) = self.extern_types.get(&n.name) {
                     return Ok(path.clone());
+                }
+                if matches!(
+                    self.m.types.get(n.id.0).map(|t| &t.kind),
+                    Some(TypeKind::ContextHandle | TypeKind::Marshaled(_))
+                ) {
+                    return Err(unsupported(item, "a context handle or marshaled type"));
                 }
                 let name = type_name(&n.name);
                 let file = self

@@ -369,6 +369,7 @@ impl<'m> Gen<'m> {
             Expr::Member { .. } => {
                 return Err(unsupported(item, "a member access in a correlation"))
             }
+            Expr::Unknown(n) => return Err(unsupported(item, &format!("the unknown name `{n}`"))),
         })
     }
 

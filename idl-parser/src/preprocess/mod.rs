@@ -11,9 +11,7 @@ use std::path::{Path, PathBuf};
 
 pub use origin::OriginMap;
 
-use crate::ast::ExprKind;
 use crate::diagnostic::Diagnostic;
-use crate::eval;
 use crate::source::{searched, BuiltinFile, FileId, OpenError, SourceMap, Span};
 use lex::{blank_comments, scan, tokenize, Kind, Token};
 use macros::{ExpandError, Expander, Macro, Macros, PpToken};
@@ -40,9 +38,12 @@ pub struct Preprocessed {
     pub includes: Vec<FileId>,
 }
 
-/// Macros MIDL itself defines.
+/// Macros MIDL itself defines, and `__WIDL__`, which Wine's widl defines:
+/// headers written for widl (Wine's own, the only free copies of the SDK's
+/// IDL) then take the branch meant for an IDL compiler, as they do there.
 const PREDEFINED: &[(&str, &str)] = &[
     ("__midl", "501"),
+    ("__WIDL__", "1"),
     ("_WIN32", "1"),
     ("_WIN64", "1"),
     ("__MSRPC__", "1"),
@@ -70,12 +71,16 @@ fn paren_balance(text: &str) -> i64 {
         .sum()
 }
 
-pub fn preprocess(
-    sources: &mut SourceMap,
-    root: FileId,
-    opts: &Options,
-    diags: &mut Vec<Diagnostic>,
-) -> Preprocessed {
+/// What the preprocessor needs from the run it is part of: the files, the
+/// diagnostics, and the macros an imported file leaves defined.
+pub trait Host {
+    fn sources(&mut self) -> &mut SourceMap;
+    fn diags(&mut self) -> &mut Vec<Diagnostic>;
+    /// The value of a `#if` condition, after macro expansion.
+    fn condition(&mut self, text: &str, at: Span) -> Result<i128, String>;
+}
+
+pub fn preprocess(host: &mut dyn Host, root: FileId, opts: &Options) -> Preprocessed {
     let mut macros = Macros::default();
     for (name, value) in PREDEFINED {
         macros.insert(name.to_string(), Macro::object(value));
@@ -84,9 +89,8 @@ pub fn preprocess(
         macros.insert(name.clone(), Macro::object(value.as_deref().unwrap_or("1")));
     }
     let mut pp = Preprocessor {
-        sources,
+        host,
         opts,
-        diags,
         macros,
         out: Preprocessed::default(),
         budget: EXPANSION_BASE,
@@ -99,9 +103,8 @@ pub fn preprocess(
 }
 
 struct Preprocessor<'a> {
-    sources: &'a mut SourceMap,
+    host: &'a mut dyn Host,
     opts: &'a Options,
-    diags: &'a mut Vec<Diagnostic>,
     macros: Macros,
     out: Preprocessed,
     /// Tokens macros may still produce: a base plus a share per input byte.
@@ -142,13 +145,13 @@ impl FileState {
 
 impl Preprocessor<'_> {
     fn run_file(&mut self, file: FileId, depth: usize) {
-        let input = self.sources.text(file);
+        let input = self.host.sources().text(file);
         self.budget = self
             .budget
             .saturating_add(input.len().saturating_mul(EXPANSION_PER_BYTE));
         let (text, unterminated) = blank_comments(input);
         if let Some(at) = unterminated {
-            self.diags.push(
+            self.host.diags().push(
                 Diagnostic::error(Span::new(file, at..at + 2), "unterminated block comment")
                     .with_label("this comment is never closed"),
             );
@@ -196,7 +199,7 @@ impl Preprocessor<'_> {
             self.text_chunk(&st, chunk);
         }
         for c in st.conds.drain(..) {
-            self.diags.push(
+            self.host.diags().push(
                 Diagnostic::error(c.at, "unterminated conditional directive")
                     .with_label("this `#if` has no `#endif`"),
             );
@@ -406,7 +409,7 @@ impl Preprocessor<'_> {
                     ))
             }
         };
-        self.diags.push(d);
+        self.host.diags().push(d);
     }
 
     fn directive(&mut self, st: &mut FileState, line: Range<usize>, depth: usize) {
@@ -448,13 +451,14 @@ impl Preprocessor<'_> {
                 self.out.pragmas.push((at, rest))
             }
             "error" => self
-                .diags
+                .host
+                .diags()
                 .push(Diagnostic::error(at, format!("#error {rest}")).with_label("reached here")),
-            "warning" => self.diags.push(
+            "warning" => self.host.diags().push(
                 Diagnostic::warning(at, format!("#warning {rest}")).with_label("reached here"),
             ),
             "line" => {}
-            other => self.diags.push(
+            other => self.host.diags().push(
                 Diagnostic::error(at, format!("unknown preprocessor directive `#{other}`"))
                     .with_label("not a directive MIDL's preprocessor knows"),
             ),
@@ -463,7 +467,7 @@ impl Preprocessor<'_> {
 
     fn branch(&mut self, st: &mut FileState, name: &str, rest: &str, rest_at: usize, at: Span) {
         let Some(top) = st.conds.last() else {
-            self.diags.push(
+            self.host.diags().push(
                 Diagnostic::error(at, format!("`#{name}` without `#if`"))
                     .with_label("no conditional is open here"),
             );
@@ -474,7 +478,7 @@ impl Preprocessor<'_> {
             return;
         }
         if top.seen_else {
-            self.diags.push(
+            self.host.diags().push(
                 Diagnostic::error(at, format!("`#{name}` after `#else`"))
                     .with_label("the group already had its `#else`")
                     .with_secondary(top.at, "group opened here"),
@@ -506,7 +510,7 @@ impl Preprocessor<'_> {
         if name != "if" {
             let macro_name = rest.split_whitespace().next().unwrap_or("");
             if macro_name.is_empty() {
-                self.diags.push(
+                self.host.diags().push(
                     Diagnostic::error(at, format!("`#{name}` needs a macro name"))
                         .with_label("no name follows"),
                 );
@@ -531,16 +535,11 @@ impl Preprocessor<'_> {
             .iter()
             .map(|t| if t.kind == Kind::Ident { "0" } else { &*t.text })
             .collect();
-        let result = crate::parse::parse_condition(&text, span).and_then(|e| match e.kind {
-            ExprKind::Str(_) | ExprKind::Float(_) => {
-                Err("a condition must be an integer".to_string())
-            }
-            _ => eval::eval(&e, &|_: &str| None).map_err(|e| e.message()),
-        });
+        let result = self.host.condition(&text, span);
         match result {
             Ok(v) => v != 0,
             Err(msg) => {
-                self.diags.push(
+                self.host.diags().push(
                     Diagnostic::error(span, format!("invalid `#if` condition: {msg}"))
                         .with_label("in this condition"),
                 );
@@ -590,7 +589,7 @@ impl Preprocessor<'_> {
             .count();
         let at = st.span(rest_start..rest_start + name_len);
         if name_len == 0 || rest.as_bytes()[0].is_ascii_digit() {
-            self.diags.push(
+            self.host.diags().push(
                 Diagnostic::error(at, "`#define` needs a macro name")
                     .with_label("expected an identifier"),
             );
@@ -600,7 +599,7 @@ impl Preprocessor<'_> {
         let after = &rest[name_len..];
         let (params, variadic, body) = if let Some(list) = after.strip_prefix('(') {
             let Some(close) = list.find(')') else {
-                self.diags.push(
+                self.host.diags().push(
                     Diagnostic::error(
                         at,
                         format!("unterminated parameter list in `#define {name}`"),
@@ -643,7 +642,7 @@ impl Preprocessor<'_> {
                 if let Some(prev) = old.defined_at {
                     d = d.with_secondary(prev, "previous definition");
                 }
-                self.diags.push(d);
+                self.host.diags().push(d);
             }
         }
         self.macros.insert(name, mac);
@@ -654,7 +653,7 @@ impl Preprocessor<'_> {
             (Some('"'), Some(r)) => (r.split('"').next().unwrap_or(""), true),
             (Some('<'), Some(r)) => (r.split('>').next().unwrap_or(""), false),
             _ => {
-                self.diags.push(
+                self.host.diags().push(
                     Diagnostic::error(at, "`#include` expects \"FILE\" or <FILE>")
                         .with_label("no file name"),
                 );
@@ -663,7 +662,7 @@ impl Preprocessor<'_> {
         };
         if self.includes >= MAX_INCLUDES {
             if self.includes == MAX_INCLUDES {
-                self.diags.push(
+                self.host.diags().push(
                     Diagnostic::error(at, format!("more than {MAX_INCLUDES} `#include`s"))
                         .with_label("stopped here; is a file including itself more than once?"),
                 );
@@ -673,7 +672,7 @@ impl Preprocessor<'_> {
         }
         self.includes += 1;
         if depth >= MAX_INCLUDE_DEPTH {
-            self.diags.push(
+            self.host.diags().push(
                 Diagnostic::error(
                     at,
                     format!("`#include` nested more than {MAX_INCLUDE_DEPTH} deep"),
@@ -683,11 +682,12 @@ impl Preprocessor<'_> {
             return;
         }
         let here = self
-            .sources
+            .host
+            .sources()
             .path(st.file)
             .and_then(Path::parent)
             .map(Path::to_path_buf);
-        let opened = self.sources.open(
+        let opened = self.host.sources().open(
             name,
             here.as_deref().filter(|_| quoted),
             &self.opts.include_dirs,
@@ -699,12 +699,12 @@ impl Preprocessor<'_> {
                 self.out.includes.push(id);
                 self.run_file(id, depth + 1);
             }
-            Err(OpenError::NotFound) => self.diags.push(
+            Err(OpenError::NotFound) => self.host.diags().push(
                 Diagnostic::error(at, format!("cannot find include file `{name}`"))
                     .with_label("not found")
                     .with_note(searched(self.opts.builtins, "including")),
             ),
-            Err(OpenError::Read(path, e)) => self.diags.push(
+            Err(OpenError::Read(path, e)) => self.host.diags().push(
                 Diagnostic::error(at, format!("cannot read `{}`: {e}", path.display()))
                     .with_label("included here"),
             ),

@@ -83,6 +83,15 @@ impl<'a> Resolver<'a, '_> {
         if let Some(f) = float_text(&c.value) {
             return Some(ConstValue::Float(f));
         }
+        let floating = matches!(
+            &c.ty.kind,
+            ast::TypeSpecKind::Base(ast::BaseType::Float | ast::BaseType::Double)
+        );
+        if floating || has_float(&c.value) {
+            return self
+                .eval_float(&c.value)
+                .map(|v| ConstValue::Float(format!("{v:?}")));
+        }
         let v = self.eval_int(&c.value)?;
         // A constant takes its declared type's width, as a C conversion would.
         let width = match &c.ty.kind {
@@ -180,6 +189,48 @@ impl<'a> Resolver<'a, '_> {
         }
     }
 
+    /// Evaluates a floating-point constant expression (`1/1024.0`,
+    /// `1000.0 * NUM / DEN`), as C would in double precision.
+    fn eval_float(&mut self, e: &ast::Expr) -> Option<f64> {
+        let v = self.float_value(e);
+        if v.is_none() {
+            self.error(
+                Diagnostic::error(e.span, "not a floating-point constant expression")
+                    .with_label("numbers, constants and + - * / only"),
+            );
+        }
+        v
+    }
+
+    fn float_value(&mut self, e: &ast::Expr) -> Option<f64> {
+        match &e.kind {
+            ExprKind::Float(f) => f.trim_end_matches(['f', 'F', 'l', 'L']).parse().ok(),
+            ExprKind::Int { value, .. } => Some(*value as f64),
+            ExprKind::Char(c) => Some(f64::from(*c)),
+            ExprKind::Ident(n) => {
+                let idx = *self.const_names.get(n)?;
+                match self.const_value(idx) {
+                    Some(ConstValue::Int(v)) => Some(v as f64),
+                    Some(ConstValue::Float(f)) => f.parse().ok(),
+                    _ => None,
+                }
+            }
+            ExprKind::Unary(ast::UnOp::Neg, a) => self.float_value(a).map(|v| -v),
+            ExprKind::Unary(ast::UnOp::Plus, a) | ExprKind::Cast(_, a) => self.float_value(a),
+            ExprKind::Binary(op, a, b) => {
+                let (a, b) = (self.float_value(a)?, self.float_value(b)?);
+                match op {
+                    ast::BinOp::Add => Some(a + b),
+                    ast::BinOp::Sub => Some(a - b),
+                    ast::BinOp::Mul => Some(a * b),
+                    ast::BinOp::Div => Some(a / b),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
     fn report_eval(&mut self, err: &EvalError) {
         let label = match &err.kind {
             eval::EvalErrorKind::Unknown(_) => "not declared, imported or defined as a constant",
@@ -247,6 +298,16 @@ impl eval::Env for Values {
 
     fn is_type(&self, name: &str) -> bool {
         self.types.contains(name)
+    }
+}
+
+/// Whether a floating literal appears in `e`.
+fn has_float(e: &ast::Expr) -> bool {
+    match &e.kind {
+        ExprKind::Float(_) => true,
+        ExprKind::Unary(_, a) | ExprKind::Cast(_, a) => has_float(a),
+        ExprKind::Binary(_, a, b) => has_float(a) || has_float(b),
+        _ => false,
     }
 }
 

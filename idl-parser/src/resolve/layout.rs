@@ -147,6 +147,10 @@ impl<'a> Resolver<'a, '_> {
             attrs: list.iter().map(attrs::describe).collect(),
         };
         let mut pending = Vec::new();
+        self.opaque_pointer = matches!(
+            self.resolved_kind(&layout.data),
+            Some(TypeKind::Marshaled(_) | TypeKind::ContextHandle)
+        );
         let sized = self.apply_correlations(list, &mut protos, &mut pending, at);
         // Slots count declared levels; a sized pointer's array is inserted after it.
         for p in &mut pending {
@@ -197,6 +201,15 @@ impl<'a> Resolver<'a, '_> {
         }
         layout.disable_consistency_check |= attrs::has(list, "disable_consistency_check");
         layout.levels = self.finish_pointers(protos, ctx);
+        // `[context_handle] void *h`: the pointer is the handle itself.
+        if ctx.role != Role::Typedef
+            && attrs::has(list, "context_handle")
+            && layout.data == DataType::Base(Scalar::Void)
+            && matches!(layout.levels.last(), Some(Level::Pointer(_)))
+        {
+            layout.levels.pop();
+            layout.data = DataType::ContextHandle;
+        }
         // `[iid_is(riid)] void **ppv`: an interface pointer whose interface
         // is known at run time; on the wire it is IUnknown's MInterfacePointer.
         if attrs::has(list, "iid_is") && layout.data == DataType::Base(Scalar::Void) {
@@ -277,6 +290,9 @@ impl<'a> Resolver<'a, '_> {
                 *k = Some(kind);
                 *from = Some(PointerKindSource::Attribute);
             }
+            // A type that travels as its wire type (a wire_marshal'd
+            // pointer type, a context handle) keeps its own pointer.
+            _ if self.opaque_pointer => {}
             _ => self.error(
                 Diagnostic::error(
                     a.span,
@@ -376,6 +392,10 @@ impl<'a> Resolver<'a, '_> {
         let Some(a) = attrs::find(list, "string") else {
             return;
         };
+        if self.opaque_pointer {
+            // `[string] BSTR`: the wire type says what travels.
+            return;
+        }
         if let Some(len) = attrs::find(list, "length_is") {
             self.error(
                 Diagnostic::error(len.span, "`string` cannot be combined with `length_is`")
@@ -426,7 +446,7 @@ impl<'a> Resolver<'a, '_> {
                 TypeKind::Struct(_) => true,
                 _ => false,
             },
-            DataType::Interface(_) | DataType::Function => false,
+            DataType::Interface(_) | DataType::Function | DataType::ContextHandle => false,
         }
     }
 
@@ -556,6 +576,34 @@ impl<'a> Resolver<'a, '_> {
         self.tags.insert((tag.into(), id.name.clone()), t);
         self.define_type(t);
         t
+    }
+
+    /// The layout a type name stands for: an alias's own, or the type.
+    pub(crate) fn layout_of_name(&mut self, id: &ast::Ident) -> Option<Layout> {
+        let base = self.named(id);
+        let levels = base
+            .levels
+            .into_iter()
+            .map(|p| match p {
+                Proto::Array(a) => Level::Array(a),
+                Proto::Pointer { kind, from } => Level::Pointer(Pointer {
+                    kind: kind.unwrap_or(PointerKind::Unique),
+                    top_level: false,
+                    from: from.unwrap_or(PointerKindSource::MidlDefault),
+                }),
+            })
+            .collect();
+        Some(Layout {
+            c_type: id.name.clone(),
+            levels,
+            data: base.data,
+            range: base.range,
+            switch_is: None,
+            iid_is: None,
+            disable_consistency_check: base.disable_consistency_check,
+            bit_width: None,
+            attrs: Vec::new(),
+        })
     }
 
     fn named_data(&mut self, id: TypeId) -> DataType {
@@ -725,7 +773,11 @@ impl<'a> Resolver<'a, '_> {
                 let layout = &mut layouts[i];
                 match p.attr {
                     "iid_is" => layout.iid_is = Some(expr),
-                    "switch_is" => layout.switch_is = Some(expr),
+                    "switch_is" => {
+                        let operand = operand_data(p.expr, names, &snapshot);
+                        self.infer_switch_type(&layout.data, operand);
+                        layout.switch_is = Some(expr);
+                    }
                     attr => {
                         let Some(Level::Array(arr)) = layout.levels.get_mut(p.level) else {
                             continue;
@@ -742,6 +794,22 @@ impl<'a> Resolver<'a, '_> {
                     }
                 }
             }
+        }
+    }
+
+    /// A non-encapsulated union without `[switch_type]` takes the type of
+    /// what its `switch_is` names, as MIDL does.
+    fn infer_switch_type(&mut self, union: &DataType, operand: Option<DataType>) {
+        let (DataType::Named(n), Some(ty)) = (union, operand) else {
+            return;
+        };
+        let id = self.model.resolve_alias(n.id);
+        if let TypeKind::Union(Union {
+            switch: UnionSwitch::NonEncapsulated { ty: slot @ None },
+            ..
+        }) = &mut self.model.types[id.0].kind
+        {
+            *slot = Some(ty);
         }
     }
 
@@ -779,17 +847,24 @@ impl<'a> Resolver<'a, '_> {
                         }
                     }
                 } else {
-                    let d = Diagnostic::error(e.span, format!("unknown name `{n}` in `{attr}`"));
-                    self.error(if names.is_empty() {
-                        d.with_label("not a constant")
-                            .with_note(format!("`{attr}` has no sibling fields to name here"))
-                    } else {
-                        d.with_label(format!("not a sibling in `{owner}` nor a constant"))
-                            .with_note(format!(
-                                "`{attr}` must name another field or parameter of `{owner}`"
-                            ))
-                    });
-                    return None;
+                    // widl lets a name it cannot resolve (a constant only a
+                    // cpp_quote'd #define gives) through; what uses it
+                    // cannot be marshaled.
+                    let d = Diagnostic::warning(e.span, format!("unknown name `{n}` in `{attr}`"));
+                    self.error(
+                        if names.is_empty() {
+                            d.with_label("not a constant")
+                                .with_note(format!("`{attr}` has no sibling fields to name here"))
+                        } else {
+                            d.with_label(format!("not a sibling in `{owner}` nor a constant"))
+                                .with_note(format!(
+                                    "`{attr}` must name another field or parameter of `{owner}`"
+                                ))
+                        }
+                        .with_note(super::WIDL_ONLY)
+                        .with_note("what it sizes cannot be marshaled"),
+                    );
+                    Expr::Unknown(n.clone())
                 }
             }
             ExprKind::Unary(op, a) => {
@@ -964,7 +1039,7 @@ impl<'a> Resolver<'a, '_> {
                 Some(TypeKind::Enum(_)) => allow_enum,
                 _ => false,
             },
-            DataType::Interface(_) | DataType::Function => false,
+            DataType::Interface(_) | DataType::Function | DataType::ContextHandle => false,
         }
     }
 
@@ -1002,6 +1077,20 @@ impl Base {
             range: None,
             disable_consistency_check: false,
         }
+    }
+}
+
+/// The type a `switch_is` operand names: a sibling, through any `*`.
+fn operand_data(e: &ast::Expr, names: &[String], layouts: &[Layout]) -> Option<DataType> {
+    match &e.kind {
+        ExprKind::Ident(n) => {
+            let idx = names.iter().position(|x| x == n)?;
+            Some(layouts.get(idx)?.data.clone())
+        }
+        ExprKind::Unary(ast::UnOp::Deref, a) | ExprKind::Cast(_, a) => {
+            operand_data(a, names, layouts)
+        }
+        _ => None,
     }
 }
 

@@ -10,13 +10,71 @@ mod types;
 
 use std::collections::HashMap;
 
+use crate::ast::ParsedFile;
 use crate::ast::{self, Item, Tag};
 use crate::diagnostic::Diagnostic;
-use crate::loader::ParsedFile;
 use crate::model::*;
 use crate::source::{FileId, SourceMap, Span};
 
 pub(crate) use layout::{c_type_ref, expr_text};
+
+/// The method a `[call_as(local)]` method stands in for on the wire.
+fn call_as(m: &Method) -> Option<&str> {
+    m.attrs
+        .iter()
+        .find(|a| a.name == "call_as")
+        .and_then(|a| a.args.as_ref()?.first())
+        .map(String::as_str)
+}
+
+/// The opnums one interface's own methods take: every method one, but a
+/// `[call_as(X)]` method shares X's (the `[local]` X and its remote form
+/// are one procedure: one vtable slot, one opnum).
+fn slots(iface: &Interface) -> u32 {
+    let locals: Vec<&str> = iface.methods.iter().map(|m| m.name.as_str()).collect();
+    iface
+        .methods
+        .iter()
+        .filter(|m| call_as(m).is_none_or(|x| !locals.contains(&x)))
+        .count() as u32
+}
+
+fn number_own(iface: &mut Interface, start: u32) {
+    let names: Vec<String> = iface.methods.iter().map(|m| m.name.clone()).collect();
+    // Local methods some [call_as] stands in for, with the opnum they share.
+    let mut shared: Vec<(String, Option<u32>)> = iface
+        .methods
+        .iter()
+        .filter_map(call_as)
+        .filter(|x| names.iter().any(|n| n == x))
+        .map(|x| (x.to_string(), None))
+        .collect();
+    let mut next = start;
+    for m in &mut iface.methods {
+        let key = call_as(m)
+            .map(str::to_string)
+            .filter(|x| shared.iter().any(|(n, _)| n == x))
+            .or_else(|| {
+                let local = m.attrs.iter().any(|a| a.name == "local");
+                (local && shared.iter().any(|(n, _)| *n == m.name)).then(|| m.name.clone())
+            });
+        let slot = key.and_then(|k| shared.iter_mut().find(|(n, _)| *n == k));
+        m.opnum = match slot {
+            Some((_, Some(op))) => *op,
+            Some((_, op)) => {
+                *op = Some(next);
+                next += 1;
+                next - 1
+            }
+            None => {
+                next += 1;
+                next - 1
+            }
+        };
+    }
+}
+
+pub(crate) use crate::source::WIDL_ONLY;
 
 /// Builds the model from parsed files (imports first).
 pub fn resolve(files: &[ParsedFile], sources: &SourceMap, diags: &mut Vec<Diagnostic>) -> Model {
@@ -120,6 +178,9 @@ pub(crate) struct Resolver<'a, 'd> {
     anon_name: Option<String>,
     /// Definitions being resolved, one inside another.
     nesting: usize,
+    /// The declaration being laid out is of a type whose pointer is its
+    /// own (marshaled as another type, or a context handle).
+    opaque_pointer: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -156,6 +217,7 @@ impl<'a, 'd> Resolver<'a, 'd> {
             current_scope: None,
             anon_name: None,
             nesting: 0,
+            opaque_pointer: false,
         }
     }
 
@@ -437,12 +499,13 @@ impl<'a, 'd> Resolver<'a, 'd> {
         let has_methods = i.items.iter().any(|it| matches!(it, Item::Method(_)));
         if uuid.is_none() && has_methods && !attrs::has(&i.attrs, "local") {
             self.error(
-                Diagnostic::error(
+                Diagnostic::warning(
                     i.name.span,
                     format!("interface `{}` has no `uuid` attribute", i.name.name),
                 )
                 .with_label("a remote interface needs an identity")
-                .with_note("add [uuid(...)], or [local] if it is never called remotely"),
+                .with_note(WIDL_ONLY)
+                .with_note("it is kept for its types and its derived interfaces, and cannot be called; add [uuid(...)], or [local]"),
             );
         }
         if let Some(a) = attrs::find(&i.attrs, "pointer_default") {
@@ -551,9 +614,7 @@ impl<'a, 'd> Resolver<'a, 'd> {
                     .as_ref()
                     .and_then(|b| self.model.interfaces.iter().position(|x| &x.name == b))
                     .filter(|b| *b != c)
-                    .and_then(|b| {
-                        first[b].map(|f| f + self.model.interfaces[b].methods.len() as u32)
-                    })
+                    .and_then(|b| first[b].map(|f| f + slots(&self.model.interfaces[b])))
                     .unwrap_or(0);
                 first[c] = Some(start);
             }
@@ -561,9 +622,7 @@ impl<'a, 'd> Resolver<'a, 'd> {
         for (iface, start) in self.model.interfaces.iter_mut().zip(first) {
             let start = start.unwrap_or(0);
             iface.first_opnum = start;
-            for (k, m) in iface.methods.iter_mut().enumerate() {
-                m.opnum = start + k as u32;
-            }
+            number_own(iface, start);
         }
     }
 
@@ -649,12 +708,10 @@ impl<'a, 'd> Resolver<'a, 'd> {
             idx == 0 && layout.levels.is_empty() && layout.data == DataType::Base(Scalar::Handle);
         if direction.is_out() && layout.levels.is_empty() {
             self.error(
-                Diagnostic::error(
-                    p.span,
-                    format!("[out] parameter `{name}` must be a pointer"),
-                )
-                .with_label("passed by value, so the callee cannot return anything through it")
-                .with_note("MIDL requires every [out] parameter to be a pointer or an array"),
+                Diagnostic::warning(p.span, format!("[out] parameter `{name}` is not a pointer"))
+                    .with_label("passed by value")
+                    .with_note(WIDL_ONLY)
+                    .with_note("it travels in the response by value, as widl sends it"),
             );
         }
         let param = Param {
@@ -776,8 +833,9 @@ impl<'a, 'd> Resolver<'a, 'd> {
         for m in &c.members {
             if !self.interface_names.contains_key(&m.name.name) {
                 self.error(
-                    Diagnostic::error(m.name.span, format!("unknown interface `{}` in coclass `{}`", m.name.name, c.name.name))
+                    Diagnostic::warning(m.name.span, format!("unknown interface `{}` in coclass `{}`", m.name.name, c.name.name))
                         .with_label("not declared or imported")
+                        .with_note(WIDL_ONLY)
                         .with_note("interfaces that live only in an importlib'd type library cannot be checked; declare or import them"),
                 );
             }

@@ -37,10 +37,8 @@ impl<'a> Resolver<'a, '_> {
             } => {
                 self.check_attrs(&td.attrs, AttrPlace::Field);
                 let ctx = Ctx::typedef(scope);
-                (
-                    TypeKind::Alias(self.layout(&td.ty, decl, &td.attrs, ctx)),
-                    td.attrs.as_slice(),
-                )
+                let layout = self.layout(&td.ty, decl, &td.attrs, ctx);
+                (self.alias_kind(&td.attrs, layout), td.attrs.as_slice())
             }
             TypeSource::Definition { spec, attrs } => {
                 (self.definition(spec, attrs, id, scope), attrs)
@@ -51,6 +49,58 @@ impl<'a> Resolver<'a, '_> {
         let t = &mut self.model.types[id.0];
         t.kind = kind;
         t.attrs = attrs.iter().map(attrs::describe).collect();
+    }
+
+    /// A typedef's kind: an alias, unless an attribute says the type
+    /// travels otherwise (a context handle, or as a wire type).
+    fn alias_kind(&mut self, list: &'a [ast::Attr], local: Layout) -> TypeKind {
+        if attrs::has(list, "context_handle") {
+            return TypeKind::ContextHandle;
+        }
+        for (name, how) in [
+            ("wire_marshal", MarshalKind::WireMarshal),
+            ("transmit_as", MarshalKind::TransmitAs),
+        ] {
+            let Some(a) = attrs::find(list, name) else {
+                continue;
+            };
+            match a.args.as_deref() {
+                Some([arg]) => {
+                    if let Some(wire) = self.wire_layout(arg) {
+                        return TypeKind::Marshaled(Box::new(Marshaled { how, wire, local }));
+                    }
+                }
+                _ => self.error(
+                    Diagnostic::error(a.span, format!("`{name}` takes the wire type"))
+                        .with_label("one type expected"),
+                ),
+            }
+        }
+        TypeKind::Alias(local)
+    }
+
+    /// The layout of the type a `wire_marshal` or `transmit_as` names.
+    fn wire_layout(&mut self, arg: &'a ast::AttrArg) -> Option<Layout> {
+        let scope = self.current_scope?;
+        match arg {
+            ast::AttrArg::Type(t) => Some(self.layout(
+                &t.spec,
+                &ast::Declarator {
+                    pointers: t.pointers.clone(),
+                    ..ast::Declarator::empty(t.span)
+                },
+                &[],
+                Ctx::typedef(scope),
+            )),
+            ast::AttrArg::Expr(e) => match &e.kind {
+                ast::ExprKind::Ident(n) => self.layout_of_name(&ast::Ident {
+                    name: n.clone(),
+                    span: e.span,
+                }),
+                _ => None,
+            },
+            _ => None,
+        }
     }
 
     fn definition(
