@@ -111,6 +111,16 @@ impl<'a> Decoder<'a> {
         Ok(self.take(n)?.to_vec())
     }
 
+    /// `n` signed bytes.
+    pub fn i8s(&mut self, n: usize) -> Result<Vec<i8>> {
+        Ok(self.take(n)?.iter().map(|&b| b as i8).collect())
+    }
+
+    /// `n` booleans, any non-zero byte true.
+    pub fn booleans(&mut self, n: usize) -> Result<Vec<bool>> {
+        Ok(self.take(n)?.iter().map(|&b| b != 0).collect())
+    }
+
     /// `n` raw bytes, no alignment.
     #[inline]
     pub fn bytes(&mut self, n: usize) -> Result<&'a [u8]> {

@@ -94,6 +94,18 @@ impl Encoder {
         self.buf.extend_from_slice(b);
     }
 
+    /// Signed bytes, no alignment.
+    #[inline]
+    pub fn i8s(&mut self, v: &[i8]) {
+        self.buf.extend(v.iter().map(|&b| b as u8));
+    }
+
+    /// Booleans, a byte each.
+    #[inline]
+    pub fn booleans(&mut self, v: &[bool]) {
+        self.buf.extend(v.iter().map(|&b| u8::from(b)));
+    }
+
     /// NDR's boolean: one byte, 0 or 1.
     #[inline]
     pub fn boolean(&mut self, v: bool) {

@@ -78,13 +78,21 @@ impl Decoder<'_> {
     /// message is shared at once; a new one gets a placeholder that
     /// [`Decoder::full_pointee`] fills in with the deferred data.
     pub fn full_referent<T: Ndr + 'static>(&mut self) -> Result<Option<Arc<T>>> {
+        self.full_referent_with(T::placeholder)
+    }
+
+    /// [`Decoder::full_referent`], with the placeholder made by `placeholder`.
+    pub fn full_referent_with<T: 'static>(
+        &mut self,
+        placeholder: impl FnOnce() -> T,
+    ) -> Result<Option<Arc<T>>> {
         let Some(id) = self.referent()? else {
             return Ok(None);
         };
         if let Some(done) = self.full.done.get(&id) {
             return self.shared(id, done.as_ref()).map(Some);
         }
-        let p = Arc::new(T::placeholder());
+        let p = Arc::new(placeholder());
         self.full.pending.insert(addr(&p), id);
         Ok(Some(p))
     }

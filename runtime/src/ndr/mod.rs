@@ -13,6 +13,7 @@ mod encode;
 mod error;
 mod full;
 mod string;
+pub mod wire;
 
 pub use decode::{Decoder, MAX_DEPTH};
 pub use encode::{Encoder, FIRST_REFERENT};
@@ -70,6 +71,22 @@ pub trait Ndr: Sized {
     /// The inline part when the enclosing struct has read the max_count.
     fn decode_scalars_hoisted(d: &mut Decoder<'_>, _max: u32) -> Result<Self> {
         Self::decode_scalars(d)
+    }
+
+    /// The inline parts of array elements, back to back (numbers override
+    /// this with one copy of their bytes).
+    fn encode_slice(vs: &[Self], e: &mut Encoder) -> Result<()> {
+        for v in vs {
+            v.encode_scalars(e)?;
+        }
+        Ok(())
+    }
+
+    /// Reads the inline parts of `n` array elements, once the bytes left
+    /// show that many can follow.
+    fn decode_vec(d: &mut Decoder<'_>, n: usize) -> Result<Vec<Self>> {
+        let n = d.check_count(n as u64, Self::WIRE_MIN)?;
+        (0..n).map(|_| Self::decode_scalars(d)).collect()
     }
 }
 
@@ -186,7 +203,7 @@ pub const fn max_align(aligns: &[usize]) -> usize {
 }
 
 macro_rules! primitive {
-    ($($ty:ty => $put:ident, $get:ident);* $(;)?) => {$(
+    ($($ty:ty => $put:ident, $get:ident, $puts:ident, $gets:ident);* $(;)?) => {$(
         impl Ndr for $ty {
             const ALIGN: usize = std::mem::size_of::<$ty>();
             const HAS_BUFFERS: bool = false;
@@ -203,14 +220,26 @@ macro_rules! primitive {
             fn placeholder() -> Self {
                 Self::default()
             }
+            #[inline]
+            fn encode_slice(vs: &[Self], e: &mut Encoder) -> Result<()> {
+                e.$puts(vs);
+                Ok(())
+            }
+            #[inline]
+            fn decode_vec(d: &mut Decoder<'_>, n: usize) -> Result<Vec<Self>> {
+                d.$gets(n)
+            }
         }
     )*};
 }
 
 primitive! {
-    u8 => u8, u8; i8 => i8, i8; u16 => u16, u16; i16 => i16, i16;
-    u32 => u32, u32; i32 => i32, i32; u64 => u64, u64; i64 => i64, i64;
-    f32 => f32, f32; f64 => f64, f64; bool => boolean, boolean;
+    u8 => u8, u8, bytes, byte_vec; i8 => i8, i8, i8s, i8s;
+    u16 => u16, u16, u16s, u16s; i16 => i16, i16, i16s, i16s;
+    u32 => u32, u32, u32s, u32s; i32 => i32, i32, i32s, i32s;
+    u64 => u64, u64, u64s, u64s; i64 => i64, i64, i64s, i64s;
+    f32 => f32, f32, f32s, f32s; f64 => f64, f64, f64s, f64s;
+    bool => boolean, boolean, booleans, booleans;
 }
 
 /// GUIDs: `Data1`, `Data2`, `Data3` little-endian, `Data4` as bytes.
