@@ -1,5 +1,19 @@
 //! ORPC (MS-DCOM): object references, the object exporter, IRemUnknown,
 //! the object resolver with pinging, and activation.
+//!
+//! A DCOM server is the machine's object resolver and activator
+//! (IObjectExporter, IRemoteSCMActivator, IActivation) on one port, and
+//! object exporters (IRemUnknown, IRemUnknown2 and the objects' own
+//! interfaces, routed by IPID) on ports of their own. Every protocol
+//! interface here is the one generated from idl/ms-dcom.idl.
+//!
+//! The wire formats and tables are plain data: [`objref`], [`activation`],
+//! [`error_info`], the exporter's tables ([`exporter`]) and the resolver's
+//! ping sets ([`resolver`]). The server is built from one file per part:
+//! the [`Machine`] and its timers, each [`DcomExporter`], the
+//! [`Marshaler`], the router that checks and routes calls by IPID, and
+//! the protocol services over them (the resolver, IRemUnknown, activation
+//! and class objects).
 
 pub mod activation;
 pub mod client;
@@ -7,26 +21,26 @@ pub mod error_info;
 pub mod exporter;
 pub mod objref;
 pub mod resolver;
-pub mod server;
+
+mod activator;
+mod class_object;
+mod dcom_exporter;
+mod framing;
+mod machine;
+mod marshaler;
+mod rem_unknown;
+mod resolver_service;
+mod router;
 
 pub use client::{ComPtr, DcomClient, DcomError};
+pub use dcom_exporter::DcomExporter;
 pub use error_info::ErrorInfo;
 pub use exporter::{Exporter, Object, ObjectLimits, RefChange};
+pub use framing::{orpcthis, COM_VERSION};
+pub use machine::{Clock, Factory, Machine, MachineConfig};
+pub use marshaler::Marshaler;
 pub use objref::{Bindings, ObjRef, ObjRefError, SecurityBinding, StdObjRef, StringBinding};
 pub use resolver::PingLimits;
-pub use server::{Clock, DcomExporter, Factory, Machine, MachineConfig, Marshaler, COM_VERSION};
-
-/// The ORPCTHIS a new ORPC call starts with: COM version 5.7, no flags,
-/// and a fresh causality ID (MS-DCOM 3.2.4.2).
-pub fn orpcthis() -> crate::dcom::ORPCTHIS {
-    crate::dcom::ORPCTHIS {
-        version: COM_VERSION,
-        flags: 0,
-        reserved1: 0,
-        cid: uuid::Uuid::new_v4(),
-        extensions: None,
-    }
-}
 
 /// HRESULTs and Win32 codes MS-DCOM names (values from MS-ERREF).
 pub mod hresult {

@@ -324,6 +324,13 @@ fn put_std(w: &mut Vec<u8>, s: &StdObjRef) {
     w.extend_from_slice(&s.ipid.to_bytes_le());
 }
 
+/// An OBJREF as the interface pointer that carries it.
+pub(crate) fn mip(o: &ObjRef) -> Box<crate::dcom::MInterfacePointer> {
+    Box::new(crate::dcom::MInterfacePointer {
+        ab_data: o.to_bytes(),
+    })
+}
+
 impl ObjRef {
     /// The IID of the interface referred to.
     pub fn iid(&self) -> Uuid {

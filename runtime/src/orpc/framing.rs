@@ -1,0 +1,35 @@
+//! ORPC framing (MS-DCOM 2.2.13): the COM version spoken, and the
+//! ORPCTHIS a call starts with and the ORPCTHAT its answer starts with.
+
+use crate::dcom::{COMVERSION, ORPCTHAT, ORPCTHIS};
+
+/// The COM version msrpc speaks (MS-DCOM 1.7).
+pub const COM_VERSION: COMVERSION = COMVERSION {
+    major_version: 5,
+    minor_version: 7,
+};
+
+/// The ORPCTHIS a new ORPC call starts with: COM version 5.7, no flags,
+/// and a fresh causality ID (MS-DCOM 3.2.4.2).
+pub fn orpcthis() -> ORPCTHIS {
+    ORPCTHIS {
+        version: COM_VERSION,
+        flags: 0,
+        reserved1: 0,
+        cid: uuid::Uuid::new_v4(),
+        extensions: None,
+    }
+}
+
+/// The ORPCTHAT of an answer with no extensions.
+pub(super) fn orpcthat() -> ORPCTHAT {
+    ORPCTHAT {
+        flags: 0,
+        extensions: None,
+    }
+}
+
+/// MS-DCOM 3.1.1.5.4: major 5, and no minor above ours.
+pub(super) fn version_ok(v: &COMVERSION) -> bool {
+    v.major_version == COM_VERSION.major_version && v.minor_version <= COM_VERSION.minor_version
+}

@@ -1,0 +1,275 @@
+//! The machine: its settings, the resolver and exporters it starts, and
+//! the timers that expire ping sets and reclaim objects.
+//!
+//! [`Machine`] is the one authority its parts share: the host name they
+//! advertise, the security bindings, the OXIDs, classes and ping sets.
+//! Every DUALSTRINGARRAY is built from it when it is sent, never from a
+//! copy taken earlier, and starting the resolver is idempotent: the
+//! failure of KB Q165309 (security information not synchronized when the
+//! resolver was already running) cannot happen here.
+
+use std::collections::HashMap;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, RwLock, Weak};
+use std::time::{Duration, Instant};
+
+use uuid::Uuid;
+
+use super::activator::ActivatorService;
+use super::dcom_exporter::{DcomExporter, ExporterShared};
+use super::exporter::{Exporter, Object, ObjectLimits};
+use super::objref::{Bindings, SecurityBinding, StringBinding};
+use super::rem_unknown::RemUnknownService;
+use super::resolver::{PingLimits, PingSets};
+use super::resolver_service::ResolverService;
+use crate::dcom::*;
+use crate::rpc::conn::Limits;
+use crate::rpc::{ConnectionLimits, Server, ServerHandle};
+
+/// Where the time comes from: `Instant::now` normally, a hand-moved clock
+/// in tests, so that ping timeouts are tested without waiting.
+pub type Clock = Arc<dyn Fn() -> Instant + Send + Sync>;
+
+/// Makes the objects of one class.
+pub type Factory = Arc<dyn Fn() -> Object + Send + Sync>;
+
+/// Settings of a [`Machine`].
+#[derive(Clone)]
+pub struct MachineConfig {
+    /// The address clients reach this machine by, as bindings carry it.
+    pub host: String,
+    /// How often clients ping; objects unpinged for three periods go.
+    pub ping_period: Duration,
+    /// Where the time comes from; see [`Clock`].
+    pub clock: Clock,
+    /// What each exporter holds at most, in all and for each client
+    /// (identified by its network address); see [`ObjectLimits`].
+    pub objects: ObjectLimits,
+    /// What the resolver holds for one client: ping sets, and the OIDs
+    /// they name together; see [`PingLimits`].
+    pub ping_sets: PingLimits,
+    /// What each connection to the resolver or an exporter accepts:
+    /// fragment and message sizes, and calls in flight.
+    pub connection: Limits,
+    /// How many connections the resolver and each exporter hold, in all
+    /// and from one client address.
+    pub connections: ConnectionLimits,
+}
+
+impl MachineConfig {
+    /// Settings for a machine reached at `host`: a ping period of two
+    /// minutes, and the system clock.
+    pub fn new(host: impl Into<String>) -> MachineConfig {
+        MachineConfig {
+            host: host.into(),
+            ping_period: Duration::from_secs(120),
+            clock: Arc::new(Instant::now),
+            objects: ObjectLimits::default(),
+            ping_sets: PingLimits::default(),
+            connection: Limits::default(),
+            connections: ConnectionLimits::default(),
+        }
+    }
+}
+
+/// A registered class: its exporter, its factory, its objects' interfaces.
+#[derive(Clone)]
+pub(super) struct Class {
+    pub(super) oxid: u64,
+    pub(super) factory: Factory,
+    pub(super) iids: Vec<Uuid>,
+}
+
+pub(super) struct MachineInner {
+    pub(super) config: MachineConfig,
+    security: RwLock<Vec<SecurityBinding>>,
+    exporters: RwLock<HashMap<u64, Weak<ExporterShared>>>,
+    pub(super) classes: RwLock<HashMap<Uuid, Class>>,
+    pub(super) sets: Mutex<PingSets>,
+    resolver: tokio::sync::Mutex<Option<ServerHandle>>,
+}
+
+/// One machine's DCOM authority. Clones share it.
+#[derive(Clone)]
+pub struct Machine(pub(super) Arc<MachineInner>);
+
+pub(super) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic while holding the lock leaves plain tables behind; go on.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Machine {
+    /// A machine with no resolver, exporters or classes yet: start them
+    /// with [`Machine::start_resolver`] and [`Machine::start_exporter`].
+    pub fn new(config: MachineConfig) -> Machine {
+        let sets = PingSets::new(config.ping_period).with_limits(config.ping_sets);
+        Machine(Arc::new(MachineInner {
+            config,
+            security: RwLock::new(Vec::new()),
+            exporters: RwLock::new(HashMap::new()),
+            classes: RwLock::new(HashMap::new()),
+            sets: Mutex::new(sets),
+            resolver: tokio::sync::Mutex::new(None),
+        }))
+    }
+
+    pub(super) fn now(&self) -> Instant {
+        (self.0.config.clock)()
+    }
+
+    /// A process's security initialization (CoInitializeSecurity): the
+    /// authentication services it accepts join the machine's, and every
+    /// binding handed out from now on carries them, whether the resolver
+    /// was started before, after, or by someone else.
+    pub fn initialize_security(&self, bindings: &[SecurityBinding]) {
+        let mut s = self.0.security.write().unwrap_or_else(|e| e.into_inner());
+        for b in bindings {
+            if !s.contains(b) {
+                s.push(b.clone());
+            }
+        }
+    }
+
+    /// The security bindings every DUALSTRINGARRAY carries.
+    pub fn security_bindings(&self) -> Vec<SecurityBinding> {
+        self.0
+            .security
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// The resolver's bindings: the host without an endpoint (2.2.19.3).
+    pub fn resolver_bindings(&self) -> Bindings {
+        Bindings {
+            strings: vec![StringBinding {
+                tower_id: super::objref::TOWER_NCACN_IP_TCP,
+                network_addr: self.0.config.host.clone(),
+            }],
+            security: self.security_bindings(),
+        }
+    }
+
+    /// The resolver and activator as an RPC server that is not listening:
+    /// what [`Machine::start_resolver`] serves, for tests and fuzzers to
+    /// drive through [`Server::session`].
+    pub fn resolver_server(&self) -> Server {
+        self.rpc_server()
+            .add_interface(IObjectExporterStub::new(ResolverService(self.clone())))
+            .add_interface(IRemoteSCMActivatorStub::new(ActivatorService(self.clone())))
+            .add_interface(IActivationStub::new(ActivatorService(self.clone())))
+    }
+
+    /// Starts the resolver and activator on `addr`, or returns the address
+    /// of the one already running: however many parts start it, and
+    /// however they race, there is one.
+    pub async fn start_resolver(&self, addr: SocketAddr) -> io::Result<SocketAddr> {
+        let mut slot = self.0.resolver.lock().await;
+        if let Some(h) = slot.as_ref() {
+            return Ok(h.local_addr());
+        }
+        let server = self.resolver_server().bind(addr).await?;
+        let local = server.local_addr();
+        tracing::info!(%local, "object resolver listening");
+        *slot = Some(server);
+        Ok(local)
+    }
+
+    /// An object exporter that does not listen yet: its tables, bindings
+    /// that name `port`, and the RPC server ([`DcomExporter::server`]) that
+    /// routes its calls, for the caller to serve or drive.
+    pub fn new_exporter(&self, port: u16) -> DcomExporter {
+        let machine = Arc::downgrade(&self.0);
+        let shared = Arc::new_cyclic(|me: &Weak<ExporterShared>| {
+            let rem = RemUnknownService(me.clone());
+            let rem_unknown = Object::new()
+                .with(IRemUnknownStub::new(rem.clone()))
+                .with(IRemUnknown2Stub::new(rem));
+            ExporterShared {
+                machine,
+                port,
+                tables: Mutex::new(
+                    Exporter::new(self.0.config.ping_period, rem_unknown)
+                        .with_limits(self.0.config.objects),
+                ),
+            }
+        });
+        let oxid = lock(&shared.tables).oxid();
+        self.0
+            .exporters
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(oxid, Arc::downgrade(&shared));
+        DcomExporter {
+            shared,
+            listening: None,
+            machine: self.clone(),
+        }
+    }
+
+    /// Starts an object exporter listening on `addr`.
+    pub async fn start_exporter(&self, addr: SocketAddr) -> io::Result<DcomExporter> {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let port = listener.local_addr()?.port();
+        let mut exporter = self.new_exporter(port);
+        exporter.listening = Some(exporter.server().serve(listener));
+        tracing::info!(port, oxid = %format_args!("{:#x}", exporter.oxid()), "object exporter listening");
+        Ok(exporter)
+    }
+
+    /// An RPC server under the machine's connection limits.
+    pub(super) fn rpc_server(&self) -> Server {
+        Server::new()
+            .limits(self.0.config.connection)
+            .connection_limits(self.0.config.connections)
+    }
+
+    pub(super) fn exporter(&self, oxid: u64) -> Option<Arc<ExporterShared>> {
+        self.0
+            .exporters
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&oxid)
+            .and_then(Weak::upgrade)
+    }
+
+    pub(super) fn exporters(&self) -> Vec<Arc<ExporterShared>> {
+        self.0
+            .exporters
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .filter_map(Weak::upgrade)
+            .collect()
+    }
+
+    /// Runs the timers once: ping sets not pinged for three periods
+    /// expire, and objects neither called nor pinged for three periods
+    /// are reclaimed. Returns how many objects went.
+    pub fn tick(&self) -> usize {
+        let now = self.now();
+        lock(&self.0.sets).expire(now);
+        self.exporters()
+            .iter()
+            .map(|e| lock(&e.tables).reclaim(now).len())
+            .sum()
+    }
+
+    /// Runs [`Machine::tick`] every ping period until the machine is dropped.
+    pub fn spawn_timers(&self) {
+        let weak = Arc::downgrade(&self.0);
+        let period = self.0.config.ping_period;
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(period);
+            loop {
+                every.tick().await;
+                let Some(inner) = weak.upgrade() else { return };
+                let gone = Machine(inner).tick();
+                if gone > 0 {
+                    tracing::debug!(gone, "objects reclaimed");
+                }
+            }
+        });
+    }
+}
