@@ -20,9 +20,10 @@ use msrpc::ndr::WString;
 use msrpc::orpc::activation::{ActivationProperties, Property};
 use msrpc::orpc::objref::RPC_C_AUTHN_WINNT;
 use msrpc::orpc::{
-    hresult, ComPtr, DcomClient, DcomExporter, Machine, MachineConfig, ObjRef, SecurityBinding,
+    ComPtr, DcomClient, DcomExporter, Machine, MachineConfig, ObjRef, SecurityBinding,
 };
 use msrpc::rpc::{CallError, Channel, Client};
+use msrpc::Hresult;
 
 type Calc = ComPtr<ICalculatorClient<Client>>;
 
@@ -153,7 +154,7 @@ async fn add_ref_and_release_count_and_releasing_too_much_is_clamped() {
     assert_eq!(r.return_value, 0);
     assert_eq!(s.exporter.objects(), 0, "nothing leaked");
     match calc.add(1, 1).await {
-        Err(CallError::Fault(f)) => assert_eq!(f.status, hresult::RPC_E_DISCONNECTED),
+        Err(CallError::Fault(f)) => assert_eq!(f.hresult(), Hresult::RPC_E_DISCONNECTED),
         r => panic!("expected RPC_E_DISCONNECTED, got {r:?}"),
     }
     // An unknown IPID in RemAddRef is CO_E_OBJNOTREG.
@@ -161,8 +162,8 @@ async fn add_ref_and_release_count_and_releasing_too_much_is_clamped() {
         .rem_add_ref(1, vec![iref(uuid::Uuid::from_u128(1), 1)])
         .await
         .expect("RemAddRef");
-    assert_eq!(r.p_results, vec![hresult::CO_E_OBJNOTREG as i32]);
-    assert_eq!(r.return_value, hresult::E_INVALIDARG as i32);
+    assert_eq!(r.p_results, vec![i32::from(Hresult::CO_E_OBJNOTREG)]);
+    assert_eq!(r.return_value, i32::from(Hresult::E_INVALIDARG));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -184,7 +185,7 @@ async fn an_object_nobody_pings_is_reclaimed_after_three_periods_and_a_pinged_on
     s.client.ping().await.expect("ping");
     assert_eq!(s.machine.tick(), 1, "the unpinged object goes");
     match lonely.add(1, 2).await {
-        Err(CallError::Fault(f)) => assert_eq!(f.status, hresult::RPC_E_DISCONNECTED),
+        Err(CallError::Fault(f)) => assert_eq!(f.hresult(), Hresult::RPC_E_DISCONNECTED),
         r => panic!("expected RPC_E_DISCONNECTED, got {r:?}"),
     }
     assert_eq!(pinged.add(1, 2).await.expect("pinged stays").sum, 3);
@@ -336,7 +337,7 @@ async fn hostile_activation_requests_get_clean_errors_and_leak_nothing() {
         .to_objref(false)
         .expect("objref")
         .to_bytes();
-    let invalid = hresult::RPC_E_INVALID_OBJREF as i32;
+    let invalid = i32::from(Hresult::RPC_E_INVALID_OBJREF);
     // A bogus OBJREF signature.
     let mut bogus = good.clone();
     bogus[..4].copy_from_slice(b"WOEM");
@@ -365,7 +366,7 @@ async fn hostile_activation_requests_get_clean_errors_and_leak_nothing() {
         .to_bytes();
     assert_eq!(
         create(&s, unknown).await,
-        hresult::REGDB_E_CLASSNOTREG as i32
+        i32::from(Hresult::REGDB_E_CLASSNOTREG)
     );
     // Nothing was created by any of them; the good request still works.
     assert_eq!(s.exporter.objects(), 0);
@@ -381,7 +382,7 @@ async fn calls_on_an_unknown_ipid_fault_with_rpc_e_disconnected() {
         .expect("connect");
     let calc = ICalculatorClient::with_object(c, uuid::Uuid::from_u128(0xdead));
     match calc.add(1, 2).await {
-        Err(CallError::Fault(f)) => assert_eq!(f.status, hresult::RPC_E_DISCONNECTED),
+        Err(CallError::Fault(f)) => assert_eq!(f.hresult(), Hresult::RPC_E_DISCONNECTED),
         r => panic!("expected RPC_E_DISCONNECTED, got {r:?}"),
     }
     // An ORPCTHIS from a future COM major version is refused.
@@ -405,7 +406,7 @@ async fn calls_on_an_unknown_ipid_fault_with_rpc_e_disconnected() {
         )
         .await;
     match r {
-        Err(CallError::Fault(f)) => assert_eq!(f.status, hresult::RPC_E_VERSION_MISMATCH),
+        Err(CallError::Fault(f)) => assert_eq!(f.hresult(), Hresult::RPC_E_VERSION_MISMATCH),
         r => panic!("expected RPC_E_VERSION_MISMATCH, got {r:?}"),
     }
     // ORPCTHIS flags other than 0 are refused (MS-DCOM 3.1.1.5.4).
@@ -425,7 +426,7 @@ async fn calls_on_an_unknown_ipid_fault_with_rpc_e_disconnected() {
         )
         .await;
     match r {
-        Err(CallError::Fault(f)) => assert_eq!(f.status, hresult::RPC_E_INVALID_HEADER),
+        Err(CallError::Fault(f)) => assert_eq!(f.hresult(), Hresult::RPC_E_INVALID_HEADER),
         r => panic!("expected RPC_E_INVALID_HEADER, got {r:?}"),
     }
     // A stub too short for ORPCTHIS's head is undecodable.
@@ -447,7 +448,7 @@ async fn calls_on_an_unknown_ipid_fault_with_rpc_e_disconnected() {
         .rem_query_interface(uuid::Uuid::from_u128(5), 1, 1, vec![uuid::Uuid::nil()])
         .await
         .expect("answers");
-    assert_eq!(r.return_value, hresult::RPC_E_INVALID_OBJECT as i32);
+    assert_eq!(r.return_value, i32::from(Hresult::RPC_E_INVALID_OBJECT));
 }
 
 // ------------------------------------------------- interface pointers
@@ -477,7 +478,7 @@ impl orpc_test::IFactoryServer for FactoryImpl {
                     ..Default::default()
                 }
                 .into_orpcthat(),
-                return_value: hr as i32,
+                return_value: hr.into(),
                 ..Default::default()
             },
         })
@@ -489,19 +490,19 @@ impl orpc_test::IFactoryServer for FactoryImpl {
         object: Option<Box<MInterfacePointer>>,
     ) -> Result<orpc_test::i_factory::InspectResponse, msrpc::rpc::Fault> {
         use calculator::idl::i_calculator::{AddRequest, AddResponse};
-        let fail = |hr: u32| orpc_test::i_factory::InspectResponse {
-            return_value: hr as i32,
+        let fail = |hr: Hresult| orpc_test::i_factory::InspectResponse {
+            return_value: hr.into(),
             ..Default::default()
         };
         let Some(m) = object else {
-            return Ok(fail(hresult::E_INVALIDARG));
+            return Ok(fail(Hresult::E_INVALIDARG));
         };
         let (obj, _) = match self.0.unmarshal(&m) {
             Ok(o) => o,
             Err(hr) => return Ok(fail(hr)),
         };
         let Some(stub) = obj.stub(&calculator::idl::ICalculator::IID) else {
-            return Ok(fail(hresult::E_NOINTERFACE));
+            return Ok(fail(Hresult::E_NOINTERFACE));
         };
         let request = AddRequest {
             orpcthis: ctx.orpcthis.clone().unwrap_or_default(),
@@ -560,7 +561,7 @@ async fn interface_pointers_travel_out_and_in() {
     );
     // A method that cannot make the interface asked for says so.
     let r = factory.make(uuid::Uuid::from_u128(1)).await.expect("Make");
-    assert_eq!(r.return_value, hresult::E_NOINTERFACE as i32);
+    assert_eq!(r.return_value, i32::from(Hresult::E_NOINTERFACE));
     let info = msrpc::orpc::ErrorInfo::from_orpcthat(&r.orpcthat).expect("error information");
     assert_eq!(info.source.as_deref(), Some("IFactory::Make"));
     assert_eq!(
@@ -590,7 +591,7 @@ async fn remote_activation_through_iactivation() {
         .await
         .expect("RemoteActivation");
     assert_eq!((r.return_value, r.phr), (0, 0));
-    assert_eq!(r.p_results, vec![0, hresult::E_NOINTERFACE as i32]);
+    assert_eq!(r.p_results, vec![0, i32::from(Hresult::E_NOINTERFACE)]);
     assert_eq!(r.p_oxid, s.exporter.oxid());
     assert_eq!(r.p_authn_hint, 1);
     let mip = r.pp_interface_data[0].clone().expect("the calculator");
@@ -652,7 +653,7 @@ async fn the_object_limit_holds_and_other_clients_are_still_served() {
         .create_instance::<ICalculatorClient<Client>>(calculator::CLSID_CALCULATOR)
         .await
     {
-        Err(msrpc::orpc::DcomError::Hresult(h)) => assert_eq!(h, hresult::E_OUTOFMEMORY),
+        Err(msrpc::orpc::DcomError::Hresult(h)) => assert_eq!(h, Hresult::E_OUTOFMEMORY),
         r => panic!("expected E_OUTOFMEMORY, got {:?}", r.err()),
     }
     // The objects already made still answer, and releasing one makes room.
@@ -685,7 +686,7 @@ async fn one_client_is_held_to_its_object_limit_and_another_address_is_not() {
         .create_instance::<ICalculatorClient<Client>>(calculator::CLSID_CALCULATOR)
         .await
     {
-        Err(msrpc::orpc::DcomError::Hresult(h)) => assert_eq!(h, hresult::E_OUTOFMEMORY),
+        Err(msrpc::orpc::DcomError::Hresult(h)) => assert_eq!(h, Hresult::E_OUTOFMEMORY),
         r => panic!("expected E_OUTOFMEMORY, got {:?}", r.err()),
     }
     let elsewhere = DcomClient::connect_from(resolver, Some([127, 0, 0, 2].into()))
@@ -715,7 +716,7 @@ async fn objects_marshaled_out_of_a_call_count_against_the_caller() {
     let made = factory.remote_create_instance(iid).await.expect("called");
     assert_eq!(made.return_value, 0, "the second object");
     let refused = factory.remote_create_instance(iid).await.expect("called");
-    assert_eq!(refused.return_value as u32, hresult::E_OUTOFMEMORY);
+    assert_eq!(Hresult::from(refused.return_value), Hresult::E_OUTOFMEMORY);
     assert!(refused.ppv_object.is_none());
 }
 

@@ -48,7 +48,7 @@ impl IClassFactoryServer for Factory {
         let object = Object::new().with(IClassFactoryStub::new(Factory(self.0.clone())));
         let (ppv_object, hr) = match self.0.marshal(object, riid) {
             Ok(m) => (Some(Box::new(m)), 0),
-            Err(hr) => (None, hr as i32),
+            Err(hr) => (None, hr.into()),
         };
         Ok(RemoteCreateInstanceResponse {
             orpcthat: ORPCTHAT::default(),

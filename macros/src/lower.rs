@@ -588,7 +588,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
                 let mut r = <#wire_mod::#resp as ::msrpc::ndr::Ndr>::placeholder();
                 match self.0.#fname(#(#to_rust),*).await {
                     Ok(#bind) => { #ret_field }
-                    Err(e) => r.return_value = e.hresult(),
+                    Err(e) => r.return_value = e.hresult().into(),
                 }
                 Ok(r)
             }
@@ -608,7 +608,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
                 let (n, v) = (&p.name, p.counts.as_ref()?);
                 Some(quote! {
                     if #n as usize != #v.len() {
-                        return Err(::msrpc::Error::Hresult(0x8007_0057)); // E_INVALIDARG
+                        return Err(::msrpc::Error::Hresult(::msrpc::Hresult::E_INVALIDARG));
                     }
                 })
             })

@@ -10,7 +10,6 @@ use super::activation::{ActivationProperties, Property};
 use super::class_object::ClassObject;
 use super::exporter::{Caller, Object};
 use super::framing::{orpcthat, version_ok, COM_VERSION};
-use super::hresult;
 use super::machine::{lock, Class, Machine};
 use super::marshaler::Marshaler;
 use super::objref::{mip, Bindings, ObjRef};
@@ -22,6 +21,7 @@ use crate::dcom::i_remote_scm_activator::*;
 use crate::dcom::*;
 use crate::ndr;
 use crate::rpc::{CallContext, Fault};
+use crate::Hresult;
 
 impl Machine {
     /// Creates an object of `clsid` (or, for `class_object`, the class's
@@ -32,7 +32,7 @@ impl Machine {
         iids: &[Uuid],
         class_object: bool,
         caller: Caller,
-    ) -> Result<Activated, u32> {
+    ) -> Result<Activated, Hresult> {
         let Class { oxid, factory, .. } = self
             .0
             .classes
@@ -40,8 +40,8 @@ impl Machine {
             .unwrap_or_else(|e| e.into_inner())
             .get(clsid)
             .cloned()
-            .ok_or(hresult::REGDB_E_CLASSNOTREG)?;
-        let exporter = self.exporter(oxid).ok_or(hresult::REGDB_E_CLASSNOTREG)?;
+            .ok_or(Hresult::REGDB_E_CLASSNOTREG)?;
+        let exporter = self.exporter(oxid).ok_or(Hresult::REGDB_E_CLASSNOTREG)?;
         let object = if class_object {
             let marshaler = Marshaler {
                 exporter: Arc::downgrade(&exporter),
@@ -78,7 +78,7 @@ struct Activated {
     oxid: u64,
     ipid_rem_unknown: Uuid,
     bindings: Bindings,
-    objrefs: Vec<Result<ObjRef, u32>>,
+    objrefs: Vec<Result<ObjRef, Hresult>>,
 }
 
 /// IRemoteSCMActivator and IActivation (MS-DCOM 3.1.2.5.2).
@@ -93,20 +93,20 @@ impl ActivatorService {
         props: Option<&MInterfacePointer>,
         class_object: bool,
         caller: Caller,
-    ) -> Result<MInterfacePointer, u32> {
+    ) -> Result<MInterfacePointer, Hresult> {
         if !version_ok(&orpcthis.version) {
-            return Err(hresult::RPC_E_VERSION_MISMATCH);
+            return Err(Hresult::RPC_E_VERSION_MISMATCH);
         }
-        let props = props.ok_or(hresult::E_INVALIDARG)?;
+        let props = props.ok_or(Hresult::E_INVALIDARG)?;
         let request =
             ActivationProperties::from_objref_bytes(&props.ab_data, false).map_err(|e| {
                 tracing::debug!(error = %e, "activation properties refused");
-                hresult::RPC_E_INVALID_OBJREF
+                Hresult::RPC_E_INVALID_OBJREF
             })?;
-        let inst = request.instantiation().ok_or(hresult::E_INVALIDARG)?;
+        let inst = request.instantiation().ok_or(Hresult::E_INVALIDARG)?;
         let iids = inst.p_iid.clone().unwrap_or_default();
         if iids.is_empty() {
-            return Err(hresult::E_INVALIDARG);
+            return Err(Hresult::E_INVALIDARG);
         }
         let a = self
             .0
@@ -120,14 +120,14 @@ impl ActivatorService {
                     ptrs.push(Some(mip(o)));
                 }
                 Err(hr) => {
-                    hrs.push(*hr as i32);
+                    hrs.push((*hr).into());
                     ptrs.push(None);
                 }
             }
         }
         if hrs.iter().all(|&h| h != 0) {
             // Nothing to return: the first interface's failure says why.
-            return Err(hrs.first().map_or(hresult::E_NOINTERFACE, |&h| h as u32));
+            return Err(hrs.first().map_or(Hresult::E_NOINTERFACE, |&h| h.into()));
         }
         // PropsOutInfo first, then ScmReplyInfo: the order Windows sends,
         // and the only one impacket reads.
@@ -151,7 +151,7 @@ impl ActivatorService {
                 }),
             ],
         };
-        let objref = reply.to_objref(true).map_err(|_| hresult::E_INVALIDARG)?;
+        let objref = reply.to_objref(true).map_err(|_| Hresult::E_INVALIDARG)?;
         Ok(*mip(&objref))
     }
 }
@@ -173,7 +173,7 @@ impl IRemoteSCMActivatorServer for ActivatorService {
                 Err(hr) => RemoteGetClassObjectResponse {
                     orpcthat: orpcthat(),
                     pp_act_properties: None,
-                    return_value: hr as i32,
+                    return_value: hr.into(),
                 },
             },
         )
@@ -196,7 +196,7 @@ impl IRemoteSCMActivatorServer for ActivatorService {
                 Err(hr) => RemoteCreateInstanceResponse {
                     orpcthat: orpcthat(),
                     pp_act_properties: None,
-                    return_value: hr as i32,
+                    return_value: hr.into(),
                 },
             },
         )
@@ -218,21 +218,21 @@ impl IActivationServer for ActivatorService {
         _a_requested_protseqs: Vec<u16>,
     ) -> Result<RemoteActivationResponse, Fault> {
         let n = interfaces as usize;
-        let failed = |hr: u32| RemoteActivationResponse {
+        let failed = |hr: Hresult| RemoteActivationResponse {
             orp_cthat: orpcthat(),
-            phr: hr as i32,
+            phr: hr.into(),
             pp_interface_data: vec![None; n],
             p_results: vec![0; n],
             ..Default::default()
         };
         if !version_ok(&orp_cthis.version) {
-            return Ok(failed(hresult::RPC_E_VERSION_MISMATCH));
+            return Ok(failed(Hresult::RPC_E_VERSION_MISMATCH));
         }
         // Mode 0xFFFFFFFF asks for the class object (3.1.2.5.2.3.1).
         let class_object = mode == u32::MAX;
         let iids = p_ii_ds.unwrap_or_default();
         if iids.len() != n {
-            return Ok(failed(hresult::E_INVALIDARG));
+            return Ok(failed(Hresult::E_INVALIDARG));
         }
         let a = match self.0.activate(&clsid, &iids, class_object, caller(ctx)) {
             Ok(a) => a,
@@ -250,7 +250,7 @@ impl IActivationServer for ActivatorService {
             p_results: a
                 .objrefs
                 .iter()
-                .map(|r| r.as_ref().err().map_or(0, |hr| *hr as i32))
+                .map(|r| r.as_ref().err().map_or(0, |&hr| hr.into()))
                 .collect(),
             return_value: 0,
         })

@@ -30,7 +30,7 @@ impl IClassFactoryServer for ClassObject {
             Err(hr) => RemoteCreateInstanceResponse {
                 orpcthat: orpcthat(),
                 ppv_object: None,
-                return_value: hr as i32,
+                return_value: hr.into(),
             },
         })
     }

@@ -19,11 +19,11 @@ use std::time::Duration;
 use uuid::Uuid;
 
 use super::activation::{ActivationProperties, BlobError};
-use super::hresult;
 use super::objref::{Bindings, ObjRef, ObjRefError, SORF_NOPING, TOWER_NCACN_IP_TCP};
 use crate::dcom::*;
 use crate::rpc::conn::Limits;
 use crate::rpc::{CallError, Channel, Client, Proxy};
+use crate::Hresult;
 
 /// Why a DCOM client operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -33,8 +33,8 @@ pub enum DcomError {
     Call(#[from] CallError),
     /// The server answered with a failing HRESULT (or, from the resolver,
     /// a Win32 error code).
-    #[error("the server answered HRESULT {0:#010x}")]
-    Hresult(u32),
+    #[error("the server answered {0}")]
+    Hresult(Hresult),
     /// An OBJREF from the server does not parse.
     #[error(transparent)]
     ObjRef(#[from] ObjRefError),
@@ -58,11 +58,22 @@ pub enum DcomError {
     },
 }
 
+/// `Err` for a failing HRESULT, as the IDL's `long` carries it.
 fn check(hr: i32) -> Result<(), DcomError> {
-    if hr < 0 {
-        Err(DcomError::Hresult(hr as u32))
+    let hr = Hresult::from(hr);
+    if hr.is_failure() {
+        Err(DcomError::Hresult(hr))
     } else {
         Ok(())
+    }
+}
+
+/// `Err` for any status but 0: an `error_status_t`, such as the resolver
+/// returns, fails with a Win32 code as well as with an HRESULT.
+fn check_status(status: u32) -> Result<(), DcomError> {
+    match Hresult(status) {
+        Hresult::S_OK => Ok(()),
+        failed => Err(DcomError::Hresult(failed)),
     }
 }
 
@@ -259,9 +270,7 @@ impl DcomClient {
         let r = IObjectExporterClient::new(self.0.resolver.clone())
             .resolve_oxid2(oxid, vec![TOWER_NCACN_IP_TCP])
             .await?;
-        if r.return_value != 0 {
-            return Err(DcomError::Hresult(r.return_value));
-        }
+        check_status(r.return_value)?;
         let b = r
             .ppdsa_oxid_bindings
             .as_deref()
@@ -348,9 +357,7 @@ impl DcomClient {
         match seq {
             None => {
                 let r = resolver.simple_ping(setid).await?;
-                if r.return_value != 0 {
-                    return Err(DcomError::Hresult(r.return_value));
-                }
+                check_status(r.return_value)?;
             }
             Some(seq) => {
                 let r = resolver
@@ -360,7 +367,7 @@ impl DcomClient {
                     // Try again with these OIDs next time.
                     let mut p = self.0.ping.lock().unwrap_or_else(|e| e.into_inner());
                     p.added.extend(add);
-                    return Err(DcomError::Hresult(r.return_value));
+                    return check_status(r.return_value);
                 }
                 self.0.ping.lock().unwrap_or_else(|e| e.into_inner()).setid = r.p_set_id;
             }
@@ -502,7 +509,7 @@ impl<P> ComPtr<P> {
 
 /// Whether a call failed because the object is gone (RPC_E_DISCONNECTED).
 pub fn is_disconnected(e: &CallError) -> bool {
-    matches!(e, CallError::Fault(f) if f.status == hresult::RPC_E_DISCONNECTED)
+    matches!(e, CallError::Fault(f) if f.hresult() == Hresult::RPC_E_DISCONNECTED)
 }
 
 #[cfg(test)]

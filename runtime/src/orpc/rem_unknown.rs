@@ -7,7 +7,6 @@ use std::time::Instant;
 use super::dcom_exporter::ExporterShared;
 use super::exporter::RefChange;
 use super::framing::orpcthat;
-use super::hresult;
 use super::machine::lock;
 use super::objref::{mip, ObjRef, StdObjRef};
 use super::router::caller;
@@ -15,6 +14,7 @@ use crate::dcom::i_rem_unknown::*;
 use crate::dcom::i_rem_unknown2::RemQueryInterface2Response;
 use crate::dcom::*;
 use crate::rpc::{CallContext, Fault};
+use crate::Hresult;
 
 /// IRemUnknown and IRemUnknown2 of one exporter.
 #[derive(Clone)]
@@ -24,7 +24,7 @@ impl RemUnknownService {
     fn exporter(&self) -> Result<Arc<ExporterShared>, Fault> {
         self.0
             .upgrade()
-            .ok_or(Fault::new(hresult::RPC_E_DISCONNECTED))
+            .ok_or(Fault::from(Hresult::RPC_E_DISCONNECTED))
     }
 
     fn now(e: &ExporterShared) -> Instant {
@@ -70,9 +70,9 @@ impl IRemUnknownServer for RemUnknownService {
                 // reads only the return value.
                 let all_failed = r.iter().all(|x| x.is_err());
                 let hr = if all_failed {
-                    hresult::E_NOINTERFACE
+                    Hresult::E_NOINTERFACE
                 } else {
-                    0
+                    Hresult::S_OK
                 };
                 (Some(r), hr)
             }
@@ -86,7 +86,7 @@ impl IRemUnknownServer for RemUnknownService {
                         std: std_idl(std),
                     },
                     Err(hr) => REMQIRESULT {
-                        h_result: *hr as i32,
+                        h_result: (*hr).into(),
                         std: STDOBJREF::default(),
                     },
                 })
@@ -95,7 +95,7 @@ impl IRemUnknownServer for RemUnknownService {
         Ok(RemQueryInterfaceResponse {
             orpcthat: orpcthat(),
             pp_qi_results: results,
-            return_value: hr as i32,
+            return_value: hr.into(),
         })
     }
 
@@ -107,15 +107,15 @@ impl IRemUnknownServer for RemUnknownService {
     ) -> Result<RemAddRefResponse, Fault> {
         let e = self.exporter()?;
         let results = lock(&e.tables).add_ref(&changes(&interface_refs), caller(ctx));
-        let hr = if results.iter().any(|&r| r != 0) {
-            hresult::E_INVALIDARG
+        let hr = if results.iter().any(|&r| r != Hresult::S_OK) {
+            Hresult::E_INVALIDARG
         } else {
-            0
+            Hresult::S_OK
         };
         Ok(RemAddRefResponse {
             orpcthat: orpcthat(),
-            p_results: results.into_iter().map(|r| r as i32).collect(),
-            return_value: hr as i32,
+            p_results: results.into_iter().map(i32::from).collect(),
+            return_value: hr.into(),
         })
     }
 
@@ -142,7 +142,9 @@ impl IRemUnknown2Server for RemUnknownService {
         iids: Vec<IID>,
     ) -> Result<RemQueryInterface2Response, Fault> {
         let e = self.exporter()?;
-        let machine = e.machine().ok_or(Fault::new(hresult::RPC_E_DISCONNECTED))?;
+        let machine = e
+            .machine()
+            .ok_or(Fault::from(Hresult::RPC_E_DISCONNECTED))?;
         let now = machine.now();
         let mut tables = lock(&e.tables);
         let refs = tables.initial_refs();
@@ -164,20 +166,20 @@ impl IRemUnknown2Server for RemUnknownService {
                             })));
                         }
                         Err(hr) => {
-                            phr.push(*hr as i32);
+                            phr.push((*hr).into());
                             mifs.push(None);
                         }
                     }
                 }
-                (phr, mifs, 0)
+                (phr, mifs, Hresult::S_OK)
             }
-            Err(hr) => (vec![hr as i32; iids.len()], vec![None; iids.len()], hr),
+            Err(hr) => (vec![hr.into(); iids.len()], vec![None; iids.len()], hr),
         };
         Ok(RemQueryInterface2Response {
             orpcthat: orpcthat(),
             phr,
             pp_mif,
-            return_value: hr as i32,
+            return_value: hr.into(),
         })
     }
 }

@@ -6,13 +6,13 @@ use std::time::Instant;
 use uuid::Uuid;
 
 use super::framing::COM_VERSION;
-use super::hresult;
 use super::machine::{lock, Machine};
 use super::objref::Bindings;
 use super::router::caller;
 use crate::dcom::i_object_exporter::*;
 use crate::dcom::*;
 use crate::rpc::{CallContext, Fault};
+use crate::Hresult;
 
 /// RPC_C_AUTHN_LEVEL_NONE, the authentication hint while msrpc has no
 /// security provider (impacket's client relies on it being exactly 1).
@@ -22,8 +22,8 @@ pub(super) const AUTHN_LEVEL_NONE: u32 = 1;
 pub(super) struct ResolverService(pub(super) Machine);
 
 impl ResolverService {
-    fn resolve(&self, oxid: OXID) -> Result<(Bindings, Uuid), u32> {
-        let e = self.0.exporter(oxid).ok_or(hresult::OR_INVALID_OXID)?;
+    fn resolve(&self, oxid: OXID) -> Result<(Bindings, Uuid), Hresult> {
+        let e = self.0.exporter(oxid).ok_or(Hresult::OR_INVALID_OXID)?;
         let ipid = lock(&e.tables).ipid_rem_unknown();
         Ok((e.bindings(&self.0), ipid))
     }
@@ -58,7 +58,7 @@ impl IObjectExporterServer for ResolverService {
                 return_value: 0,
             },
             Err(status) => ResolveOxidResponse {
-                return_value: status,
+                return_value: status.into(),
                 ..Default::default()
             },
         })
@@ -77,7 +77,7 @@ impl IObjectExporterServer for ResolverService {
                     self.refresh(&oids, now);
                     0
                 }
-                Err(status) => status,
+                Err(status) => status.into(),
             },
         })
     }
@@ -115,7 +115,7 @@ impl IObjectExporterServer for ResolverService {
             Err(status) => ComplexPingResponse {
                 p_set_id,
                 p_ping_backoff_factor: 0,
-                return_value: status,
+                return_value: status.into(),
             },
         })
     }
@@ -139,7 +139,7 @@ impl IObjectExporterServer for ResolverService {
                 return_value: 0,
             },
             Err(status) => ResolveOxid2Response {
-                return_value: status,
+                return_value: status.into(),
                 ..Default::default()
             },
         })

@@ -10,11 +10,11 @@ use uuid::Uuid;
 use super::dcom_exporter::ExporterShared;
 use super::exporter::Caller;
 use super::framing::version_ok;
-use super::hresult;
 use super::machine::lock;
 use crate::dcom::COMVERSION;
 use crate::ndr;
 use crate::rpc::{BoxFuture, CallContext, Dispatch, Fault, SyntaxId};
+use crate::Hresult;
 
 tokio::task_local! {
     /// The client whose ORPC call is running, for [`Marshaler`].
@@ -63,7 +63,7 @@ impl OrpcRouter {
     /// The checks of MS-DCOM 3.1.1.5.4, in the spec's order, then the stub.
     /// Failures travel as faults carrying the HRESULT, as Windows sends them.
     fn route(&self, ctx: &CallContext, stub: &[u8]) -> Result<Arc<dyn Dispatch>, Fault> {
-        let fault = Fault::new;
+        let fault = Fault::from;
         // Only ORPCTHIS's fixed head matters here (its COMVERSION and
         // flags); the stub decodes all of it along with the request.
         let mut d = ndr::Decoder::new(stub);
@@ -74,16 +74,16 @@ impl OrpcRouter {
             minor_version: minor,
         };
         if !version_ok(&version) {
-            return Err(fault(hresult::RPC_E_VERSION_MISMATCH));
+            return Err(fault(Hresult::RPC_E_VERSION_MISMATCH));
         }
         if flags != 0 {
-            return Err(fault(hresult::RPC_E_INVALID_HEADER));
+            return Err(fault(Hresult::RPC_E_INVALID_HEADER));
         }
-        let ipid = ctx.object.ok_or(fault(hresult::RPC_E_DISCONNECTED))?;
+        let ipid = ctx.object.ok_or(fault(Hresult::RPC_E_DISCONNECTED))?;
         let exporter = self
             .exporter
             .upgrade()
-            .ok_or(fault(hresult::RPC_E_DISCONNECTED))?;
+            .ok_or(fault(Hresult::RPC_E_DISCONNECTED))?;
         let now = exporter.machine().map_or_else(Instant::now, |m| m.now());
         let found = lock(&exporter.tables).lookup(&ipid, &self.iid, now);
         found.map_err(fault)

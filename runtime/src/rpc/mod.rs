@@ -102,9 +102,21 @@ impl Fault {
         Fault { status }
     }
 
+    /// The status as an HRESULT, which is what ORPC faults carry.
+    pub const fn hresult(&self) -> crate::Hresult {
+        crate::Hresult(self.status)
+    }
+
     /// Stub data that does not decode: the NDR fault.
     pub fn from_ndr(_e: crate::ndr::Error) -> Fault {
         Fault::new(status::NCA_S_FAULT_NDR)
+    }
+}
+
+impl From<crate::Hresult> for Fault {
+    /// An ORPC fault: its status is the HRESULT (MS-DCOM 3.1.1.5.4).
+    fn from(h: crate::Hresult) -> Fault {
+        Fault::new(h.0)
     }
 }
 
