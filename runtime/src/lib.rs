@@ -53,6 +53,7 @@
 mod hresult;
 pub mod ndr;
 pub mod orpc;
+mod reader;
 pub mod rpc;
 
 pub use hresult::Hresult;

@@ -6,6 +6,8 @@
 
 use uuid::Uuid;
 
+use crate::reader::{Reader, Truncated};
+
 /// "MEOW".
 pub const OBJREF_SIGNATURE: u32 = 0x574f_454d;
 /// OBJREF.flags: a standard OBJREF follows.
@@ -258,62 +260,29 @@ impl Bindings {
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Bindings, ObjRefError> {
-        let n = r.u16("DUALSTRINGARRAY")?;
-        let offset = r.u16("DUALSTRINGARRAY")?;
-        let bytes = r.take(usize::from(n) * 2, "DUALSTRINGARRAY")?;
-        let a: Vec<u16> = bytes
-            .chunks_exact(2)
-            .map(|c| u16::from_le_bytes([c[0], c[1]]))
-            .collect();
+        r.part("DUALSTRINGARRAY");
+        let n = r.u16()?;
+        let offset = r.u16()?;
+        let a = r.u16s(usize::from(n))?;
         Bindings::from_units(&a, offset)
     }
 }
 
-struct Reader<'a> {
-    b: &'a [u8],
-    pos: usize,
+impl From<Truncated> for ObjRefError {
+    fn from(t: Truncated) -> ObjRefError {
+        ObjRefError::Truncated(t.part)
+    }
 }
 
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize, what: &'static str) -> Result<&'a [u8], ObjRefError> {
-        let end = self
-            .pos
-            .checked_add(n)
-            .filter(|&e| e <= self.b.len())
-            .ok_or(ObjRefError::Truncated(what))?;
-        let s = &self.b[self.pos..end];
-        self.pos = end;
-        Ok(s)
-    }
-    fn u16(&mut self, what: &'static str) -> Result<u16, ObjRefError> {
-        let s = self.take(2, what)?;
-        Ok(u16::from_le_bytes([s[0], s[1]]))
-    }
-    fn u32(&mut self, what: &'static str) -> Result<u32, ObjRefError> {
-        let s = self.take(4, what)?;
-        Ok(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
-    }
-    fn u64(&mut self, what: &'static str) -> Result<u64, ObjRefError> {
-        let s = self.take(8, what)?;
-        let mut a = [0u8; 8];
-        a.copy_from_slice(s);
-        Ok(u64::from_le_bytes(a))
-    }
-    fn guid(&mut self, what: &'static str) -> Result<Uuid, ObjRefError> {
-        let s = self.take(16, what)?;
-        let mut a = [0u8; 16];
-        a.copy_from_slice(s);
-        Ok(Uuid::from_bytes_le(a))
-    }
-    fn std(&mut self) -> Result<StdObjRef, ObjRefError> {
-        Ok(StdObjRef {
-            flags: self.u32("STDOBJREF")?,
-            public_refs: self.u32("STDOBJREF")?,
-            oxid: self.u64("STDOBJREF")?,
-            oid: self.u64("STDOBJREF")?,
-            ipid: self.guid("STDOBJREF")?,
-        })
-    }
+fn read_std(r: &mut Reader<'_>) -> Result<StdObjRef, Truncated> {
+    r.part("STDOBJREF");
+    Ok(StdObjRef {
+        flags: r.u32()?,
+        public_refs: r.u32()?,
+        oxid: r.u64()?,
+        oid: r.u64()?,
+        ipid: r.guid()?,
+    })
 }
 
 fn put_std(w: &mut Vec<u8>, s: &StdObjRef) {
@@ -412,22 +381,22 @@ impl ObjRef {
 
     /// Reads an OBJREF from untrusted bytes, such as an `MInterfacePointer`'s.
     pub fn from_bytes(b: &[u8]) -> Result<ObjRef, ObjRefError> {
-        let mut r = Reader { b, pos: 0 };
-        let signature = r.u32("OBJREF")?;
+        let mut r = Reader::new(b, "OBJREF");
+        let signature = r.u32()?;
         if signature != OBJREF_SIGNATURE {
             return Err(ObjRefError::Signature(signature));
         }
-        let flags = r.u32("OBJREF")?;
-        let iid = r.guid("OBJREF")?;
+        let flags = r.u32()?;
+        let iid = r.guid()?;
         Ok(match flags {
             OBJREF_STANDARD => {
-                let std = r.std()?;
+                let std = read_std(&mut r)?;
                 let resolver = Bindings::read(&mut r)?;
                 ObjRef::Standard { iid, std, resolver }
             }
             OBJREF_HANDLER => {
-                let std = r.std()?;
-                let clsid = r.guid("OBJREF_HANDLER")?;
+                let std = read_std(&mut r)?;
+                let clsid = r.part("OBJREF_HANDLER").guid()?;
                 let resolver = Bindings::read(&mut r)?;
                 ObjRef::Handler {
                     iid,
@@ -437,34 +406,36 @@ impl ObjRef {
                 }
             }
             OBJREF_CUSTOM => {
-                let clsid = r.guid("OBJREF_CUSTOM")?;
-                let _cb_extension = r.u32("OBJREF_CUSTOM")?;
-                let _reserved = r.u32("OBJREF_CUSTOM")?;
-                let data = b[r.pos..].to_vec();
+                r.part("OBJREF_CUSTOM");
+                let clsid = r.guid()?;
+                let _cb_extension = r.u32()?;
+                let _reserved = r.u32()?;
+                let data = r.rest().to_vec();
                 ObjRef::Custom { iid, clsid, data }
             }
             OBJREF_EXTENDED => {
-                let std = r.std()?;
-                if r.u32("OBJREF_EXTENDED")? != EXTENDED_SIGNATURE {
+                let std = read_std(&mut r)?;
+                if r.part("OBJREF_EXTENDED").u32()? != EXTENDED_SIGNATURE {
                     return Err(ObjRefError::Extended("Signature1 is not 0x4E535956"));
                 }
                 let resolver = Bindings::read(&mut r)?;
-                let n = r.u32("OBJREF_EXTENDED")?;
-                if r.u32("OBJREF_EXTENDED")? != EXTENDED_SIGNATURE {
+                let n = r.part("OBJREF_EXTENDED").u32()?;
+                if r.u32()? != EXTENDED_SIGNATURE {
                     return Err(ObjRefError::Extended("Signature2 is not 0x4E535956"));
                 }
                 if n != 1 {
                     return Err(ObjRefError::Extended("nElms is not 1"));
                 }
-                let data_id = r.guid("DATAELEMENT")?;
-                let size = r.u32("DATAELEMENT")? as usize;
-                let rounded = r.u32("DATAELEMENT")? as usize;
+                r.part("DATAELEMENT");
+                let data_id = r.guid()?;
+                let size = r.u32()? as usize;
+                let rounded = r.u32()? as usize;
                 if size == 0 || rounded != (size + 7) & !7 {
                     return Err(ObjRefError::Extended(
                         "cbRounded is not cbSize rounded to 8",
                     ));
                 }
-                let data = r.take(rounded, "DATAELEMENT")?[..size].to_vec();
+                let data = r.take(rounded)?[..size].to_vec();
                 ObjRef::Extended {
                     iid,
                     std,
