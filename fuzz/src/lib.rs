@@ -96,7 +96,7 @@ impl Harness {
             .marshal(object, IClassFactory::IID)
             .expect("the harness's object marshals");
         let objref = ObjRef::from_bytes(&mip.ab_data).expect("its OBJREF parses");
-        let std = *objref.std().expect("a standard OBJREF");
+        let std = objref.std().expect("a standard OBJREF").clone();
         let resolver = machine.resolver_server();
         let exporter_server = exporter.server();
         let setid = {

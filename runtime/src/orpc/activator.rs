@@ -12,7 +12,7 @@ use super::exporter::{Caller, Object};
 use super::framing::{orpcthat, version_ok, COM_VERSION};
 use super::machine::{lock, Class, Machine};
 use super::marshaler::Marshaler;
-use super::objref::{mip, Bindings, ObjRef};
+use super::objref::{mip, ObjRef};
 use super::resolver_service::AUTHN_LEVEL_NONE;
 use super::router::caller;
 use crate::com::IClassFactoryStub;
@@ -57,7 +57,7 @@ impl Machine {
             .iter()
             .zip(iids)
             .map(|(r, iid)| {
-                r.map(|std| ObjRef::Standard {
+                r.clone().map(|std| ObjRef::Standard {
                     iid: *iid,
                     std,
                     resolver: resolver.clone(),
@@ -77,7 +77,7 @@ impl Machine {
 struct Activated {
     oxid: u64,
     ipid_rem_unknown: Uuid,
-    bindings: Bindings,
+    bindings: DUALSTRINGARRAY,
     objrefs: Vec<Result<ObjRef, Hresult>>,
 }
 
@@ -143,7 +143,7 @@ impl ActivatorService {
                     pdw_reserved: None,
                     remote_reply: Some(Box::new(customREMOTE_REPLY_SCM_INFO {
                         oxid: a.oxid,
-                        pdsa_oxid_bindings: Some(Box::new(a.bindings.to_idl())),
+                        pdsa_oxid_bindings: Some(Box::new(a.bindings.clone())),
                         ipid_rem_unknown: a.ipid_rem_unknown,
                         authn_hint: AUTHN_LEVEL_NONE,
                         server_version: COM_VERSION,
@@ -241,7 +241,7 @@ impl IActivationServer for ActivatorService {
         Ok(RemoteActivationResponse {
             orp_cthat: orpcthat(),
             p_oxid: a.oxid,
-            ppdsa_oxid_bindings: Some(Box::new(a.bindings.to_idl())),
+            ppdsa_oxid_bindings: Some(Box::new(a.bindings.clone())),
             pipid_rem_unknown: a.ipid_rem_unknown,
             p_authn_hint: AUTHN_LEVEL_NONE,
             p_server_version: COM_VERSION,

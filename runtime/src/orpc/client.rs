@@ -19,7 +19,7 @@ use std::time::Duration;
 use uuid::Uuid;
 
 use super::activation::{ActivationProperties, BlobError};
-use super::objref::{Bindings, ObjRef, ObjRefError, SORF_NOPING, TOWER_NCACN_IP_TCP};
+use super::objref::{ObjRef, ObjRefError, StringBinding, SORF_NOPING, TOWER_NCACN_IP_TCP};
 use crate::dcom::*;
 use crate::rpc::conn::Limits;
 use crate::rpc::{CallError, Channel, Client, Proxy};
@@ -224,12 +224,8 @@ impl DcomClient {
             .pdsa_oxid_bindings
             .as_deref()
             .ok_or(DcomError::Missing("pdsaOxidBindings"))?;
-        self.remember_oxid(
-            scm_reply.oxid,
-            &Bindings::from_idl(bindings)?,
-            scm_reply.ipid_rem_unknown,
-        )
-        .await?;
+        self.remember_oxid(scm_reply.oxid, bindings, scm_reply.ipid_rem_unknown)
+            .await?;
         let out = reply
             .props_out()
             .ok_or(DcomError::Missing("PropsOutInfo"))?;
@@ -250,13 +246,13 @@ impl DcomClient {
         mip: &MInterfacePointer,
     ) -> Result<ComPtr<P>, DcomError> {
         let objref = ObjRef::from_bytes(&mip.ab_data)?;
-        let std = *objref.std().ok_or(DcomError::Missing("a STDOBJREF"))?;
+        let std = objref.std().ok_or(DcomError::Missing("a STDOBJREF"))?;
         let oxid = self.resolve(std.oxid).await?;
         Ok(self.adopt(
             oxid,
             std.oid,
             std.ipid,
-            std.public_refs,
+            std.c_public_refs,
             std.flags & SORF_NOPING == 0,
         ))
     }
@@ -275,21 +271,20 @@ impl DcomClient {
             .ppdsa_oxid_bindings
             .as_deref()
             .ok_or(DcomError::Missing("ppdsaOxidBindings"))?;
-        self.remember_oxid(oxid, &Bindings::from_idl(b)?, r.pipid_rem_unknown)
-            .await
+        self.remember_oxid(oxid, b, r.pipid_rem_unknown).await
     }
 
     async fn remember_oxid(
         &self,
         oxid: u64,
-        b: &Bindings,
+        b: &DUALSTRINGARRAY,
         ipid_rem_unknown: Uuid,
     ) -> Result<Arc<Oxid>, DcomError> {
         let mut oxids = self.0.oxids.lock().await;
         if let Some(o) = oxids.get(&oxid) {
             return Ok(o.clone());
         }
-        let addr = exporter_addr(b)?;
+        let addr = exporter_addr(&b.string_bindings()?)?;
         let client = Client::connect_from(addr.as_str(), self.0.from, Limits::default())
             .await
             .map_err(|err| DcomError::Connect {
@@ -403,8 +398,8 @@ impl DcomClient {
 }
 
 /// The first ncacn_ip_tcp binding with an endpoint, as `host:port`.
-fn exporter_addr(b: &Bindings) -> Result<String, DcomError> {
-    b.strings
+fn exporter_addr(strings: &[StringBinding]) -> Result<String, DcomError> {
+    strings
         .iter()
         .filter(|s| s.tower_id == TOWER_NCACN_IP_TCP)
         .find_map(|s| {
@@ -417,7 +412,7 @@ fn exporter_addr(b: &Bindings) -> Result<String, DcomError> {
             })
         })
         .ok_or_else(|| {
-            DcomError::NoBinding(b.strings.iter().map(|s| s.network_addr.clone()).collect())
+            DcomError::NoBinding(strings.iter().map(|s| s.network_addr.clone()).collect())
         })
 }
 
@@ -515,19 +510,15 @@ pub fn is_disconnected(e: &CallError) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::orpc::StringBinding;
 
-    fn bindings(addrs: &[(u16, &str)]) -> Bindings {
-        Bindings {
-            strings: addrs
-                .iter()
-                .map(|&(tower_id, a)| StringBinding {
-                    tower_id,
-                    network_addr: a.into(),
-                })
-                .collect(),
-            security: Vec::new(),
-        }
+    fn bindings(addrs: &[(u16, &str)]) -> Vec<StringBinding> {
+        addrs
+            .iter()
+            .map(|&(tower_id, a)| StringBinding {
+                tower_id,
+                network_addr: a.into(),
+            })
+            .collect()
     }
 
     #[test]

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::exporter::Exporter;
 use super::machine::{lock, Class, Factory, Machine, MachineInner};
 use super::marshaler::Marshaler;
-use super::objref::{Bindings, StringBinding};
+use super::objref::{StringBinding, TOWER_NCACN_IP_TCP};
 use super::router::OrpcRouter;
 use crate::com::IClassFactory;
 use crate::dcom::*;
@@ -24,14 +24,12 @@ pub(super) struct ExporterShared {
 
 impl ExporterShared {
     /// The exporter's bindings: host[port], with the machine's security.
-    pub(super) fn bindings(&self, machine: &Machine) -> Bindings {
-        Bindings {
-            strings: vec![StringBinding {
-                tower_id: super::objref::TOWER_NCACN_IP_TCP,
-                network_addr: format!("{}[{}]", machine.0.config.host, self.port),
-            }],
-            security: machine.security_bindings(),
-        }
+    pub(super) fn bindings(&self, machine: &Machine) -> DUALSTRINGARRAY {
+        let endpoint = StringBinding {
+            tower_id: TOWER_NCACN_IP_TCP,
+            network_addr: format!("{}[{}]", machine.0.config.host, self.port),
+        };
+        DUALSTRINGARRAY::new(&[endpoint], &machine.security_bindings())
     }
 
     pub(super) fn machine(&self) -> Option<Machine> {
@@ -121,7 +119,7 @@ impl DcomExporter {
     }
 
     /// The exporter's DUALSTRINGARRAY, as ResolveOxid2 returns it.
-    pub fn bindings(&self) -> Bindings {
+    pub fn bindings(&self) -> DUALSTRINGARRAY {
         self.shared.bindings(&self.machine)
     }
 

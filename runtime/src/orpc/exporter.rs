@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 
 use uuid::Uuid;
 
-use super::objref::{StdObjRef, SORF_NOPING};
+use super::objref::SORF_NOPING;
+use crate::dcom::STDOBJREF;
 use crate::rpc::Dispatch;
 use crate::Hresult;
 
@@ -340,7 +341,7 @@ impl Exporter {
         iid: Uuid,
         now: Instant,
         caller: Caller,
-    ) -> Result<StdObjRef, Hresult> {
+    ) -> Result<STDOBJREF, Hresult> {
         self.export_many(object, &[iid], now, caller)
             .pop()
             .unwrap_or(Err(Hresult::E_NOINTERFACE))
@@ -355,7 +356,7 @@ impl Exporter {
         iids: &[Uuid],
         now: Instant,
         caller: Caller,
-    ) -> Vec<Result<StdObjRef, Hresult>> {
+    ) -> Vec<Result<STDOBJREF, Hresult>> {
         let refs = u64::from(self.initial_refs) * iids.len() as u64;
         let per_client =
             caller.is_none_or(|c| self.usage(c).objects < self.limits.max_objects_per_client);
@@ -397,7 +398,7 @@ impl Exporter {
 
     /// The IPID of `iid` on object `oid`, created if needed, with `refs`
     /// more public references held by `caller`.
-    fn add_ipid(&mut self, oid: u64, iid: Uuid, refs: u32, caller: Caller) -> StdObjRef {
+    fn add_ipid(&mut self, oid: u64, iid: Uuid, refs: u32, caller: Caller) -> STDOBJREF {
         let existing = self
             .oids
             .get(&oid)
@@ -426,9 +427,9 @@ impl Exporter {
             }
         }
         let no_ping = self.oids.get(&oid).is_some_and(|o| o.no_ping);
-        StdObjRef {
+        STDOBJREF {
             flags: if no_ping { SORF_NOPING } else { 0 },
-            public_refs: refs,
+            c_public_refs: refs,
             oxid: self.oxid,
             oid,
             ipid,
@@ -541,7 +542,7 @@ impl Exporter {
         iids: &[Uuid],
         now: Instant,
         caller: Caller,
-    ) -> Result<Vec<Result<StdObjRef, Hresult>>, Hresult> {
+    ) -> Result<Vec<Result<STDOBJREF, Hresult>>, Hresult> {
         let oid = self
             .ipids
             .get(ipid)
@@ -720,7 +721,7 @@ mod tests {
         let std = e
             .export(Object::new().with(Stub(A)), A, t, None)
             .expect("exports");
-        assert_eq!((std.public_refs, std.oxid, std.flags), (5, e.oxid(), 0));
+        assert_eq!((std.c_public_refs, std.oxid, std.flags), (5, e.oxid(), 0));
         assert!(e.lookup(&std.ipid, &A, t).is_ok());
         assert_eq!(
             e.lookup(&std.ipid, &B, t).err(),
@@ -741,9 +742,9 @@ mod tests {
         let r = e
             .query_interface(&std.ipid, 2, &[B, A, Uuid::from_u128(9)], t, None)
             .expect("known");
-        let b = r[0].expect("B");
-        assert_eq!((b.oid, b.public_refs), (std.oid, 2));
-        assert_eq!(r[1].expect("A").ipid, std.ipid, "A's IPID again");
+        let b = r[0].as_ref().expect("B");
+        assert_eq!((b.oid, b.c_public_refs), (std.oid, 2));
+        assert_eq!(r[1].as_ref().expect("A").ipid, std.ipid, "A's IPID again");
         assert_eq!(r[2], Err(Hresult::E_NOINTERFACE));
         assert_eq!(
             e.query_interface(&Uuid::from_u128(77), 1, &[A], t, None)
@@ -961,7 +962,7 @@ mod tests {
             .export(Object::new().with(Stub(A)), A, t, None)
             .expect("two");
         assert!(e.has_interface(&A) && !e.has_interface(&B));
-        let all = |std: StdObjRef| change(std.ipid, 5, 0);
+        let all = |std: STDOBJREF| change(std.ipid, 5, 0);
         e.release(&[all(one)], None);
         assert!(e.has_interface(&A), "the second object still has it");
         e.release(&[all(two)], None);

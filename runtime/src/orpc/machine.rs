@@ -19,7 +19,7 @@ use uuid::Uuid;
 use super::activator::ActivatorService;
 use super::dcom_exporter::{DcomExporter, ExporterShared};
 use super::exporter::{Exporter, Object, ObjectLimits};
-use super::objref::{Bindings, SecurityBinding, StringBinding};
+use super::objref::{SecurityBinding, StringBinding, TOWER_NCACN_IP_TCP};
 use super::rem_unknown::RemUnknownService;
 use super::resolver::{PingLimits, PingSets};
 use super::resolver_service::ResolverService;
@@ -141,14 +141,12 @@ impl Machine {
     }
 
     /// The resolver's bindings: the host without an endpoint (2.2.19.3).
-    pub fn resolver_bindings(&self) -> Bindings {
-        Bindings {
-            strings: vec![StringBinding {
-                tower_id: super::objref::TOWER_NCACN_IP_TCP,
-                network_addr: self.0.config.host.clone(),
-            }],
-            security: self.security_bindings(),
-        }
+    pub fn resolver_bindings(&self) -> DUALSTRINGARRAY {
+        let host = StringBinding {
+            tower_id: TOWER_NCACN_IP_TCP,
+            network_addr: self.0.config.host.clone(),
+        };
+        DUALSTRINGARRAY::new(&[host], &self.security_bindings())
     }
 
     /// The resolver and activator as an RPC server that is not listening:

@@ -38,12 +38,12 @@ impl Marshaler {
     /// References to other exporters' objects are refused (E_NOINTERFACE).
     pub fn unmarshal(&self, mip: &MInterfacePointer) -> Result<(Object, Uuid), Hresult> {
         let objref = ObjRef::from_bytes(&mip.ab_data).map_err(|_| Hresult::RPC_E_INVALID_OBJREF)?;
-        let std = *objref.std().ok_or(Hresult::RPC_E_INVALID_OBJREF)?;
+        let std = objref.std().ok_or(Hresult::RPC_E_INVALID_OBJREF)?;
         let e = self.exporter.upgrade().ok_or(Hresult::RPC_E_DISCONNECTED)?;
         let mut tables = lock(&e.tables);
         if std.oxid != tables.oxid() {
             return Err(Hresult::E_NOINTERFACE);
         }
-        tables.unmarshal(&std.ipid, std.public_refs, current_caller())
+        tables.unmarshal(&std.ipid, std.c_public_refs, current_caller())
     }
 }

@@ -39,5 +39,5 @@ pub use exporter::{Exporter, Object, ObjectLimits, RefChange};
 pub use framing::{orpcthis, COM_VERSION};
 pub use machine::{Clock, Factory, Machine, MachineConfig};
 pub use marshaler::Marshaler;
-pub use objref::{Bindings, ObjRef, ObjRefError, SecurityBinding, StdObjRef, StringBinding};
+pub use objref::{ObjRef, ObjRefError, SecurityBinding, StringBinding};
 pub use resolver::PingLimits;

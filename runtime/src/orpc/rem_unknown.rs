@@ -8,7 +8,7 @@ use super::dcom_exporter::ExporterShared;
 use super::exporter::RefChange;
 use super::framing::orpcthat;
 use super::machine::lock;
-use super::objref::{mip, ObjRef, StdObjRef};
+use super::objref::{mip, ObjRef};
 use super::router::caller;
 use crate::dcom::i_rem_unknown::*;
 use crate::dcom::i_rem_unknown2::RemQueryInterface2Response;
@@ -29,16 +29,6 @@ impl RemUnknownService {
 
     fn now(e: &ExporterShared) -> Instant {
         e.machine().map_or_else(Instant::now, |m| m.now())
-    }
-}
-
-fn std_idl(s: &StdObjRef) -> STDOBJREF {
-    STDOBJREF {
-        flags: s.flags,
-        c_public_refs: s.public_refs,
-        oxid: s.oxid,
-        oid: s.oid,
-        ipid: s.ipid,
     }
 }
 
@@ -83,7 +73,7 @@ impl IRemUnknownServer for RemUnknownService {
                 .map(|x| match x {
                     Ok(std) => REMQIRESULT {
                         h_result: 0,
-                        std: std_idl(std),
+                        std: std.clone(),
                     },
                     Err(hr) => REMQIRESULT {
                         h_result: (*hr).into(),
@@ -161,7 +151,7 @@ impl IRemUnknown2Server for RemUnknownService {
                             phr.push(0);
                             mifs.push(Some(mip(&ObjRef::Standard {
                                 iid: *iid,
-                                std: *std,
+                                std: std.clone(),
                                 resolver: resolver.clone(),
                             })));
                         }

@@ -7,7 +7,6 @@ use uuid::Uuid;
 
 use super::framing::COM_VERSION;
 use super::machine::{lock, Machine};
-use super::objref::Bindings;
 use super::router::caller;
 use crate::dcom::i_object_exporter::*;
 use crate::dcom::*;
@@ -22,7 +21,7 @@ pub(super) const AUTHN_LEVEL_NONE: u32 = 1;
 pub(super) struct ResolverService(pub(super) Machine);
 
 impl ResolverService {
-    fn resolve(&self, oxid: OXID) -> Result<(Bindings, Uuid), Hresult> {
+    fn resolve(&self, oxid: OXID) -> Result<(DUALSTRINGARRAY, Uuid), Hresult> {
         let e = self.0.exporter(oxid).ok_or(Hresult::OR_INVALID_OXID)?;
         let ipid = lock(&e.tables).ipid_rem_unknown();
         Ok((e.bindings(&self.0), ipid))
@@ -52,7 +51,7 @@ impl IObjectExporterServer for ResolverService {
     ) -> Result<ResolveOxidResponse, Fault> {
         Ok(match self.resolve(p_oxid) {
             Ok((b, ipid)) => ResolveOxidResponse {
-                ppdsa_oxid_bindings: Some(Box::new(b.to_idl())),
+                ppdsa_oxid_bindings: Some(Box::new(b)),
                 pipid_rem_unknown: ipid,
                 p_authn_hint: AUTHN_LEVEL_NONE,
                 return_value: 0,
@@ -132,7 +131,7 @@ impl IObjectExporterServer for ResolverService {
     ) -> Result<ResolveOxid2Response, Fault> {
         Ok(match self.resolve(p_oxid) {
             Ok((b, ipid)) => ResolveOxid2Response {
-                ppdsa_oxid_bindings: Some(Box::new(b.to_idl())),
+                ppdsa_oxid_bindings: Some(Box::new(b)),
                 pipid_rem_unknown: ipid,
                 p_authn_hint: AUTHN_LEVEL_NONE,
                 p_com_version: COM_VERSION,
@@ -148,7 +147,7 @@ impl IObjectExporterServer for ResolverService {
     async fn server_alive2(&self, _: &CallContext) -> Result<ServerAlive2Response, Fault> {
         Ok(ServerAlive2Response {
             p_com_version: COM_VERSION,
-            ppdsa_or_bindings: Some(Box::new(self.0.resolver_bindings().to_idl())),
+            ppdsa_or_bindings: Some(Box::new(self.0.resolver_bindings())),
             p_reserved: 0,
             return_value: 0,
         })
