@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use msrpc::ndr::{to_bytes, WString};
-use msrpc::orpc::{ComPtr, DcomClient, Machine, MachineConfig, Object};
-use msrpc::rpc::{CallContext, Client, Fault};
+use msrpc::orpc::{CallContext, ComPtr, DcomClient, Machine, MachineConfig, Object};
+use msrpc::rpc::{Client, Fault};
 
 #[msrpc::interface(uuid = "5b0f5f02-7c7e-4b1e-8f57-6ad3f7a1c2d4", object)]
 pub trait IGreeter: IUnknown {

@@ -306,9 +306,9 @@ async fn two_exporters_initializing_concurrently_share_one_resolver_and_one_trut
 
 // ------------------------------------------------------- hostile ORPC input
 
-async fn scm(s: &Setup) -> (IRemoteSCMActivatorClient<Client>, Client) {
+async fn scm(s: &Setup) -> IRemoteSCMActivatorClient<Client> {
     let c = Client::connect(s.resolver).await.expect("connect");
-    (IRemoteSCMActivatorClient::new(c.clone()), c)
+    IRemoteSCMActivatorClient::new(c)
 }
 
 fn instantiation(clsid: uuid::Uuid) -> ActivationProperties {
@@ -323,10 +323,10 @@ fn instantiation(clsid: uuid::Uuid) -> ActivationProperties {
 }
 
 async fn create(s: &Setup, bytes: Vec<u8>) -> i32 {
-    let (scm, c) = scm(s).await;
+    let scm = scm(s).await;
     let r = scm
         .remote_create_instance(
-            c.orpcthis(),
+            msrpc::orpc::orpcthis(),
             None,
             Some(Box::new(MInterfacePointer { ab_data: bytes })),
         )
@@ -466,7 +466,7 @@ struct FactoryImpl(msrpc::orpc::Marshaler);
 impl orpc_test::IFactoryServer for FactoryImpl {
     async fn make(
         &self,
-        _: &msrpc::rpc::CallContext,
+        _: &msrpc::orpc::CallContext,
         riid: GUID,
     ) -> Result<orpc_test::i_factory::MakeResponse, msrpc::rpc::Fault> {
         let made = self.0.marshal((calculator::factory())(), riid);
@@ -492,7 +492,7 @@ impl orpc_test::IFactoryServer for FactoryImpl {
 
     async fn inspect(
         &self,
-        ctx: &msrpc::rpc::CallContext,
+        ctx: &msrpc::orpc::CallContext,
         object: Option<Box<MInterfacePointer>>,
     ) -> Result<orpc_test::i_factory::InspectResponse, msrpc::rpc::Fault> {
         use calculator::idl::i_calculator::{AddRequest, AddResponse};
@@ -511,11 +511,11 @@ impl orpc_test::IFactoryServer for FactoryImpl {
             return Ok(fail(Hresult::E_NOINTERFACE));
         };
         let request = AddRequest {
-            orpcthis: ctx.orpcthis.clone().unwrap_or_default(),
+            orpcthis: ctx.orpcthis.clone(),
             a: 20,
             b: 22,
         };
-        let mut call = ctx.clone();
+        let mut call = ctx.rpc.clone();
         call.opnum = 3; // ICalculator::Add
         let reply = stub.dispatch(call, msrpc::ndr::to_bytes(&request)).await?;
         let reply: AddResponse =
@@ -580,11 +580,11 @@ async fn interface_pointers_travel_out_and_in() {
 async fn remote_activation_through_iactivation() {
     let s = setup().await;
     let c = Client::connect(s.resolver).await.expect("connect");
-    let act = IActivationClient::new(c.clone());
+    let act = IActivationClient::new(c);
     let iids = vec![calculator::idl::ICalculator::IID, uuid::Uuid::from_u128(3)];
     let r = act
         .remote_activation(
-            c.orpcthis(),
+            msrpc::orpc::orpcthis(),
             calculator::CLSID_CALCULATOR,
             None,
             None,

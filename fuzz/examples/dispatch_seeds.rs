@@ -13,7 +13,6 @@ use msrpc::com::{IClassFactory, IClassFactoryClient};
 use msrpc::dcom::*;
 use msrpc::orpc::activation::ActivationProperties;
 use msrpc::orpc::objref::TOWER_NCACN_IP_TCP;
-use msrpc::rpc::Channel;
 use msrpc::uuid::Uuid;
 use msrpc::Hresult;
 use msrpc_fuzz::{block_on, drive, Harness, Loop, CLSID, IPID_OBJECT, OID, OXID, SETID};

@@ -3,8 +3,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use msrpc::orpc::activation::ActivationProperties;
 use msrpc::dcom::DUALSTRINGARRAY;
+use msrpc::orpc::activation::ActivationProperties;
 use msrpc::orpc::{ErrorInfo, ObjRef};
 
 fuzz_target!(|data: &[u8]| {

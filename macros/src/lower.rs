@@ -505,6 +505,12 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
     let client = format_ident!("{iface}Client");
     let trait_attrs = &t.attrs;
     let adapter = format_ident!("__{iface}Adapter");
+    // The generated server trait's context: ORPC's for an `[object]` one.
+    let ctx = if a.object {
+        quote!(::msrpc::orpc::CallContext)
+    } else {
+        quote!(::msrpc::rpc::CallContext)
+    };
 
     let mut trait_fns = Vec::new();
     let mut server_fns = Vec::new();
@@ -581,7 +587,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
         };
         let ret_field = quote!(#(#ret_field)*);
         server_fns.push(quote! {
-            async fn #wire_fn(&self, _ctx: &::msrpc::rpc::CallContext, #(#wire_params),*) -> ::std::result::Result<#wire_mod::#resp, ::msrpc::rpc::Fault> {
+            async fn #wire_fn(&self, _ctx: &#ctx, #(#wire_params),*) -> ::std::result::Result<#wire_mod::#resp, ::msrpc::rpc::Fault> {
                 #(#counts)*
                 // Not every response has a Default (a user's type may not):
                 // start from the codegen's placeholder and fill it in.

@@ -2,12 +2,13 @@
 //! class's factory, which RemoteGetClassObject hands out.
 
 use super::framing::orpcthat;
+use super::framing::CallContext;
 use super::machine::Factory;
 use super::marshaler::Marshaler;
 use crate::com::i_class_factory::{RemoteCreateInstanceResponse, RemoteLockServerResponse};
 use crate::com::IClassFactoryServer;
 use crate::dcom::IID;
-use crate::rpc::{CallContext, Fault};
+use crate::rpc::Fault;
 
 /// A class's class object: IClassFactory over its factory.
 pub(super) struct ClassObject {

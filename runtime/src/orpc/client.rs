@@ -22,7 +22,7 @@ use super::activation::{ActivationProperties, BlobError};
 use super::objref::{ObjRef, ObjRefError, StringBinding, SORF_NOPING, TOWER_NCACN_IP_TCP};
 use crate::dcom::*;
 use crate::rpc::conn::Limits;
-use crate::rpc::{CallError, Channel, Client, Proxy};
+use crate::rpc::{CallError, Client, Proxy};
 use crate::Hresult;
 
 /// Why a DCOM client operation failed.
@@ -201,7 +201,7 @@ impl DcomClient {
             ab_data: request.to_objref(false)?.to_bytes(),
         };
         let scm = IRemoteSCMActivatorClient::new(self.0.resolver.clone());
-        let this = self.0.resolver.orpcthis();
+        let this = super::orpcthis();
         let (hr, blob) = if class_object {
             let r = scm
                 .remote_get_class_object(this, Some(Box::new(props)))

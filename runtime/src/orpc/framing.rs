@@ -1,7 +1,42 @@
-//! ORPC framing (MS-DCOM 2.2.13): the COM version spoken, and the
-//! ORPCTHIS a call starts with and the ORPCTHAT its answer starts with.
+//! ORPC framing (MS-DCOM 2.2.13): the COM version spoken, the ORPCTHIS a
+//! call starts with and the ORPCTHAT its answer starts with, and what a
+//! server method of an `[object]` interface knows about its call.
+
+use std::ops::Deref;
 
 use crate::dcom::{COMVERSION, ORPCTHAT, ORPCTHIS};
+use crate::rpc;
+
+/// What a server method of an `[object]` interface knows about the call
+/// it serves: the RPC call (opnum, IPID, caller), and the request's
+/// ORPCTHIS. Derefs to the [`rpc::CallContext`].
+#[derive(Clone, Debug, Default)]
+pub struct CallContext {
+    /// The RPC call; its `object` is the IPID.
+    pub rpc: rpc::CallContext,
+    /// The request's ORPCTHIS (MS-DCOM 2.2.13.1).
+    pub orpcthis: ORPCTHIS,
+}
+
+impl CallContext {
+    /// The context of an ORPC call that arrived as `rpc` with `orpcthis`.
+    pub fn new(rpc: rpc::CallContext, orpcthis: ORPCTHIS) -> CallContext {
+        CallContext { rpc, orpcthis }
+    }
+
+    /// The causality ID (ORPCTHIS's `cid`), which every call made on
+    /// behalf of one logical call shares.
+    pub fn causality(&self) -> uuid::Uuid {
+        self.orpcthis.cid
+    }
+}
+
+impl Deref for CallContext {
+    type Target = rpc::CallContext;
+    fn deref(&self) -> &rpc::CallContext {
+        &self.rpc
+    }
+}
 
 /// The COM version msrpc speaks (MS-DCOM 1.7).
 pub const COM_VERSION: COMVERSION = COMVERSION {

@@ -36,7 +36,7 @@ pub use client::{ComPtr, DcomClient, DcomError};
 pub use dcom_exporter::DcomExporter;
 pub use error_info::ErrorInfo;
 pub use exporter::{Exporter, Object, ObjectLimits, RefChange};
-pub use framing::{orpcthis, COM_VERSION};
+pub use framing::{orpcthis, CallContext, COM_VERSION};
 pub use machine::{Clock, Factory, Machine, MachineConfig};
 pub use marshaler::Marshaler;
 pub use objref::{ObjRef, ObjRefError, SecurityBinding, StringBinding};

@@ -7,13 +7,14 @@ use std::time::Instant;
 use super::dcom_exporter::ExporterShared;
 use super::exporter::RefChange;
 use super::framing::orpcthat;
+use super::framing::CallContext;
 use super::machine::lock;
 use super::objref::{mip, ObjRef};
 use super::router::caller;
 use crate::dcom::i_rem_unknown::*;
 use crate::dcom::i_rem_unknown2::RemQueryInterface2Response;
 use crate::dcom::*;
-use crate::rpc::{CallContext, Fault};
+use crate::rpc::Fault;
 use crate::Hresult;
 
 /// IRemUnknown and IRemUnknown2 of one exporter.

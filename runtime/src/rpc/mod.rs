@@ -75,16 +75,6 @@ pub struct CallContext {
     pub peer: Option<SocketAddr>,
     /// Who the caller authenticated as; `None` at authentication level NONE.
     pub caller: Option<String>,
-    /// For ORPC calls, the request's ORPCTHIS (MS-DCOM 2.2.13.1); its `cid`
-    /// is the causality ID.
-    pub orpcthis: Option<crate::dcom::ORPCTHIS>,
-}
-
-impl CallContext {
-    /// The causality ID of an ORPC call.
-    pub fn causality(&self) -> Option<uuid::Uuid> {
-        self.orpcthis.as_ref().map(|o| o.cid)
-    }
 }
 
 /// A call that failed on the server: the status of a fault PDU.
@@ -171,12 +161,6 @@ pub trait Channel: Send + Sync {
         object: Option<uuid::Uuid>,
         stub: Vec<u8>,
     ) -> BoxFuture<'_, Result<Vec<u8>, CallError>>;
-
-    /// The ORPCTHIS an ORPC call starts with: COM version 5.7 and a fresh
-    /// causality ID (MS-DCOM 3.2.4.2).
-    fn orpcthis(&self) -> crate::dcom::ORPCTHIS {
-        crate::orpc::orpcthis()
-    }
 }
 
 /// A generated client proxy, made from a channel and the object it calls
@@ -197,10 +181,6 @@ impl<C: Channel + ?Sized> Channel for std::sync::Arc<C> {
         stub: Vec<u8>,
     ) -> BoxFuture<'_, Result<Vec<u8>, CallError>> {
         (**self).call(syntax, opnum, object, stub)
-    }
-
-    fn orpcthis(&self) -> crate::dcom::ORPCTHIS {
-        (**self).orpcthis()
     }
 }
 
