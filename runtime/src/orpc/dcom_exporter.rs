@@ -14,7 +14,7 @@ use super::objref::{StringBinding, TOWER_NCACN_IP_TCP};
 use super::router::OrpcRouter;
 use crate::com::IClassFactory;
 use crate::dcom::*;
-use crate::rpc::{Dispatch, Server, ServerHandle, SyntaxId};
+use crate::rpc::{Dispatch, Server, SyntaxId};
 
 pub(super) struct ExporterShared {
     pub(super) machine: Weak<MachineInner>,
@@ -56,7 +56,8 @@ impl ExporterShared {
 /// An object exporter: its tables, and its RPC server once it listens.
 pub struct DcomExporter {
     pub(super) shared: Arc<ExporterShared>,
-    pub(super) listening: Option<ServerHandle>,
+    #[cfg(feature = "tokio")]
+    pub(super) listening: Option<crate::rpc::ServerHandle>,
     pub(super) machine: Machine,
 }
 
@@ -88,10 +89,11 @@ impl DcomExporter {
     /// The address the exporter listens on (for one made by
     /// [`Machine::new_exporter`], the unspecified address and its port).
     pub fn local_addr(&self) -> SocketAddr {
-        self.listening.as_ref().map_or_else(
-            || SocketAddr::from(([0, 0, 0, 0], self.shared.port)),
-            ServerHandle::local_addr,
-        )
+        #[cfg(feature = "tokio")]
+        if let Some(server) = &self.listening {
+            return server.local_addr();
+        }
+        SocketAddr::from(([0, 0, 0, 0], self.shared.port))
     }
 
     /// The RPC server of this exporter, not listening: IRemUnknown,
@@ -134,13 +136,5 @@ impl DcomExporter {
     /// Objects alive in this exporter.
     pub fn objects(&self) -> usize {
         lock(&self.shared.tables).objects()
-    }
-
-    /// Stops the exporter's RPC server: it accepts no more connections,
-    /// and those open are closed.
-    pub async fn shutdown(self) {
-        if let Some(server) = self.listening {
-            server.shutdown().await;
-        }
     }
 }

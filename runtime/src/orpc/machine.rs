@@ -1,5 +1,6 @@
-//! The machine: its settings, the resolver and exporters it starts, and
-//! the timers that expire ping sets and reclaim objects.
+//! The machine: its settings, the resolver and exporters it makes, and
+//! [`Machine::tick`], which expires ping sets and reclaims objects (the
+//! tokio layer, serve.rs, listens and runs it on a timer).
 //!
 //! [`Machine`] is the one authority its parts share: the host name they
 //! advertise, the security bindings, the OXIDs, classes and ping sets.
@@ -9,8 +10,6 @@
 //! resolver was already running) cannot happen here.
 
 use std::collections::HashMap;
-use std::io;
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, RwLock, Weak};
 use std::time::{Duration, Instant};
 
@@ -25,7 +24,7 @@ use super::resolver::{PingLimits, PingSets};
 use super::resolver_service::ResolverService;
 use crate::dcom::*;
 use crate::rpc::conn::Limits;
-use crate::rpc::{ConnectionLimits, Server, ServerHandle};
+use crate::rpc::{ConnectionLimits, Server};
 
 /// Where the time comes from: `Instant::now` normally, a hand-moved clock
 /// in tests, so that ping timeouts are tested without waiting.
@@ -87,7 +86,9 @@ pub(super) struct MachineInner {
     exporters: RwLock<HashMap<u64, Weak<ExporterShared>>>,
     pub(super) classes: RwLock<HashMap<Uuid, Class>>,
     pub(super) sets: Mutex<PingSets>,
-    resolver: tokio::sync::Mutex<Option<ServerHandle>>,
+    /// The resolver's listener, once started.
+    #[cfg(feature = "tokio")]
+    pub(super) resolver: tokio::sync::Mutex<Option<crate::rpc::ServerHandle>>,
 }
 
 /// One machine's DCOM authority. Clones share it.
@@ -110,6 +111,7 @@ impl Machine {
             exporters: RwLock::new(HashMap::new()),
             classes: RwLock::new(HashMap::new()),
             sets: Mutex::new(sets),
+            #[cfg(feature = "tokio")]
             resolver: tokio::sync::Mutex::new(None),
         }))
     }
@@ -159,21 +161,6 @@ impl Machine {
             .add_interface(IActivationStub::new(ActivatorService(self.clone())))
     }
 
-    /// Starts the resolver and activator on `addr`, or returns the address
-    /// of the one already running: however many parts start it, and
-    /// however they race, there is one.
-    pub async fn start_resolver(&self, addr: SocketAddr) -> io::Result<SocketAddr> {
-        let mut slot = self.0.resolver.lock().await;
-        if let Some(h) = slot.as_ref() {
-            return Ok(h.local_addr());
-        }
-        let server = self.resolver_server().bind(addr).await?;
-        let local = server.local_addr();
-        tracing::info!(%local, "object resolver listening");
-        *slot = Some(server);
-        Ok(local)
-    }
-
     /// An object exporter that does not listen yet: its tables, bindings
     /// that name `port`, and the RPC server ([`DcomExporter::server`]) that
     /// routes its calls, for the caller to serve or drive.
@@ -201,19 +188,10 @@ impl Machine {
             .insert(oxid, Arc::downgrade(&shared));
         DcomExporter {
             shared,
+            #[cfg(feature = "tokio")]
             listening: None,
             machine: self.clone(),
         }
-    }
-
-    /// Starts an object exporter listening on `addr`.
-    pub async fn start_exporter(&self, addr: SocketAddr) -> io::Result<DcomExporter> {
-        let listener = tokio::net::TcpListener::bind(addr).await?;
-        let port = listener.local_addr()?.port();
-        let mut exporter = self.new_exporter(port);
-        exporter.listening = Some(exporter.server().serve(listener));
-        tracing::info!(port, oxid = %format_args!("{:#x}", exporter.oxid()), "object exporter listening");
-        Ok(exporter)
     }
 
     /// An RPC server under the machine's connection limits.
@@ -252,22 +230,5 @@ impl Machine {
             .iter()
             .map(|e| lock(&e.tables).reclaim(now).len())
             .sum()
-    }
-
-    /// Runs [`Machine::tick`] every ping period until the machine is dropped.
-    pub fn spawn_timers(&self) {
-        let weak = Arc::downgrade(&self.0);
-        let period = self.0.config.ping_period;
-        tokio::spawn(async move {
-            let mut every = tokio::time::interval(period);
-            loop {
-                every.tick().await;
-                let Some(inner) = weak.upgrade() else { return };
-                let gone = Machine(inner).tick();
-                if gone > 0 {
-                    tracing::debug!(gone, "objects reclaimed");
-                }
-            }
-        });
     }
 }

@@ -16,6 +16,7 @@
 //! and class objects).
 
 pub mod activation;
+#[cfg(feature = "tokio")]
 pub mod client;
 pub mod error_info;
 pub mod exporter;
@@ -31,7 +32,10 @@ mod marshaler;
 mod rem_unknown;
 mod resolver_service;
 mod router;
+#[cfg(feature = "tokio")]
+mod serve;
 
+#[cfg(feature = "tokio")]
 pub use client::{ComPtr, DcomClient, DcomError};
 pub use dcom_exporter::DcomExporter;
 pub use error_info::ErrorInfo;

@@ -2,7 +2,11 @@
 //! checked (MS-DCOM 3.1.1.5.4) and routed to the object its IPID names,
 //! and runs knowing the client it came from.
 
+use std::cell::Cell;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Weak};
+use std::task::{Context, Poll};
 use std::time::Instant;
 
 use uuid::Uuid;
@@ -16,9 +20,39 @@ use crate::ndr;
 use crate::rpc::{BoxFuture, CallContext, Dispatch, Fault, SyntaxId};
 use crate::Hresult;
 
-tokio::task_local! {
-    /// The client whose ORPC call is running, for [`Marshaler`].
-    static CALLER: Caller;
+std::thread_local! {
+    /// The client whose ORPC call this thread is running, for the
+    /// [`Marshaler`](super::Marshaler). Set only while a call's future is
+    /// polled, as a task-local would be, so it needs no runtime.
+    static CALLER: Cell<Caller> = const { Cell::new(None) };
+}
+
+/// Runs `f` with `caller` as the current caller, and puts the previous
+/// one back afterwards, even if `f` panics.
+fn with_caller<T>(caller: Caller, f: impl FnOnce() -> T) -> T {
+    struct Restore(Caller);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            CALLER.set(self.0);
+        }
+    }
+    let _restore = Restore(CALLER.replace(caller));
+    f()
+}
+
+/// A method's future, polled knowing its caller.
+struct WithCaller {
+    caller: Caller,
+    inner: BoxFuture<'static, Result<Vec<u8>, Fault>>,
+}
+
+impl Future for WithCaller {
+    type Output = Result<Vec<u8>, Fault>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        with_caller(this.caller, || this.inner.as_mut().poll(cx))
+    }
 }
 
 /// The client a call came from, by its network address.
@@ -28,7 +62,7 @@ pub(super) fn caller(ctx: &CallContext) -> Caller {
 
 /// The client whose call is running here, if any.
 pub(super) fn current_caller() -> Caller {
-    CALLER.try_with(|c| *c).unwrap_or(None)
+    CALLER.get()
 }
 
 /// Routes ORPC calls on one interface to the object the IPID names.
@@ -51,11 +85,15 @@ impl Dispatch for OrpcRouter {
         ctx: CallContext,
         stub: Vec<u8>,
     ) -> BoxFuture<'static, Result<Vec<u8>, Fault>> {
-        let target = self.route(&ctx, &stub);
+        let target = match self.route(&ctx, &stub) {
+            Ok(target) => target,
+            Err(fault) => return Box::pin(std::future::ready(Err(fault))),
+        };
         // The method runs knowing its caller, so that objects it marshals
         // count against that client's limits.
         let caller = caller(&ctx);
-        Box::pin(CALLER.scope(caller, async move { target?.dispatch(ctx, stub).await }))
+        let inner = with_caller(caller, || target.dispatch(ctx, stub));
+        Box::pin(WithCaller { caller, inner })
     }
 }
 

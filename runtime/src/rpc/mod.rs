@@ -2,8 +2,10 @@
 //!
 //! [`pdu`] reads and writes the PDUs. [`conn`] holds the protocol of one
 //! connection as plain state machines over bytes, the server's and the
-//! client's, with no I/O: tests and fuzzers drive them directly. A thin
-//! tokio layer runs them over TCP: [`Server`] and [`Client`].
+//! client's, with no I/O: tests and fuzzers drive them directly, and a
+//! [`Server`] hands out a [`Session`] (one connection and its dispatch)
+//! to drive the same way. With the `tokio` feature (on by default), a thin
+//! layer runs them over TCP: `Server::bind` and `Client`.
 //!
 //! Generated code meets this module in two traits: a generated stub
 //! implements [`Dispatch`], and a generated proxy calls through a
@@ -11,16 +13,20 @@
 
 pub mod conn;
 pub mod pdu;
+mod server;
 pub mod session;
 pub mod status;
+#[cfg(feature = "tokio")]
 mod tcp;
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
 
+pub use server::{ConnectionLimits, Server};
 pub use session::{Session, SessionEvent};
-pub use tcp::{Client, ConnectionLimits, Server, ServerHandle};
+#[cfg(feature = "tokio")]
+pub use tcp::{Client, ServerHandle};
 
 /// The client an address stands for, in limits per client: an IPv4
 /// address (an IPv4-mapped IPv6 one too) is one client; an IPv6 address
