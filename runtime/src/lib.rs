@@ -70,6 +70,7 @@ pub use msrpc_macros::Ndr;
 /// What a method of an `#[msrpc::interface]` trait fails with: an HRESULT
 /// from the server, or a call that did not complete.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The server answered with this failing HRESULT.
     #[error("HRESULT {0}")]

@@ -27,6 +27,7 @@ use crate::Hresult;
 
 /// Why a DCOM client operation failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum DcomError {
     /// The RPC call itself failed.
     #[error(transparent)]

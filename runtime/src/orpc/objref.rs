@@ -38,6 +38,7 @@ pub const RPC_C_AUTHN_WINNT: u16 = 0x0A;
 /// Why bytes are not an OBJREF; MS-DCOM answers all of these with
 /// RPC_E_INVALID_OBJREF.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ObjRefError {
     /// The signature is not [`OBJREF_SIGNATURE`].
     #[error("OBJREF signature {0:#010x} is not MEOW")]

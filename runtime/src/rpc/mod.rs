@@ -133,6 +133,7 @@ pub trait Dispatch: Send + Sync + 'static {
 
 /// Why a call made through a [`Channel`] failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum CallError {
     /// The server answered with a fault PDU.
     #[error(transparent)]

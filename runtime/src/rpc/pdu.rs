@@ -118,6 +118,7 @@ impl Header {
 
 /// Why bytes are not a PDU.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum PduError {
     /// The RPC version (major, minor) is neither 5.0 nor 5.1.
     #[error("RPC version {0}.{1}; only 5.0 and 5.1 are spoken")]
