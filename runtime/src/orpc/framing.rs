@@ -68,3 +68,29 @@ pub(super) fn orpcthat() -> ORPCTHAT {
 pub(super) fn version_ok(v: &COMVERSION) -> bool {
     v.major_version == COM_VERSION.major_version && v.minor_version <= COM_VERSION.minor_version
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_orpc_context_is_the_rpc_one_with_its_orpcthis() {
+        let rpc = rpc::CallContext {
+            opnum: 3,
+            object: Some(uuid::Uuid::from_u128(7)),
+            ..rpc::CallContext::default()
+        };
+        let this = orpcthis();
+        let ctx = CallContext::new(rpc, this.clone());
+        assert_eq!((ctx.opnum, ctx.object), (3, Some(uuid::Uuid::from_u128(7))));
+        assert_eq!(ctx.causality(), this.cid);
+    }
+
+    #[test]
+    fn a_new_call_speaks_com_5_7_with_a_fresh_causality_id() {
+        let (a, b) = (orpcthis(), orpcthis());
+        assert_eq!((a.version.major_version, a.version.minor_version), (5, 7));
+        assert_eq!((a.flags, a.extensions.is_none()), (0, true));
+        assert_ne!(a.cid, b.cid);
+    }
+}

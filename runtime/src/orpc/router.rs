@@ -127,3 +127,52 @@ impl OrpcRouter {
         found.map_err(fault)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::{IpAddr, Ipv4Addr};
+
+    const ALICE: Caller = Some(IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1)));
+    const BOB: Caller = Some(IpAddr::V4(Ipv4Addr::new(192, 0, 2, 2)));
+
+    #[test]
+    fn the_caller_is_known_only_while_its_call_runs() {
+        assert_eq!(current_caller(), None);
+        with_caller(ALICE, || {
+            assert_eq!(current_caller(), ALICE);
+            with_caller(BOB, || assert_eq!(current_caller(), BOB));
+            assert_eq!(current_caller(), ALICE);
+        });
+        assert_eq!(current_caller(), None);
+    }
+
+    #[test]
+    fn a_panicking_call_leaves_no_caller_behind() {
+        let r = std::panic::catch_unwind(|| with_caller(ALICE, || panic!("in a method")));
+        assert!(r.is_err());
+        assert_eq!(current_caller(), None);
+    }
+
+    #[test]
+    fn a_calls_future_knows_its_caller_each_time_it_is_polled() {
+        let mut polls = 0;
+        let inner: BoxFuture<'static, Result<Vec<u8>, Fault>> =
+            Box::pin(std::future::poll_fn(move |_| {
+                polls += 1;
+                assert_eq!(current_caller(), ALICE);
+                match polls {
+                    1 => Poll::Pending,
+                    _ => Poll::Ready(Ok(Vec::new())),
+                }
+            }));
+        let mut f = WithCaller {
+            caller: ALICE,
+            inner,
+        };
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        assert!(Pin::new(&mut f).poll(&mut cx).is_pending());
+        assert_eq!(current_caller(), None, "not between polls");
+        assert!(Pin::new(&mut f).poll(&mut cx).is_ready());
+    }
+}
