@@ -98,8 +98,8 @@ impl DcomExporter {
 
     /// The RPC server of this exporter, not listening: IRemUnknown,
     /// IRemUnknown2 and its objects' interfaces, each call routed by its
-    /// IPID. [`Machine::start_exporter`] serves it on a socket; a test or
-    /// fuzzer drives it through [`Server::session`].
+    /// IPID. `Machine::start_exporter` (feature `tokio`) serves it on a
+    /// socket; a test or fuzzer drives it through [`Server::session`].
     pub fn server(&self) -> Server {
         let routes = Arc::downgrade(&self.shared);
         self.machine

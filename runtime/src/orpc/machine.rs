@@ -102,7 +102,9 @@ pub(super) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl Machine {
     /// A machine with no resolver, exporters or classes yet: start them
-    /// with [`Machine::start_resolver`] and [`Machine::start_exporter`].
+    /// with `Machine::start_resolver` and `Machine::start_exporter`
+    /// (feature `tokio`), or drive them without sockets through
+    /// [`Machine::resolver_server`] and [`Machine::new_exporter`].
     pub fn new(config: MachineConfig) -> Machine {
         let sets = PingSets::new(config.ping_period).with_limits(config.ping_sets);
         Machine(Arc::new(MachineInner {
@@ -152,7 +154,7 @@ impl Machine {
     }
 
     /// The resolver and activator as an RPC server that is not listening:
-    /// what [`Machine::start_resolver`] serves, for tests and fuzzers to
+    /// what `Machine::start_resolver` serves, for tests and fuzzers to
     /// drive through [`Server::session`].
     pub fn resolver_server(&self) -> Server {
         self.rpc_server()

@@ -84,7 +84,7 @@ impl Server {
     }
 
     /// A connection's protocol and dispatch without a socket, for a
-    /// client at `peer`: what [`Server::serve`] runs for each connection
+    /// client at `peer`: what `Server::serve` runs for each connection
     /// it accepts, for tests and fuzzers to drive over byte buffers.
     /// `port` is the secondary address a bind_ack names.
     pub fn session(&self, peer: Option<SocketAddr>, port: u16) -> Session {
