@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use msrpc::ndr::{to_bytes, WString};
-use msrpc::orpc::{ComPtr, DcomClient, Machine, MachineConfig, Object};
-use msrpc::rpc::{CallContext, Client, Fault};
+use msrpc::orpc::{CallContext, ComPtr, DcomClient, Machine, MachineConfig, Object};
+use msrpc::rpc::{Client, Fault};
 
 #[msrpc::interface(uuid = "5b0f5f02-7c7e-4b1e-8f57-6ad3f7a1c2d4", object)]
 pub trait IGreeter: IUnknown {
@@ -21,7 +21,7 @@ struct Greeter;
 impl IGreeter for Greeter {
     async fn greet(&self, name: String) -> msrpc::Result<String> {
         if name.is_empty() {
-            return Err(msrpc::Error::Hresult(0x8007_0057)); // E_INVALIDARG
+            return Err(msrpc::Error::Hresult(msrpc::Hresult::E_INVALIDARG));
         }
         Ok(format!("Hello, {name}!"))
     }
@@ -184,7 +184,10 @@ async fn each_sides_client_talks_to_the_other_sides_server() {
     assert_eq!(r.ret.items, Some(vec![30]));
     // An error from the trait is the HRESULT the IDL side sees.
     let r = i.greet(WString::from("")).await.expect("answers");
-    assert_eq!(r.return_value as u32, 0x8007_0057);
+    assert_eq!(
+        msrpc::Hresult::from(r.return_value),
+        msrpc::Hresult::E_INVALIDARG
+    );
 
     // And the trait's client against the trait's server.
     let t: ComPtr<IGreeterClient<Client>> = client
@@ -192,7 +195,7 @@ async fn each_sides_client_talks_to_the_other_sides_server() {
         .await
         .expect("activates");
     match t.greet(String::new()).await {
-        Err(msrpc::Error::Hresult(h)) => assert_eq!(h, 0x8007_0057),
+        Err(msrpc::Error::Hresult(h)) => assert_eq!(h, msrpc::Hresult::E_INVALIDARG),
         r => panic!("expected E_INVALIDARG, got {r:?}"),
     }
 }
@@ -256,7 +259,7 @@ async fn parameter_attributes_reach_midl() {
     // The count travels as the Vec's length: one that disagrees is refused.
     assert!(matches!(
         m.total(2, vec![1, 2, 3]).await,
-        Err(msrpc::Error::Hresult(0x8007_0057))
+        Err(msrpc::Error::Hresult(msrpc::Hresult::E_INVALIDARG))
     ));
     assert_eq!(m.level(5).await.expect("in range"), 10);
     // The range is MIDL's: the client's encoder refuses 11.

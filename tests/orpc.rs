@@ -20,9 +20,10 @@ use msrpc::ndr::WString;
 use msrpc::orpc::activation::{ActivationProperties, Property};
 use msrpc::orpc::objref::RPC_C_AUTHN_WINNT;
 use msrpc::orpc::{
-    hresult, ComPtr, DcomClient, DcomExporter, Machine, MachineConfig, ObjRef, SecurityBinding,
+    ComPtr, DcomClient, DcomExporter, Machine, MachineConfig, ObjRef, SecurityBinding,
 };
 use msrpc::rpc::{CallError, Channel, Client};
+use msrpc::Hresult;
 
 type Calc = ComPtr<ICalculatorClient<Client>>;
 
@@ -153,7 +154,7 @@ async fn add_ref_and_release_count_and_releasing_too_much_is_clamped() {
     assert_eq!(r.return_value, 0);
     assert_eq!(s.exporter.objects(), 0, "nothing leaked");
     match calc.add(1, 1).await {
-        Err(CallError::Fault(f)) => assert_eq!(f.status, hresult::RPC_E_DISCONNECTED),
+        Err(CallError::Fault(f)) => assert_eq!(f.hresult(), Hresult::RPC_E_DISCONNECTED),
         r => panic!("expected RPC_E_DISCONNECTED, got {r:?}"),
     }
     // An unknown IPID in RemAddRef is CO_E_OBJNOTREG.
@@ -161,8 +162,8 @@ async fn add_ref_and_release_count_and_releasing_too_much_is_clamped() {
         .rem_add_ref(1, vec![iref(uuid::Uuid::from_u128(1), 1)])
         .await
         .expect("RemAddRef");
-    assert_eq!(r.p_results, vec![hresult::CO_E_OBJNOTREG as i32]);
-    assert_eq!(r.return_value, hresult::E_INVALIDARG as i32);
+    assert_eq!(r.p_results, vec![i32::from(Hresult::CO_E_OBJNOTREG)]);
+    assert_eq!(r.return_value, i32::from(Hresult::E_INVALIDARG));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -184,7 +185,7 @@ async fn an_object_nobody_pings_is_reclaimed_after_three_periods_and_a_pinged_on
     s.client.ping().await.expect("ping");
     assert_eq!(s.machine.tick(), 1, "the unpinged object goes");
     match lonely.add(1, 2).await {
-        Err(CallError::Fault(f)) => assert_eq!(f.status, hresult::RPC_E_DISCONNECTED),
+        Err(CallError::Fault(f)) => assert_eq!(f.hresult(), Hresult::RPC_E_DISCONNECTED),
         r => panic!("expected RPC_E_DISCONNECTED, got {r:?}"),
     }
     assert_eq!(pinged.add(1, 2).await.expect("pinged stays").sum, 3);
@@ -203,14 +204,20 @@ fn ntlm() -> SecurityBinding {
     }
 }
 
-async fn server_alive2(resolver: std::net::SocketAddr) -> msrpc::orpc::Bindings {
+/// The security bindings a DUALSTRINGARRAY advertises.
+fn security(d: &DUALSTRINGARRAY) -> Vec<SecurityBinding> {
+    d.security_bindings().expect("parses")
+}
+
+/// The resolver's bindings, as ServerAlive2 answers them.
+async fn server_alive2(resolver: std::net::SocketAddr) -> DUALSTRINGARRAY {
     let c = IObjectExporterClient::new(Client::connect(resolver).await.expect("connect"));
     let r = c.server_alive2().await.expect("ServerAlive2");
     assert_eq!(
         (r.p_com_version.major_version, r.p_com_version.minor_version),
         (5, 7)
     );
-    msrpc::orpc::Bindings::from_idl(&r.ppdsa_or_bindings.expect("bindings")).expect("parses")
+    *r.ppdsa_or_bindings.expect("bindings")
 }
 
 /// KB Q165309: client A initializes security, then client B starts the
@@ -236,9 +243,9 @@ async fn q165309_security_set_before_the_resolver_started_is_advertised() {
     let exporter = machine.start_exporter(addr).await.expect("A's exporter");
     exporter.register_class(calculator::CLSID_CALCULATOR, calculator::factory());
     let seen_by_a = server_alive2(resolver).await;
-    assert_eq!(seen_by_b.security, vec![ntlm()]);
-    assert_eq!(seen_by_a.security, vec![ntlm()]);
-    assert_eq!(exporter.bindings().security, vec![ntlm()]);
+    assert_eq!(security(&seen_by_b), vec![ntlm()]);
+    assert_eq!(security(&seen_by_a), vec![ntlm()]);
+    assert_eq!(security(&exporter.bindings()), vec![ntlm()]);
     // And the OBJREF A's activation hands out carries it too.
     let client = DcomClient::connect(resolver).await.expect("client");
     let calc: Calc = client
@@ -257,9 +264,9 @@ async fn security_set_after_the_resolver_started_is_advertised_too() {
         .start_resolver("127.0.0.1:0".parse().expect("addr"))
         .await
         .expect("resolver");
-    assert!(server_alive2(resolver).await.security.is_empty());
+    assert!(security(&server_alive2(resolver).await).is_empty());
     machine.initialize_security(&[ntlm()]);
-    assert_eq!(server_alive2(resolver).await.security, vec![ntlm()]);
+    assert_eq!(security(&server_alive2(resolver).await), vec![ntlm()]);
 }
 
 /// Two exporters initialize at once, each with its own security setting,
@@ -288,9 +295,9 @@ async fn two_exporters_initializing_concurrently_share_one_resolver_and_one_trut
     let mut want = vec![ntlm(), kerberos];
     want.sort_by_key(|s| s.authn_svc);
     for mut got in [
-        ea.bindings().security,
-        eb.bindings().security,
-        server_alive2(ra).await.security,
+        security(&ea.bindings()),
+        security(&eb.bindings()),
+        security(&server_alive2(ra).await),
     ] {
         got.sort_by_key(|s| s.authn_svc);
         assert_eq!(got, want);
@@ -299,9 +306,9 @@ async fn two_exporters_initializing_concurrently_share_one_resolver_and_one_trut
 
 // ------------------------------------------------------- hostile ORPC input
 
-async fn scm(s: &Setup) -> (IRemoteSCMActivatorClient<Client>, Client) {
+async fn scm(s: &Setup) -> IRemoteSCMActivatorClient<Client> {
     let c = Client::connect(s.resolver).await.expect("connect");
-    (IRemoteSCMActivatorClient::new(c.clone()), c)
+    IRemoteSCMActivatorClient::new(c)
 }
 
 fn instantiation(clsid: uuid::Uuid) -> ActivationProperties {
@@ -316,10 +323,10 @@ fn instantiation(clsid: uuid::Uuid) -> ActivationProperties {
 }
 
 async fn create(s: &Setup, bytes: Vec<u8>) -> i32 {
-    let (scm, c) = scm(s).await;
+    let scm = scm(s).await;
     let r = scm
         .remote_create_instance(
-            c.orpcthis(),
+            msrpc::orpc::orpcthis(),
             None,
             Some(Box::new(MInterfacePointer { ab_data: bytes })),
         )
@@ -336,7 +343,7 @@ async fn hostile_activation_requests_get_clean_errors_and_leak_nothing() {
         .to_objref(false)
         .expect("objref")
         .to_bytes();
-    let invalid = hresult::RPC_E_INVALID_OBJREF as i32;
+    let invalid = i32::from(Hresult::RPC_E_INVALID_OBJREF);
     // A bogus OBJREF signature.
     let mut bogus = good.clone();
     bogus[..4].copy_from_slice(b"WOEM");
@@ -365,7 +372,7 @@ async fn hostile_activation_requests_get_clean_errors_and_leak_nothing() {
         .to_bytes();
     assert_eq!(
         create(&s, unknown).await,
-        hresult::REGDB_E_CLASSNOTREG as i32
+        i32::from(Hresult::REGDB_E_CLASSNOTREG)
     );
     // Nothing was created by any of them; the good request still works.
     assert_eq!(s.exporter.objects(), 0);
@@ -381,7 +388,7 @@ async fn calls_on_an_unknown_ipid_fault_with_rpc_e_disconnected() {
         .expect("connect");
     let calc = ICalculatorClient::with_object(c, uuid::Uuid::from_u128(0xdead));
     match calc.add(1, 2).await {
-        Err(CallError::Fault(f)) => assert_eq!(f.status, hresult::RPC_E_DISCONNECTED),
+        Err(CallError::Fault(f)) => assert_eq!(f.hresult(), Hresult::RPC_E_DISCONNECTED),
         r => panic!("expected RPC_E_DISCONNECTED, got {r:?}"),
     }
     // An ORPCTHIS from a future COM major version is refused.
@@ -405,7 +412,7 @@ async fn calls_on_an_unknown_ipid_fault_with_rpc_e_disconnected() {
         )
         .await;
     match r {
-        Err(CallError::Fault(f)) => assert_eq!(f.status, hresult::RPC_E_VERSION_MISMATCH),
+        Err(CallError::Fault(f)) => assert_eq!(f.hresult(), Hresult::RPC_E_VERSION_MISMATCH),
         r => panic!("expected RPC_E_VERSION_MISMATCH, got {r:?}"),
     }
     // ORPCTHIS flags other than 0 are refused (MS-DCOM 3.1.1.5.4).
@@ -425,7 +432,7 @@ async fn calls_on_an_unknown_ipid_fault_with_rpc_e_disconnected() {
         )
         .await;
     match r {
-        Err(CallError::Fault(f)) => assert_eq!(f.status, hresult::RPC_E_INVALID_HEADER),
+        Err(CallError::Fault(f)) => assert_eq!(f.hresult(), Hresult::RPC_E_INVALID_HEADER),
         r => panic!("expected RPC_E_INVALID_HEADER, got {r:?}"),
     }
     // A stub too short for ORPCTHIS's head is undecodable.
@@ -447,7 +454,7 @@ async fn calls_on_an_unknown_ipid_fault_with_rpc_e_disconnected() {
         .rem_query_interface(uuid::Uuid::from_u128(5), 1, 1, vec![uuid::Uuid::nil()])
         .await
         .expect("answers");
-    assert_eq!(r.return_value, hresult::RPC_E_INVALID_OBJECT as i32);
+    assert_eq!(r.return_value, i32::from(Hresult::RPC_E_INVALID_OBJECT));
 }
 
 // ------------------------------------------------- interface pointers
@@ -459,7 +466,7 @@ struct FactoryImpl(msrpc::orpc::Marshaler);
 impl orpc_test::IFactoryServer for FactoryImpl {
     async fn make(
         &self,
-        _: &msrpc::rpc::CallContext,
+        _: &msrpc::orpc::CallContext,
         riid: GUID,
     ) -> Result<orpc_test::i_factory::MakeResponse, msrpc::rpc::Fault> {
         let made = self.0.marshal((calculator::factory())(), riid);
@@ -477,7 +484,7 @@ impl orpc_test::IFactoryServer for FactoryImpl {
                     ..Default::default()
                 }
                 .into_orpcthat(),
-                return_value: hr as i32,
+                return_value: hr.into(),
                 ..Default::default()
             },
         })
@@ -485,30 +492,30 @@ impl orpc_test::IFactoryServer for FactoryImpl {
 
     async fn inspect(
         &self,
-        ctx: &msrpc::rpc::CallContext,
+        ctx: &msrpc::orpc::CallContext,
         object: Option<Box<MInterfacePointer>>,
     ) -> Result<orpc_test::i_factory::InspectResponse, msrpc::rpc::Fault> {
         use calculator::idl::i_calculator::{AddRequest, AddResponse};
-        let fail = |hr: u32| orpc_test::i_factory::InspectResponse {
-            return_value: hr as i32,
+        let fail = |hr: Hresult| orpc_test::i_factory::InspectResponse {
+            return_value: hr.into(),
             ..Default::default()
         };
         let Some(m) = object else {
-            return Ok(fail(hresult::E_INVALIDARG));
+            return Ok(fail(Hresult::E_INVALIDARG));
         };
         let (obj, _) = match self.0.unmarshal(&m) {
             Ok(o) => o,
             Err(hr) => return Ok(fail(hr)),
         };
         let Some(stub) = obj.stub(&calculator::idl::ICalculator::IID) else {
-            return Ok(fail(hresult::E_NOINTERFACE));
+            return Ok(fail(Hresult::E_NOINTERFACE));
         };
         let request = AddRequest {
-            orpcthis: ctx.orpcthis.clone().unwrap_or_default(),
+            orpcthis: ctx.orpcthis.clone(),
             a: 20,
             b: 22,
         };
-        let mut call = ctx.clone();
+        let mut call = ctx.rpc.clone();
         call.opnum = 3; // ICalculator::Add
         let reply = stub.dispatch(call, msrpc::ndr::to_bytes(&request)).await?;
         let reply: AddResponse =
@@ -560,7 +567,7 @@ async fn interface_pointers_travel_out_and_in() {
     );
     // A method that cannot make the interface asked for says so.
     let r = factory.make(uuid::Uuid::from_u128(1)).await.expect("Make");
-    assert_eq!(r.return_value, hresult::E_NOINTERFACE as i32);
+    assert_eq!(r.return_value, i32::from(Hresult::E_NOINTERFACE));
     let info = msrpc::orpc::ErrorInfo::from_orpcthat(&r.orpcthat).expect("error information");
     assert_eq!(info.source.as_deref(), Some("IFactory::Make"));
     assert_eq!(
@@ -573,11 +580,11 @@ async fn interface_pointers_travel_out_and_in() {
 async fn remote_activation_through_iactivation() {
     let s = setup().await;
     let c = Client::connect(s.resolver).await.expect("connect");
-    let act = IActivationClient::new(c.clone());
+    let act = IActivationClient::new(c);
     let iids = vec![calculator::idl::ICalculator::IID, uuid::Uuid::from_u128(3)];
     let r = act
         .remote_activation(
-            c.orpcthis(),
+            msrpc::orpc::orpcthis(),
             calculator::CLSID_CALCULATOR,
             None,
             None,
@@ -590,7 +597,7 @@ async fn remote_activation_through_iactivation() {
         .await
         .expect("RemoteActivation");
     assert_eq!((r.return_value, r.phr), (0, 0));
-    assert_eq!(r.p_results, vec![0, hresult::E_NOINTERFACE as i32]);
+    assert_eq!(r.p_results, vec![0, i32::from(Hresult::E_NOINTERFACE)]);
     assert_eq!(r.p_oxid, s.exporter.oxid());
     assert_eq!(r.p_authn_hint, 1);
     let mip = r.pp_interface_data[0].clone().expect("the calculator");
@@ -652,7 +659,7 @@ async fn the_object_limit_holds_and_other_clients_are_still_served() {
         .create_instance::<ICalculatorClient<Client>>(calculator::CLSID_CALCULATOR)
         .await
     {
-        Err(msrpc::orpc::DcomError::Hresult(h)) => assert_eq!(h, hresult::E_OUTOFMEMORY),
+        Err(msrpc::orpc::DcomError::Hresult(h)) => assert_eq!(h, Hresult::E_OUTOFMEMORY),
         r => panic!("expected E_OUTOFMEMORY, got {:?}", r.err()),
     }
     // The objects already made still answer, and releasing one makes room.
@@ -685,7 +692,7 @@ async fn one_client_is_held_to_its_object_limit_and_another_address_is_not() {
         .create_instance::<ICalculatorClient<Client>>(calculator::CLSID_CALCULATOR)
         .await
     {
-        Err(msrpc::orpc::DcomError::Hresult(h)) => assert_eq!(h, hresult::E_OUTOFMEMORY),
+        Err(msrpc::orpc::DcomError::Hresult(h)) => assert_eq!(h, Hresult::E_OUTOFMEMORY),
         r => panic!("expected E_OUTOFMEMORY, got {:?}", r.err()),
     }
     let elsewhere = DcomClient::connect_from(resolver, Some([127, 0, 0, 2].into()))
@@ -715,7 +722,7 @@ async fn objects_marshaled_out_of_a_call_count_against_the_caller() {
     let made = factory.remote_create_instance(iid).await.expect("called");
     assert_eq!(made.return_value, 0, "the second object");
     let refused = factory.remote_create_instance(iid).await.expect("called");
-    assert_eq!(refused.return_value as u32, hresult::E_OUTOFMEMORY);
+    assert_eq!(Hresult::from(refused.return_value), Hresult::E_OUTOFMEMORY);
     assert!(refused.ppv_object.is_none());
 }
 

@@ -1,12 +1,15 @@
 //! The `msidl` command: check IDL files and dump their resolved model.
 #![forbid(unsafe_code)]
 
+mod dump;
+
+use std::io;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
-use msrpc_idl::{Options, Output};
+use msrpc_idl::Options;
 
 #[derive(Parser)]
 #[command(
@@ -61,9 +64,10 @@ enum Command {
         #[command(subcommand)]
         command: NdrCommand,
     },
-    /// Print the resolved model.
+    /// Print the resolved model: each type, interface and constant, every
+    /// field and parameter with its NDR levels.
     Dump {
-        /// Print it as JSON (the only format for now).
+        /// Print it as JSON, every detail the model holds.
         #[arg(long)]
         json: bool,
         #[command(flatten)]
@@ -114,18 +118,60 @@ impl FrontEnd {
     }
 }
 
+/// Why a command failed. The IDL's own errors are not among these: they
+/// are diagnostics, printed as the front end finds them.
+#[derive(Debug, thiserror::Error)]
+enum Error {
+    #[error("--extern takes FILE=MODULE, found `{0}`")]
+    ExternSyntax(String),
+    #[error("--extern names `{0}`, which this IDL does not import")]
+    ExternNotImported(String),
+    #[error(transparent)]
+    Codegen(#[from] msrpc_codegen::rust::Error),
+    #[error("cannot read `{}`: {err}", path.display())]
+    Read { path: PathBuf, err: io::Error },
+    #[error("cannot write `{}`: {err}", path.display())]
+    Write { path: PathBuf, err: io::Error },
+    #[error("`{}` is not hexadecimal text", .0.display())]
+    NotHex(PathBuf),
+    #[error("cannot write the output: {0}")]
+    Output(io::Error),
+    #[error("cannot print diagnostics: {0}")]
+    Diagnostics(io::Error),
+    #[error("cannot serialize the model: {0}")]
+    Json(#[from] serde_json::Error),
+    #[cfg(not(feature = "ndr"))]
+    #[error("this msidl was built without the `ndr` feature")]
+    NoNdr,
+    #[cfg(feature = "ndr")]
+    #[error("unknown type `{name}`; known: {}", msrpc::dcom::TYPE_NAMES.join(", "))]
+    UnknownType { name: String },
+    #[cfg(feature = "ndr")]
+    #[error(transparent)]
+    Ndr(#[from] msrpc::ndr::Error),
+    #[cfg(feature = "ndr")]
+    #[error("re-encoding gave different bytes:\n  input  {}\n  output {}", to_hex(.input), to_hex(.output))]
+    Reencoded { input: Vec<u8>, output: Vec<u8> },
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match cli.command {
-        Command::Check { front, files } => {
-            let out = msrpc_idl::load(&files, &front.options());
-            report(&out);
-            if out.model.is_some() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            }
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
         }
+    }
+}
+
+/// Runs a command: failure when the IDL has errors (their diagnostics
+/// already printed), or an [`Error`] for `main` to print.
+fn run(cli: Cli) -> Result<ExitCode, Error> {
+    match cli.command {
+        Command::Check { front, files } => Ok(match resolve(&front, &files)? {
+            Some(_) => ExitCode::SUCCESS,
+            None => ExitCode::FAILURE,
+        }),
         Command::Gen {
             front,
             file,
@@ -153,25 +199,31 @@ fn main() -> ExitCode {
                     hex,
                 },
         } => ndr_decode(&type_name, &file, hex),
-        Command::Dump {
-            json: _,
-            front,
-            file,
-        } => {
-            let out = msrpc_idl::load(&[file], &front.options());
-            report(&out);
-            let Some(model) = out.model else {
-                return ExitCode::FAILURE;
+        Command::Dump { json, front, file } => {
+            let Some(model) = resolve(&front, &[file])? else {
+                return Ok(ExitCode::FAILURE);
             };
-            match serde_json::to_string_pretty(&model) {
-                Ok(s) => print_out(&format!("{s}\n")),
-                Err(e) => {
-                    eprintln!("error: cannot serialize the model: {e}");
-                    ExitCode::FAILURE
-                }
-            }
+            let text = if json {
+                serde_json::to_string_pretty(&model)? + "\n"
+            } else {
+                dump::text(&model)
+            };
+            print_out(&text)
         }
     }
+}
+
+/// Loads and resolves `files`, printing the diagnostics; the model if
+/// there was no error.
+fn resolve(front: &FrontEnd, files: &[PathBuf]) -> Result<Option<msrpc_idl::Model>, Error> {
+    let out = msrpc_idl::load(files, &front.options());
+    if !out.diagnostics.is_empty() {
+        let mut stderr = StandardStream::stderr(ColorChoice::Auto);
+        out.diagnostics
+            .emit(&out.sources, &mut stderr)
+            .map_err(Error::Diagnostics)?;
+    }
+    Ok(out.model)
 }
 
 /// `msidl gen`'s options for the back end.
@@ -183,7 +235,12 @@ struct How {
     type_attributes: Vec<String>,
 }
 
-fn generate(front: &FrontEnd, file: &Path, out: Option<&Path>, how: How) -> ExitCode {
+fn generate(
+    front: &FrontEnd,
+    file: &Path,
+    out: Option<&Path>,
+    how: How,
+) -> Result<ExitCode, Error> {
     let How {
         runtime,
         root_only,
@@ -191,24 +248,20 @@ fn generate(front: &FrontEnd, file: &Path, out: Option<&Path>, how: How) -> Exit
         builtin_externs,
         type_attributes,
     } = how;
-    let result = msrpc_idl::load(&[file.to_path_buf()], &front.options());
-    report(&result);
-    let Some(model) = result.model else {
-        return ExitCode::FAILURE;
+    let Some(model) = resolve(front, &[file.to_path_buf()])? else {
+        return Ok(ExitCode::FAILURE);
     };
     let mut extern_modules = Vec::new();
     for spec in &externs {
-        let Some((name, module)) = spec.split_once('=') else {
-            eprintln!("error: --extern takes FILE=MODULE, found `{spec}`");
-            return ExitCode::FAILURE;
-        };
+        let (name, module) = spec
+            .split_once('=')
+            .ok_or_else(|| Error::ExternSyntax(spec.clone()))?;
         let imported = model
             .files
             .iter()
             .any(|f| Path::new(&f.path).file_name().is_some_and(|n| n == name));
         if !imported {
-            eprintln!("error: --extern names `{name}`, which this IDL does not import");
-            return ExitCode::FAILURE;
+            return Err(Error::ExternNotImported(name.to_string()));
         }
         extern_modules.push((name.to_string(), module.to_string()));
     }
@@ -224,84 +277,51 @@ fn generate(front: &FrontEnd, file: &Path, out: Option<&Path>, how: How) -> Exit
         type_attributes,
         ..Default::default()
     };
-    let code = match msrpc_codegen::rust::generate(&model, &opts) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let written = match out {
-        Some(path) => std::fs::write(path, code)
-            .map_err(|e| format!("cannot write `{}`: {e}", path.display())),
+    let code = msrpc_codegen::rust::generate(&model, &opts)?;
+    match out {
+        Some(path) => std::fs::write(path, code).map_err(|err| Error::Write {
+            path: path.to_path_buf(),
+            err,
+        })?,
         None => return print_out(&code),
-    };
-    match written {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
     }
+    Ok(ExitCode::SUCCESS)
 }
 
-fn ndr_decode(type_name: &str, file: &Path, hex: bool) -> ExitCode {
-    let raw = match std::fs::read(file) {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("error: cannot read `{}`: {e}", file.display());
-            return ExitCode::FAILURE;
-        }
-    };
+fn ndr_decode(type_name: &str, file: &Path, hex: bool) -> Result<ExitCode, Error> {
+    let raw = std::fs::read(file).map_err(|err| Error::Read {
+        path: file.to_path_buf(),
+        err,
+    })?;
     let bytes = if hex {
-        match parse_hex(&raw) {
-            Some(b) => b,
-            None => {
-                eprintln!("error: `{}` is not hexadecimal text", file.display());
-                return ExitCode::FAILURE;
-            }
-        }
+        parse_hex(&raw).ok_or_else(|| Error::NotHex(file.to_path_buf()))?
     } else {
         raw
     };
     #[cfg(not(feature = "ndr"))]
     {
         let _ = (type_name, bytes);
-        eprintln!("error: this msidl was built without the `ndr` feature");
-        ExitCode::FAILURE
+        Err(Error::NoNdr)
     }
     #[cfg(feature = "ndr")]
-    match msrpc::dcom::decode_by_name(type_name, &bytes) {
-        None => {
-            eprintln!(
-                "error: unknown type `{type_name}`; known: {}",
-                msrpc::dcom::TYPE_NAMES.join(", ")
-            );
-            ExitCode::FAILURE
-        }
-        Some(Err(e)) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-        Some(Ok((text, again))) => {
-            if print_out(&format!("{text}\n")) != ExitCode::SUCCESS {
-                return ExitCode::FAILURE;
+    {
+        let (text, again) = msrpc::dcom::decode_by_name(type_name, &bytes).ok_or_else(|| {
+            Error::UnknownType {
+                name: type_name.to_string(),
             }
-            // Only alignment padding may follow the value in the input.
-            let same = bytes.starts_with(&again)
-                && bytes[again.len()..].iter().all(|&b| b == 0)
-                && bytes.len() - again.len() < 8;
-            if same {
-                ExitCode::SUCCESS
-            } else {
-                eprintln!(
-                    "error: re-encoding gave different bytes:\n  input  {}\n  output {}",
-                    to_hex(&bytes),
-                    to_hex(&again)
-                );
-                ExitCode::FAILURE
-            }
+        })??;
+        print_out(&format!("{text}\n"))?;
+        // Only alignment padding may follow the value in the input.
+        let same = bytes.starts_with(&again)
+            && bytes[again.len()..].iter().all(|&b| b == 0)
+            && bytes.len() - again.len() < 8;
+        if !same {
+            return Err(Error::Reencoded {
+                input: bytes,
+                output: again,
+            });
         }
+        Ok(ExitCode::SUCCESS)
     }
 }
 
@@ -320,35 +340,22 @@ fn parse_hex(text: &[u8]) -> Option<Vec<u8>> {
         .collect()
 }
 
-#[cfg_attr(not(feature = "ndr"), allow(dead_code))]
+#[cfg(feature = "ndr")]
 fn to_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Writes the command's output. A reader that stops early (`| head`) is
 /// not an error, and not a panic as `print!` makes it.
-fn print_out(text: &str) -> ExitCode {
+fn print_out(text: &str) -> Result<ExitCode, Error> {
     use std::io::Write;
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = io::stdout().lock();
     match stdout
         .write_all(text.as_bytes())
         .and_then(|()| stdout.flush())
     {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: cannot write the output: {e}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-fn report(out: &Output) {
-    if out.diagnostics.is_empty() {
-        return;
-    }
-    let mut stderr = StandardStream::stderr(ColorChoice::Auto);
-    if let Err(e) = out.diagnostics.emit(&out.sources, &mut stderr) {
-        eprintln!("error: cannot print diagnostics: {e}");
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(e) => Err(Error::Output(e)),
     }
 }

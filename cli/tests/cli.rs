@@ -110,6 +110,56 @@ fn dump_json_lists_interfaces_with_opnums() {
 }
 
 #[test]
+fn dump_prints_each_field_and_parameter_with_its_levels() {
+    let out = msidl(&["dump", "codegen/idl/ms-dcom.idl"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!text.starts_with('{'), "text, not JSON: {text}");
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    for want in [
+        "file codegen/idl/ms-dcom.idl",
+        "file codegen/idl/ms-dtyp.idl (imported)",
+        "const MAX_REQUESTED_INTERFACES = 32768",
+        "struct STDOBJREF",
+        "cPublicRefs: unsigned long",
+        "interface IRemUnknown uuid(00000131-0000-0000-c000-000000000046) [object] : IUnknown",
+        "opnum 3 RemQueryInterface",
+        "ppQIResults: [out] ref ptr(top) -> unique ptr -> array(size_is(cIids)) -> REMQIRESULT",
+        "ppdsaOxidBindings: [out] ref ptr(top) -> unique ptr -> DUALSTRINGARRAY",
+        "hRpc: [in] handle_t (binding handle)",
+        "return: error_status_t",
+    ] {
+        assert!(lines.contains(&want), "no line `{want}` in:\n{text}");
+    }
+}
+
+#[test]
+fn dump_shows_arrays_unions_and_correlations() {
+    let out = msidl(&["dump", "tests/fixtures/everything.idl"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    for want in [
+        "union ENC_U switch(long t)",
+        "case 2, 3: b: double",
+        "default: (empty)",
+        "u: NE_UNION switch_is(kind)",
+        "label: array[16](string) -> char",
+        "window: array[16](first_is(firstIdx), last_is(lastIdx)) -> long",
+        "pFull: full ptr -> long",
+        "count: [in] long range(0, 64)",
+        "ppv: [out] ref ptr(top) -> unique ptr -> interface IUnknown iid_is(riid)",
+        "enum FLAGS (v1_enum, 32 bits)",
+    ] {
+        assert!(lines.contains(&want), "no line `{want}` in:\n{text}");
+    }
+}
+
+#[test]
 fn missing_file_is_an_error_not_a_panic() {
     let out = msidl(&["check", "no/such/file.idl"]);
     assert_eq!(out.status.code(), Some(1));

@@ -57,6 +57,7 @@ pub fn configure() -> Builder {
 /// Why generation failed. The IDL's diagnostics, rendered with file, line,
 /// column and snippet, are the message.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum BuildError {
     /// The IDL does not parse or resolve; the rendered diagnostics.
     #[error("{0}")]

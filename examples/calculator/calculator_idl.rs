@@ -299,24 +299,21 @@ pub mod i_calculator {
             3u16 => {
                 let req: AddRequest = ::msrpc::ndr::from_bytes(stub)
                     .map_err(::msrpc::rpc::Fault::from_ndr)?;
-                let mut ctx = ctx;
-                ctx.orpcthis = Some(req.orpcthis.clone());
+                let ctx = ::msrpc::orpc::CallContext::new(ctx, req.orpcthis);
                 let resp = server.add(&ctx, req.a, req.b).await?;
                 ::msrpc::ndr::try_to_bytes(&resp).map_err(::msrpc::rpc::Fault::from_ndr)
             }
             4u16 => {
                 let req: ConcatRequest = ::msrpc::ndr::from_bytes(stub)
                     .map_err(::msrpc::rpc::Fault::from_ndr)?;
-                let mut ctx = ctx;
-                ctx.orpcthis = Some(req.orpcthis.clone());
+                let ctx = ::msrpc::orpc::CallContext::new(ctx, req.orpcthis);
                 let resp = server.concat(&ctx, req.left, req.right).await?;
                 ::msrpc::ndr::try_to_bytes(&resp).map_err(::msrpc::rpc::Fault::from_ndr)
             }
             5u16 => {
                 let req: SumRequest = ::msrpc::ndr::from_bytes(stub)
                     .map_err(::msrpc::rpc::Fault::from_ndr)?;
-                let mut ctx = ctx;
-                ctx.orpcthis = Some(req.orpcthis.clone());
+                let ctx = ::msrpc::orpc::CallContext::new(ctx, req.orpcthis);
                 let resp = server.sum(&ctx, req.values).await?;
                 ::msrpc::ndr::try_to_bytes(&resp).map_err(::msrpc::rpc::Fault::from_ndr)
             }
@@ -329,7 +326,7 @@ pub trait ICalculatorServer: Send + Sync + 'static {
     ///`Add` (opnum 3).
     fn add(
         &self,
-        ctx: &::msrpc::rpc::CallContext,
+        ctx: &::msrpc::orpc::CallContext,
         a: i32,
         b: i32,
     ) -> impl std::future::Future<
@@ -338,7 +335,7 @@ pub trait ICalculatorServer: Send + Sync + 'static {
     ///`Concat` (opnum 4).
     fn concat(
         &self,
-        ctx: &::msrpc::rpc::CallContext,
+        ctx: &::msrpc::orpc::CallContext,
         left: ::msrpc::ndr::WString,
         right: ::msrpc::ndr::WString,
     ) -> impl std::future::Future<
@@ -347,7 +344,7 @@ pub trait ICalculatorServer: Send + Sync + 'static {
     ///`Sum` (opnum 5).
     fn sum(
         &self,
-        ctx: &::msrpc::rpc::CallContext,
+        ctx: &::msrpc::orpc::CallContext,
         values: Vec<i32>,
     ) -> impl std::future::Future<
         Output = Result<i_calculator::SumResponse, ::msrpc::rpc::Fault>,
@@ -409,7 +406,7 @@ impl<C: ::msrpc::rpc::Channel> ICalculatorClient<C> {
         b: i32,
     ) -> Result<i_calculator::AddResponse, ::msrpc::rpc::CallError> {
         let request = i_calculator::AddRequest {
-            orpcthis: self.channel.orpcthis(),
+            orpcthis: ::msrpc::orpc::orpcthis(),
             a,
             b,
         };
@@ -427,7 +424,7 @@ impl<C: ::msrpc::rpc::Channel> ICalculatorClient<C> {
         right: ::msrpc::ndr::WString,
     ) -> Result<i_calculator::ConcatResponse, ::msrpc::rpc::CallError> {
         let request = i_calculator::ConcatRequest {
-            orpcthis: self.channel.orpcthis(),
+            orpcthis: ::msrpc::orpc::orpcthis(),
             left,
             right,
         };
@@ -444,7 +441,7 @@ impl<C: ::msrpc::rpc::Channel> ICalculatorClient<C> {
         values: Vec<i32>,
     ) -> Result<i_calculator::SumResponse, ::msrpc::rpc::CallError> {
         let request = i_calculator::SumRequest {
-            orpcthis: self.channel.orpcthis(),
+            orpcthis: ::msrpc::orpc::orpcthis(),
             values,
         };
         let stub = ::msrpc::ndr::try_to_bytes(&request)?;
@@ -555,8 +552,7 @@ pub mod i_statistics {
             3u16 => {
                 let req: CountRequest = ::msrpc::ndr::from_bytes(stub)
                     .map_err(::msrpc::rpc::Fault::from_ndr)?;
-                let mut ctx = ctx;
-                ctx.orpcthis = Some(req.orpcthis.clone());
+                let ctx = ::msrpc::orpc::CallContext::new(ctx, req.orpcthis);
                 let resp = server.count(&ctx).await?;
                 ::msrpc::ndr::try_to_bytes(&resp).map_err(::msrpc::rpc::Fault::from_ndr)
             }
@@ -569,7 +565,7 @@ pub trait IStatisticsServer: Send + Sync + 'static {
     ///`Count` (opnum 3).
     fn count(
         &self,
-        ctx: &::msrpc::rpc::CallContext,
+        ctx: &::msrpc::orpc::CallContext,
     ) -> impl std::future::Future<
         Output = Result<i_statistics::CountResponse, ::msrpc::rpc::Fault>,
     > + Send;
@@ -628,7 +624,7 @@ impl<C: ::msrpc::rpc::Channel> IStatisticsClient<C> {
         &self,
     ) -> Result<i_statistics::CountResponse, ::msrpc::rpc::CallError> {
         let request = i_statistics::CountRequest {
-            orpcthis: self.channel.orpcthis(),
+            orpcthis: ::msrpc::orpc::orpcthis(),
         };
         let stub = ::msrpc::ndr::try_to_bytes(&request)?;
         let reply = self

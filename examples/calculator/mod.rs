@@ -6,8 +6,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
 use msrpc::ndr::WString;
-use msrpc::orpc::{Factory, Object};
-use msrpc::rpc::{CallContext, Fault};
+use msrpc::orpc::{CallContext, Factory, Object};
+use msrpc::rpc::Fault;
 
 #[allow(non_camel_case_types, non_snake_case, dead_code, clippy::all)]
 pub mod idl {

@@ -13,8 +13,8 @@ use msrpc::com::{IClassFactory, IClassFactoryClient};
 use msrpc::dcom::*;
 use msrpc::orpc::activation::ActivationProperties;
 use msrpc::orpc::objref::TOWER_NCACN_IP_TCP;
-use msrpc::rpc::Channel;
 use msrpc::uuid::Uuid;
+use msrpc::Hresult;
 use msrpc_fuzz::{block_on, drive, Harness, Loop, CLSID, IPID_OBJECT, OID, OXID, SETID};
 
 const IID_IUNKNOWN: IID = msrpc::orpc::exporter::IID_IUNKNOWN;
@@ -22,8 +22,10 @@ const IID_IUNKNOWN: IID = msrpc::orpc::exporter::IID_IUNKNOWN;
 /// A conversation: which server (0 resolver, 1 exporter), and the calls.
 type Script = fn(&Harness, &Arc<Loop>);
 
-fn check(what: &str, hr: i32) {
-    assert_eq!(hr, 0, "{what} failed: {hr:#x}");
+/// Both the IDL's `HRESULT` (an `i32`) and an `error_status_t` (a `u32`).
+fn check(what: &str, hr: impl Into<Hresult>) {
+    let hr = hr.into();
+    assert_eq!(hr, Hresult::S_OK, "{what} failed: {hr}");
 }
 
 fn activation_blob(iids: Vec<IID>) -> Box<MInterfacePointer> {
@@ -39,11 +41,11 @@ fn alive(_: &Harness, c: &Arc<Loop>) {
     let r = IObjectExporterClient::new(c.clone());
     check(
         "ServerAlive",
-        block_on(r.server_alive()).unwrap().return_value as i32,
+        block_on(r.server_alive()).unwrap().return_value,
     );
     check(
         "ServerAlive2",
-        block_on(r.server_alive2()).unwrap().return_value as i32,
+        block_on(r.server_alive2()).unwrap().return_value,
     );
 }
 
@@ -51,9 +53,9 @@ fn resolve(h: &Harness, c: &Arc<Loop>) {
     let oxid = u64::from_le_bytes(h.to_live(&OXID.to_le_bytes()).try_into().unwrap());
     let r = IObjectExporterClient::new(c.clone());
     let a = block_on(r.resolve_oxid(oxid, vec![TOWER_NCACN_IP_TCP])).unwrap();
-    check("ResolveOxid", a.return_value as i32);
+    check("ResolveOxid", a.return_value);
     let b = block_on(r.resolve_oxid2(oxid, vec![TOWER_NCACN_IP_TCP])).unwrap();
-    check("ResolveOxid2", b.return_value as i32);
+    check("ResolveOxid2", b.return_value);
 }
 
 fn ping(h: &Harness, c: &Arc<Loop>) {
@@ -62,15 +64,15 @@ fn ping(h: &Harness, c: &Arc<Loop>) {
     let (oid, setid) = (live(OID), live(SETID));
     check(
         "SimplePing",
-        block_on(r.simple_ping(setid)).unwrap().return_value as i32,
+        block_on(r.simple_ping(setid)).unwrap().return_value,
     );
     // A new set (whose SETID is the server's to pick), then the live one.
     let p = block_on(r.complex_ping(0, 0, Some(vec![oid]), None)).unwrap();
-    check("ComplexPing", p.return_value as i32);
+    check("ComplexPing", p.return_value);
     let p = block_on(r.complex_ping(setid, 1, None, Some(vec![oid]))).unwrap();
-    check("ComplexPing", p.return_value as i32);
+    check("ComplexPing", p.return_value);
     let p = block_on(r.complex_ping(setid, 2, Some(vec![oid]), None)).unwrap();
-    check("ComplexPing", p.return_value as i32);
+    check("ComplexPing", p.return_value);
 }
 
 fn create(_: &Harness, c: &Arc<Loop>) {
@@ -98,7 +100,7 @@ fn activate(_: &Harness, c: &Arc<Loop>) {
             vec![TOWER_NCACN_IP_TCP],
         ))
         .unwrap();
-        check("RemoteActivation", r.return_value as i32);
+        check("RemoteActivation", r.return_value);
         check("RemoteActivation hr", r.phr);
     }
 }

@@ -3,8 +3,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use msrpc::dcom::DUALSTRINGARRAY;
 use msrpc::orpc::activation::ActivationProperties;
-use msrpc::orpc::{Bindings, ErrorInfo, ObjRef};
+use msrpc::orpc::{ErrorInfo, ObjRef};
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(o) = ObjRef::from_bytes(data) {
@@ -19,7 +20,12 @@ fuzz_target!(|data: &[u8]| {
         .map(|c| u16::from_le_bytes([c[0], c[1]]))
         .collect();
     if let Some((&offset, rest)) = units.split_first() {
-        let _ = Bindings::from_units(rest, offset);
+        let d = DUALSTRINGARRAY {
+            w_security_offset: offset,
+            a_string_array: rest.to_vec(),
+        };
+        let _ = d.string_bindings();
+        let _ = d.security_bindings();
     }
     if let Ok(that) = msrpc::ndr::from_bytes::<msrpc::dcom::ORPCTHAT>(data) {
         let _ = ErrorInfo::from_orpcthat(&that);

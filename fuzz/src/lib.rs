@@ -12,11 +12,10 @@ use std::time::Instant;
 use msrpc::com::i_class_factory::{RemoteCreateInstanceResponse, RemoteLockServerResponse};
 use msrpc::com::{IClassFactory, IClassFactoryServer, IClassFactoryStub};
 use msrpc::dcom::{IObjectExporterClient, ORPCTHAT};
-use msrpc::orpc::{DcomExporter, Machine, MachineConfig, Marshaler, ObjRef, Object};
+use msrpc::orpc::{CallContext, DcomExporter, Machine, MachineConfig, Marshaler, ObjRef, Object};
 use msrpc::rpc::conn::{ClientConn, ClientEvent, Limits};
 use msrpc::rpc::{
-    BoxFuture, CallContext, CallError, Channel, Fault, Server, Session, SessionEvent, SyntaxId,
-    NDR20,
+    BoxFuture, CallError, Channel, Fault, Server, Session, SessionEvent, SyntaxId, NDR20,
 };
 use msrpc::uuid::{uuid, Uuid};
 
@@ -48,7 +47,7 @@ impl IClassFactoryServer for Factory {
         let object = Object::new().with(IClassFactoryStub::new(Factory(self.0.clone())));
         let (ppv_object, hr) = match self.0.marshal(object, riid) {
             Ok(m) => (Some(Box::new(m)), 0),
-            Err(hr) => (None, hr as i32),
+            Err(hr) => (None, hr.into()),
         };
         Ok(RemoteCreateInstanceResponse {
             orpcthat: ORPCTHAT::default(),
@@ -96,7 +95,7 @@ impl Harness {
             .marshal(object, IClassFactory::IID)
             .expect("the harness's object marshals");
         let objref = ObjRef::from_bytes(&mip.ab_data).expect("its OBJREF parses");
-        let std = *objref.std().expect("a standard OBJREF");
+        let std = objref.std().expect("a standard OBJREF").clone();
         let resolver = machine.resolver_server();
         let exporter_server = exporter.server();
         let setid = {
@@ -257,22 +256,41 @@ impl LoopInner {
     }
 }
 
-impl Channel for Loop {
-    /// A fixed causality ID, so that recorded seeds come out the same.
-    fn orpcthis(&self) -> msrpc::dcom::ORPCTHIS {
+/// The causality ID every call through a [`Loop`] carries, so that
+/// recorded seeds come out the same.
+const CID: Uuid = uuid!("0b1ec7ee-cccc-4000-8000-000000000001");
+
+/// Where ORPCTHIS's `cid` sits in a request's stub data: after its
+/// COMVERSION, `flags` and `reserved1`.
+const CID_AT: std::ops::Range<usize> = 12..28;
+
+impl Loop {
+    /// An ORPCTHIS with the fixed causality ID, for the methods that take
+    /// one as a parameter (IRemoteSCMActivator's, IActivation's).
+    pub fn orpcthis(&self) -> msrpc::dcom::ORPCTHIS {
         msrpc::dcom::ORPCTHIS {
-            cid: uuid!("0b1ec7ee-cccc-4000-8000-000000000001"),
+            cid: CID,
             ..msrpc::orpc::orpcthis()
         }
     }
+}
 
+impl Channel for Loop {
     fn call(
         &self,
         syntax: SyntaxId,
         opnum: u16,
         object: Option<Uuid>,
-        stub: Vec<u8>,
+        mut stub: Vec<u8>,
     ) -> BoxFuture<'_, Result<Vec<u8>, CallError>> {
+        // A call on an IPID is an ORPC call, whose generated proxy starts
+        // the request with a fresh ORPCTHIS: its causality ID is fixed
+        // here, as the recorded seeds need.
+        if object.is_some() {
+            if let Some(cid) = stub.get_mut(CID_AT) {
+                cid.copy_from_slice(&CID.to_bytes_le());
+            }
+        }
         let result = (|| {
             let mut inner = self.inner.lock().map_err(|_| CallError::Closed)?;
             if inner.client.context(&syntax).is_none() {

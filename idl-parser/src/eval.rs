@@ -11,6 +11,7 @@ pub struct EvalError {
 }
 
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum EvalErrorKind {
     Unknown(String),
     NotConstant(&'static str),

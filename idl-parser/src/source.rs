@@ -69,6 +69,7 @@ pub const BUILTIN_FOLDER: &str = "<built-in>";
 
 /// Why [`SourceMap::open`] found nothing.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum OpenError {
     NotFound,
     Read(PathBuf, std::io::Error),

@@ -4,6 +4,7 @@
 use proc_macro2::TokenStream;
 use syn::{Data, DeriveInput, Fields, Type};
 
+use crate::attrs::{self, Place};
 use crate::lower::{generic, scalar};
 
 /// The MIDL member declaration of a field, and any hidden count before it.
@@ -104,13 +105,10 @@ pub fn expand(item: TokenStream) -> syn::Result<TokenStream> {
     for f in &fields.named {
         let Some(id) = &f.ident else { continue };
         members += "    ";
-        let attrs = field_attrs(&f.attrs)?;
+        let attrs = attrs::of(&f.attrs, Place::Field)?;
         if let Some((lo, hi)) = attrs.range {
             if scalar(&f.ty).is_none() {
-                return Err(syn::Error::new_spanned(
-                    &f.ty,
-                    "msrpc: `range` bounds a number",
-                ));
+                return Err(attrs::range_not_a_number(&f.ty));
             }
             members += &format!("[range({lo}, {hi})] ");
         }
@@ -119,14 +117,11 @@ pub fn expand(item: TokenStream) -> syn::Result<TokenStream> {
                 // The count is the user's field, kept and checked.
                 let known = fields.named.iter().any(|g| g.ident.as_ref() == Some(count));
                 if !known {
-                    return Err(syn::Error::new(
-                        count.span(),
-                        format!("msrpc: no field `{count}` to size `{id}`"),
-                    ));
+                    return Err(attrs::no_count(count, id, Place::Field));
                 }
-                let elem = generic(&f.ty, "Vec").and_then(scalar).ok_or_else(|| {
-                    syn::Error::new_spanned(&f.ty, "msrpc: `size_is` sizes a Vec of numbers")
-                })?;
+                let elem = generic(&f.ty, "Vec")
+                    .and_then(scalar)
+                    .ok_or_else(|| attrs::size_is_misplaced(&f.ty, Place::Field))?;
                 kept.insert(count.to_string());
                 members += &format!("[size_is({count}), ref] {elem} *{id};");
             }
@@ -153,56 +148,11 @@ pub fn expand(item: TokenStream) -> syn::Result<TokenStream> {
     )
 }
 
-/// A field's `#[msrpc(...)]` attributes.
-#[derive(Default)]
-struct FieldAttrs {
-    range: Option<(syn::LitInt, syn::LitInt)>,
-    size_is: Option<syn::Ident>,
-}
-
-/// `#[msrpc(range(lo, hi))]` and `#[msrpc(size_is = field)]` on a field
-/// (`#[msrpc(string)]` is accepted: a `WString` is a `[string]` already).
-fn field_attrs(attrs: &[syn::Attribute]) -> syn::Result<FieldAttrs> {
-    let mut range = None;
-    let mut size_is = None;
-    for a in attrs.iter().filter(|a| a.path().is_ident("msrpc")) {
-        a.parse_nested_meta(|meta| {
-            if meta.path.is_ident("range") {
-                let content;
-                syn::parenthesized!(content in meta.input);
-                let lo: syn::LitInt = content.parse()?;
-                content.parse::<syn::Token![,]>()?;
-                let hi: syn::LitInt = content.parse()?;
-                range = Some((lo, hi));
-                Ok(())
-            } else if meta.path.is_ident("size_is") {
-                size_is = Some(meta.value()?.parse()?);
-                Ok(())
-            } else if meta.path.is_ident("string") {
-                Ok(())
-            } else {
-                Err(meta.error("msrpc: expected `range(lo, hi)`, `size_is = field` or `string`"))
-            }
-        })?;
-    }
-    Ok(FieldAttrs { range, size_is })
-}
-
 /// An enum: the code generator's NDR enum (16 bits, or 32 with
 /// `#[msrpc(v1_enum)]`), converted to and from the Rust variants; a value
 /// no variant has is `BadDiscriminant`.
 fn enumeration(input: &DeriveInput, e: &syn::DataEnum) -> syn::Result<TokenStream> {
-    let mut v1 = false;
-    for a in input.attrs.iter().filter(|a| a.path().is_ident("msrpc")) {
-        a.parse_nested_meta(|meta| {
-            if meta.path.is_ident("v1_enum") {
-                v1 = true;
-                Ok(())
-            } else {
-                Err(meta.error("msrpc: expected `v1_enum`"))
-            }
-        })?;
-    }
+    let v1 = attrs::of(&input.attrs, Place::Enum)?.v1_enum;
     let mut items = Vec::new();
     let mut values = Vec::new();
     for v in &e.variants {

@@ -6,6 +6,7 @@
 //! no second marshaler: the bytes are those of the IDL the trait means.
 #![forbid(unsafe_code)]
 
+mod attrs;
 mod derive;
 mod lower;
 

@@ -7,6 +7,8 @@ use quote::{format_ident, quote};
 use syn::spanned::Spanned;
 use syn::{FnArg, GenericArgument, ItemTrait, Pat, PathArguments, ReturnType, TraitItem, Type};
 
+use crate::attrs::{self, Place};
+
 /// What a Rust type is on the wire.
 #[derive(Clone)]
 enum Kind {
@@ -115,41 +117,12 @@ struct Param {
     ty: Type,
     kind: Kind,
     /// `#[msrpc(range(lo, hi))]`.
-    range: Option<Range>,
+    range: Option<(syn::LitInt, syn::LitInt)>,
     /// `#[msrpc(size_is = count)]` on a `Vec`: the parameter that counts it.
     size_is: Option<syn::Ident>,
     /// For a count named by a `Vec`'s size_is: that `Vec`. Its value
     /// comes from the `Vec`'s length, and is checked against it.
     counts: Option<syn::Ident>,
-}
-
-/// `#[msrpc(range(lo, hi))]`'s bounds.
-type Range = (syn::LitInt, syn::LitInt);
-
-/// Reads `#[msrpc(...)]` attributes of a parameter.
-fn param_attrs(attrs: &[syn::Attribute]) -> syn::Result<(Option<Range>, Option<syn::Ident>)> {
-    let (mut range, mut size_is) = (None, None);
-    for a in attrs.iter().filter(|a| a.path().is_ident("msrpc")) {
-        a.parse_nested_meta(|meta| {
-            if meta.path.is_ident("range") {
-                let content;
-                syn::parenthesized!(content in meta.input);
-                let lo: syn::LitInt = content.parse()?;
-                content.parse::<syn::Token![,]>()?;
-                let hi: syn::LitInt = content.parse()?;
-                range = Some((lo, hi));
-                Ok(())
-            } else if meta.path.is_ident("size_is") {
-                size_is = Some(meta.value()?.parse()?);
-                Ok(())
-            } else if meta.path.is_ident("string") {
-                Ok(()) // a String is a [string] already
-            } else {
-                Err(meta.error("msrpc: expected `range(lo, hi)`, `size_is = name` or `string`"))
-            }
-        })?;
-    }
-    Ok((range, size_is))
 }
 
 struct Method {
@@ -170,41 +143,17 @@ struct Args {
 }
 
 fn args(attr: TokenStream) -> syn::Result<Args> {
-    let mut uuid = None;
-    let mut object = false;
-    let parser = syn::meta::parser(|meta| {
-        if meta.path.is_ident("uuid") {
-            let s: syn::LitStr = meta.value()?.parse()?;
-            if uuid_ok(&s.value()) {
-                uuid = Some(s.value());
-                Ok(())
-            } else {
-                Err(syn::Error::new(s.span(), "msrpc: not a UUID"))
-            }
-        } else if meta.path.is_ident("object") {
-            object = true;
-            Ok(())
-        } else {
-            Err(meta.error("msrpc: expected `uuid = \"...\"` or `object`"))
-        }
-    });
-    syn::parse::Parser::parse2(parser, attr)?;
-    let uuid = uuid.ok_or_else(|| {
+    let a = attrs::of_args(attr, Place::Interface)?;
+    let uuid = a.uuid.ok_or_else(|| {
         syn::Error::new(
             Span::call_site(),
             "msrpc: an interface needs `uuid = \"xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx\"`",
         )
     })?;
-    Ok(Args { uuid, object })
-}
-
-fn uuid_ok(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('-').collect();
-    parts.len() == 5
-        && parts
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
+    Ok(Args {
+        uuid,
+        object: a.object,
+    })
 }
 
 /// The `T` of `msrpc::Result<T>` (or `Result<T>`).
@@ -257,16 +206,13 @@ fn methods(t: &ItemTrait) -> syn::Result<Vec<Method>> {
                     "msrpc: a parameter cannot be `()`",
                 ));
             }
-            let (range, size_is) = param_attrs(&pt.attrs)?;
+            let attrs::Attrs { range, size_is, .. } = attrs::of(&pt.attrs, Place::Param)?;
             if range.is_some() && !matches!(kind, Kind::Scalar(..)) {
-                return Err(syn::Error::new_spanned(
-                    &pt.ty,
-                    "msrpc: `range` bounds a number",
-                ));
+                return Err(attrs::range_not_a_number(&pt.ty));
             }
             if let Some(n) = &size_is {
                 if !matches!(kind, Kind::List(..)) {
-                    return Err(syn::Error::new(n.span(), "msrpc: `size_is` counts a `Vec`"));
+                    return Err(attrs::size_is_misplaced(n, Place::Param));
                 }
             }
             params.push(Param {
@@ -285,10 +231,7 @@ fn methods(t: &ItemTrait) -> syn::Result<Vec<Method>> {
             };
             let vec = params[i].name.clone();
             let Some(c) = params.iter_mut().find(|p| p.name == n) else {
-                return Err(syn::Error::new(
-                    n.span(),
-                    format!("msrpc: no parameter `{n}` to size `{vec}`"),
-                ));
+                return Err(attrs::no_count(&n, &vec, Place::Param));
             };
             if !matches!(c.kind, Kind::Scalar(s, _) if s.starts_with("unsigned") && s != "unsigned hyper")
             {
@@ -505,6 +448,12 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
     let client = format_ident!("{iface}Client");
     let trait_attrs = &t.attrs;
     let adapter = format_ident!("__{iface}Adapter");
+    // The generated server trait's context: ORPC's for an `[object]` one.
+    let ctx = if a.object {
+        quote!(::msrpc::orpc::CallContext)
+    } else {
+        quote!(::msrpc::rpc::CallContext)
+    };
 
     let mut trait_fns = Vec::new();
     let mut server_fns = Vec::new();
@@ -581,14 +530,14 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
         };
         let ret_field = quote!(#(#ret_field)*);
         server_fns.push(quote! {
-            async fn #wire_fn(&self, _ctx: &::msrpc::rpc::CallContext, #(#wire_params),*) -> ::std::result::Result<#wire_mod::#resp, ::msrpc::rpc::Fault> {
+            async fn #wire_fn(&self, _ctx: &#ctx, #(#wire_params),*) -> ::std::result::Result<#wire_mod::#resp, ::msrpc::rpc::Fault> {
                 #(#counts)*
                 // Not every response has a Default (a user's type may not):
                 // start from the codegen's placeholder and fill it in.
                 let mut r = <#wire_mod::#resp as ::msrpc::ndr::Ndr>::placeholder();
                 match self.0.#fname(#(#to_rust),*).await {
                     Ok(#bind) => { #ret_field }
-                    Err(e) => r.return_value = e.hresult(),
+                    Err(e) => r.return_value = e.hresult().into(),
                 }
                 Ok(r)
             }
@@ -608,7 +557,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
                 let (n, v) = (&p.name, p.counts.as_ref()?);
                 Some(quote! {
                     if #n as usize != #v.len() {
-                        return Err(::msrpc::Error::Hresult(0x8007_0057)); // E_INVALIDARG
+                        return Err(::msrpc::Error::Hresult(::msrpc::Hresult::E_INVALIDARG));
                     }
                 })
             })

@@ -173,16 +173,14 @@ pub mod i_class_factory {
             3u16 => {
                 let req: RemoteCreateInstanceRequest = crate::ndr::from_bytes(stub)
                     .map_err(crate::rpc::Fault::from_ndr)?;
-                let mut ctx = ctx;
-                ctx.orpcthis = Some(req.orpcthis.clone());
+                let ctx = crate::orpc::CallContext::new(ctx, req.orpcthis);
                 let resp = server.remote_create_instance(&ctx, req.riid).await?;
                 crate::ndr::try_to_bytes(&resp).map_err(crate::rpc::Fault::from_ndr)
             }
             4u16 => {
                 let req: RemoteLockServerRequest = crate::ndr::from_bytes(stub)
                     .map_err(crate::rpc::Fault::from_ndr)?;
-                let mut ctx = ctx;
-                ctx.orpcthis = Some(req.orpcthis.clone());
+                let ctx = crate::orpc::CallContext::new(ctx, req.orpcthis);
                 let resp = server.remote_lock_server(&ctx, req.f_lock).await?;
                 crate::ndr::try_to_bytes(&resp).map_err(crate::rpc::Fault::from_ndr)
             }
@@ -195,7 +193,7 @@ pub trait IClassFactoryServer: Send + Sync + 'static {
     ///`RemoteCreateInstance` (opnum 3).
     fn remote_create_instance(
         &self,
-        ctx: &crate::rpc::CallContext,
+        ctx: &crate::orpc::CallContext,
         riid: crate::dcom::IID,
     ) -> impl std::future::Future<
         Output = Result<i_class_factory::RemoteCreateInstanceResponse, crate::rpc::Fault>,
@@ -203,7 +201,7 @@ pub trait IClassFactoryServer: Send + Sync + 'static {
     ///`RemoteLockServer` (opnum 4).
     fn remote_lock_server(
         &self,
-        ctx: &crate::rpc::CallContext,
+        ctx: &crate::orpc::CallContext,
         f_lock: i32,
     ) -> impl std::future::Future<
         Output = Result<i_class_factory::RemoteLockServerResponse, crate::rpc::Fault>,
@@ -264,7 +262,7 @@ impl<C: crate::rpc::Channel> IClassFactoryClient<C> {
         riid: crate::dcom::IID,
     ) -> Result<i_class_factory::RemoteCreateInstanceResponse, crate::rpc::CallError> {
         let request = i_class_factory::RemoteCreateInstanceRequest {
-            orpcthis: self.channel.orpcthis(),
+            orpcthis: crate::orpc::orpcthis(),
             riid,
         };
         let stub = crate::ndr::try_to_bytes(&request)?;
@@ -280,7 +278,7 @@ impl<C: crate::rpc::Channel> IClassFactoryClient<C> {
         f_lock: i32,
     ) -> Result<i_class_factory::RemoteLockServerResponse, crate::rpc::CallError> {
         let request = i_class_factory::RemoteLockServerRequest {
-            orpcthis: self.channel.orpcthis(),
+            orpcthis: crate::orpc::orpcthis(),
             f_lock,
         };
         let stub = crate::ndr::try_to_bytes(&request)?;

@@ -5563,8 +5563,7 @@ pub mod i_rem_unknown {
             3u16 => {
                 let req: RemQueryInterfaceRequest = crate::ndr::from_bytes(stub)
                     .map_err(crate::rpc::Fault::from_ndr)?;
-                let mut ctx = ctx;
-                ctx.orpcthis = Some(req.orpcthis.clone());
+                let ctx = crate::orpc::CallContext::new(ctx, req.orpcthis);
                 let resp = server
                     .rem_query_interface(
                         &ctx,
@@ -5579,8 +5578,7 @@ pub mod i_rem_unknown {
             4u16 => {
                 let req: RemAddRefRequest = crate::ndr::from_bytes(stub)
                     .map_err(crate::rpc::Fault::from_ndr)?;
-                let mut ctx = ctx;
-                ctx.orpcthis = Some(req.orpcthis.clone());
+                let ctx = crate::orpc::CallContext::new(ctx, req.orpcthis);
                 let resp = server
                     .rem_add_ref(&ctx, req.c_interface_refs, req.interface_refs)
                     .await?;
@@ -5589,8 +5587,7 @@ pub mod i_rem_unknown {
             5u16 => {
                 let req: RemReleaseRequest = crate::ndr::from_bytes(stub)
                     .map_err(crate::rpc::Fault::from_ndr)?;
-                let mut ctx = ctx;
-                ctx.orpcthis = Some(req.orpcthis.clone());
+                let ctx = crate::orpc::CallContext::new(ctx, req.orpcthis);
                 let resp = server.rem_release(&ctx, req.interface_refs).await?;
                 crate::ndr::try_to_bytes(&resp).map_err(crate::rpc::Fault::from_ndr)
             }
@@ -5603,7 +5600,7 @@ pub trait IRemUnknownServer: Send + Sync + 'static {
     ///`RemQueryInterface` (opnum 3).
     fn rem_query_interface(
         &self,
-        ctx: &crate::rpc::CallContext,
+        ctx: &crate::orpc::CallContext,
         ripid: GUID,
         c_refs: u32,
         c_iids: u16,
@@ -5614,7 +5611,7 @@ pub trait IRemUnknownServer: Send + Sync + 'static {
     ///`RemAddRef` (opnum 4).
     fn rem_add_ref(
         &self,
-        ctx: &crate::rpc::CallContext,
+        ctx: &crate::orpc::CallContext,
         c_interface_refs: u16,
         interface_refs: Vec<REMINTERFACEREF>,
     ) -> impl std::future::Future<
@@ -5623,7 +5620,7 @@ pub trait IRemUnknownServer: Send + Sync + 'static {
     ///`RemRelease` (opnum 5).
     fn rem_release(
         &self,
-        ctx: &crate::rpc::CallContext,
+        ctx: &crate::orpc::CallContext,
         interface_refs: Vec<REMINTERFACEREF>,
     ) -> impl std::future::Future<
         Output = Result<i_rem_unknown::RemReleaseResponse, crate::rpc::Fault>,
@@ -5687,7 +5684,7 @@ impl<C: crate::rpc::Channel> IRemUnknownClient<C> {
         iids: Vec<IID>,
     ) -> Result<i_rem_unknown::RemQueryInterfaceResponse, crate::rpc::CallError> {
         let request = i_rem_unknown::RemQueryInterfaceRequest {
-            orpcthis: self.channel.orpcthis(),
+            orpcthis: crate::orpc::orpcthis(),
             ripid,
             c_refs,
             c_iids,
@@ -5707,7 +5704,7 @@ impl<C: crate::rpc::Channel> IRemUnknownClient<C> {
         interface_refs: Vec<REMINTERFACEREF>,
     ) -> Result<i_rem_unknown::RemAddRefResponse, crate::rpc::CallError> {
         let request = i_rem_unknown::RemAddRefRequest {
-            orpcthis: self.channel.orpcthis(),
+            orpcthis: crate::orpc::orpcthis(),
             c_interface_refs,
             interface_refs,
         };
@@ -5724,7 +5721,7 @@ impl<C: crate::rpc::Channel> IRemUnknownClient<C> {
         interface_refs: Vec<REMINTERFACEREF>,
     ) -> Result<i_rem_unknown::RemReleaseResponse, crate::rpc::CallError> {
         let request = i_rem_unknown::RemReleaseRequest {
-            orpcthis: self.channel.orpcthis(),
+            orpcthis: crate::orpc::orpcthis(),
             interface_refs,
         };
         let stub = crate::ndr::try_to_bytes(&request)?;
@@ -5954,8 +5951,7 @@ pub mod i_rem_unknown2 {
             6u16 => {
                 let req: RemQueryInterface2Request = crate::ndr::from_bytes(stub)
                     .map_err(crate::rpc::Fault::from_ndr)?;
-                let mut ctx = ctx;
-                ctx.orpcthis = Some(req.orpcthis.clone());
+                let ctx = crate::orpc::CallContext::new(ctx, req.orpcthis);
                 let resp = server
                     .rem_query_interface2(&ctx, req.ripid, req.c_iids, req.iids)
                     .await?;
@@ -5970,7 +5966,7 @@ pub trait IRemUnknown2Server: IRemUnknownServer {
     ///`RemQueryInterface2` (opnum 6).
     fn rem_query_interface2(
         &self,
-        ctx: &crate::rpc::CallContext,
+        ctx: &crate::orpc::CallContext,
         ripid: GUID,
         c_iids: u16,
         iids: Vec<IID>,
@@ -6036,7 +6032,7 @@ impl<C: crate::rpc::Channel> IRemUnknown2Client<C> {
         iids: Vec<IID>,
     ) -> Result<i_rem_unknown::RemQueryInterfaceResponse, crate::rpc::CallError> {
         let request = i_rem_unknown::RemQueryInterfaceRequest {
-            orpcthis: self.channel.orpcthis(),
+            orpcthis: crate::orpc::orpcthis(),
             ripid,
             c_refs,
             c_iids,
@@ -6056,7 +6052,7 @@ impl<C: crate::rpc::Channel> IRemUnknown2Client<C> {
         interface_refs: Vec<REMINTERFACEREF>,
     ) -> Result<i_rem_unknown::RemAddRefResponse, crate::rpc::CallError> {
         let request = i_rem_unknown::RemAddRefRequest {
-            orpcthis: self.channel.orpcthis(),
+            orpcthis: crate::orpc::orpcthis(),
             c_interface_refs,
             interface_refs,
         };
@@ -6073,7 +6069,7 @@ impl<C: crate::rpc::Channel> IRemUnknown2Client<C> {
         interface_refs: Vec<REMINTERFACEREF>,
     ) -> Result<i_rem_unknown::RemReleaseResponse, crate::rpc::CallError> {
         let request = i_rem_unknown::RemReleaseRequest {
-            orpcthis: self.channel.orpcthis(),
+            orpcthis: crate::orpc::orpcthis(),
             interface_refs,
         };
         let stub = crate::ndr::try_to_bytes(&request)?;
@@ -6091,7 +6087,7 @@ impl<C: crate::rpc::Channel> IRemUnknown2Client<C> {
         iids: Vec<IID>,
     ) -> Result<i_rem_unknown2::RemQueryInterface2Response, crate::rpc::CallError> {
         let request = i_rem_unknown2::RemQueryInterface2Request {
-            orpcthis: self.channel.orpcthis(),
+            orpcthis: crate::orpc::orpcthis(),
             ripid,
             c_iids,
             iids,

@@ -50,9 +50,13 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod hresult;
 pub mod ndr;
 pub mod orpc;
+mod reader;
 pub mod rpc;
+
+pub use hresult::Hresult;
 
 /// The `uuid` crate, which generated code names GUIDs with.
 pub use uuid;
@@ -66,10 +70,11 @@ pub use msrpc_macros::Ndr;
 /// What a method of an `#[msrpc::interface]` trait fails with: an HRESULT
 /// from the server, or a call that did not complete.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The server answered with this failing HRESULT.
-    #[error("HRESULT {0:#010x}")]
-    Hresult(u32),
+    #[error("HRESULT {0}")]
+    Hresult(Hresult),
     /// The call did not complete.
     #[error(transparent)]
     Call(#[from] rpc::CallError),
@@ -78,10 +83,10 @@ pub enum Error {
 impl Error {
     /// The HRESULT a server answers with for this error (E_FAIL for a
     /// call error).
-    pub fn hresult(&self) -> i32 {
+    pub fn hresult(&self) -> Hresult {
         match self {
-            Error::Hresult(h) => *h as i32,
-            Error::Call(_) => 0x8000_4005_u32 as i32,
+            Error::Hresult(h) => *h,
+            Error::Call(_) => Hresult::E_FAIL,
         }
     }
 }
@@ -89,10 +94,12 @@ impl Error {
 /// The result of an `#[msrpc::interface]` method.
 pub type Result<T> = std::result::Result<T, Error>;
 
-/// `Err` for a failing HRESULT (its high bit set).
-pub fn check(hr: i32) -> Result<()> {
-    if hr < 0 {
-        Err(Error::Hresult(hr as u32))
+/// `Err` for a failing HRESULT (its high bit set): the IDL's `HRESULT`
+/// (an `i32`) or an [`Hresult`].
+pub fn check(hr: impl Into<Hresult>) -> Result<()> {
+    let hr = hr.into();
+    if hr.is_failure() {
+        Err(Error::Hresult(hr))
     } else {
         Ok(())
     }

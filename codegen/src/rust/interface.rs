@@ -782,9 +782,15 @@ impl Gen<'_> {
             params.push(quote!(#id: #t));
         }
         let doc = format!("`{}` (opnum {}).", m.name, m.opnum);
+        // ORPC calls know their ORPCTHIS too; plain MS-RPC ones do not.
+        let ctx = if iface.object {
+            quote!(#rt::orpc::CallContext)
+        } else {
+            quote!(#rt::rpc::CallContext)
+        };
         Ok(quote! {
             #[doc = #doc]
-            fn #method(&self, ctx: &#rt::rpc::CallContext, #(#params),*) -> impl std::future::Future<Output = Result<#module::#resp, #rt::rpc::Fault>> + Send;
+            fn #method(&self, ctx: &#ctx, #(#params),*) -> impl std::future::Future<Output = Result<#module::#resp, #rt::rpc::Fault>> + Send;
         })
     }
 
@@ -813,7 +819,7 @@ impl Gen<'_> {
             quote!(req)
         };
         let orpc = if iface.object {
-            quote!(let mut ctx = ctx; ctx.orpcthis = Some(req.orpcthis.clone());)
+            quote!(let ctx = #rt::orpc::CallContext::new(ctx, req.orpcthis);)
         } else {
             quote!()
         };
@@ -850,7 +856,7 @@ impl Gen<'_> {
             for s in msgs.request.iter().filter(|s| s.implied.is_none()) {
                 let id = &s.id;
                 if s.fixed_type.is_some() {
-                    fields.push(quote!(#id: self.channel.orpcthis()));
+                    fields.push(quote!(#id: #rt::orpc::orpcthis()));
                     continue;
                 }
                 let t = self.slot_type(&item, s)?;

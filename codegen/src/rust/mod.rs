@@ -77,6 +77,7 @@ impl Default for Options {
 
 /// Why a model could not be turned into Rust.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The model uses a construct the Rust back end does not generate yet.
     #[error("`{item}`: {what} is not supported by the Rust back end yet")]

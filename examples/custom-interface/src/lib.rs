@@ -9,8 +9,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use msrpc::ndr::WString;
-use msrpc::orpc::{ComPtr, DcomClient, DcomExporter, Machine, MachineConfig, Object};
-use msrpc::rpc::{CallContext, Client, Fault};
+use msrpc::orpc::{CallContext, ComPtr, DcomClient, DcomExporter, Machine, MachineConfig, Object};
+use msrpc::rpc::{Client, Fault};
 
 /// The code build.rs generated from idl/greeter.idl.
 #[allow(non_camel_case_types, non_snake_case, dead_code, clippy::all)]

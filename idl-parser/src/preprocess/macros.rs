@@ -121,6 +121,7 @@ impl HideSet {
 }
 
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum ExpandError {
     Unterminated {
         name: String,

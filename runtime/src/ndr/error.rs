@@ -13,6 +13,7 @@ pub struct Error {
 
 /// What was wrong with a value or its bytes.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ErrorKind {
     /// The bytes end before a read does.
     #[error("needed {needed} more bytes, but only {remaining} remain")]

@@ -56,6 +56,7 @@ pub const CLSID_PROPS_OUT_INFO: Uuid = com_guid(0x339);
 
 /// Why bytes are not an activation properties BLOB.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum BlobError {
     /// The OBJREF is not an OBJREF_CUSTOM of the CLSID named.
     #[error("the activation properties are not an OBJREF_CUSTOM of {0}")]

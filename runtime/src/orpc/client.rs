@@ -19,22 +19,23 @@ use std::time::Duration;
 use uuid::Uuid;
 
 use super::activation::{ActivationProperties, BlobError};
-use super::hresult;
-use super::objref::{Bindings, ObjRef, ObjRefError, SORF_NOPING, TOWER_NCACN_IP_TCP};
+use super::objref::{ObjRef, ObjRefError, StringBinding, SORF_NOPING, TOWER_NCACN_IP_TCP};
 use crate::dcom::*;
 use crate::rpc::conn::Limits;
-use crate::rpc::{CallError, Channel, Client, Proxy};
+use crate::rpc::{CallError, Client, Proxy};
+use crate::Hresult;
 
 /// Why a DCOM client operation failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum DcomError {
     /// The RPC call itself failed.
     #[error(transparent)]
     Call(#[from] CallError),
     /// The server answered with a failing HRESULT (or, from the resolver,
     /// a Win32 error code).
-    #[error("the server answered HRESULT {0:#010x}")]
-    Hresult(u32),
+    #[error("the server answered {0}")]
+    Hresult(Hresult),
     /// An OBJREF from the server does not parse.
     #[error(transparent)]
     ObjRef(#[from] ObjRefError),
@@ -58,11 +59,22 @@ pub enum DcomError {
     },
 }
 
+/// `Err` for a failing HRESULT, as the IDL's `long` carries it.
 fn check(hr: i32) -> Result<(), DcomError> {
-    if hr < 0 {
-        Err(DcomError::Hresult(hr as u32))
+    let hr = Hresult::from(hr);
+    if hr.is_failure() {
+        Err(DcomError::Hresult(hr))
     } else {
         Ok(())
+    }
+}
+
+/// `Err` for any status but 0: an `error_status_t`, such as the resolver
+/// returns, fails with a Win32 code as well as with an HRESULT.
+fn check_status(status: u32) -> Result<(), DcomError> {
+    match Hresult(status) {
+        Hresult::S_OK => Ok(()),
+        failed => Err(DcomError::Hresult(failed)),
     }
 }
 
@@ -190,7 +202,7 @@ impl DcomClient {
             ab_data: request.to_objref(false)?.to_bytes(),
         };
         let scm = IRemoteSCMActivatorClient::new(self.0.resolver.clone());
-        let this = self.0.resolver.orpcthis();
+        let this = super::orpcthis();
         let (hr, blob) = if class_object {
             let r = scm
                 .remote_get_class_object(this, Some(Box::new(props)))
@@ -213,12 +225,8 @@ impl DcomClient {
             .pdsa_oxid_bindings
             .as_deref()
             .ok_or(DcomError::Missing("pdsaOxidBindings"))?;
-        self.remember_oxid(
-            scm_reply.oxid,
-            &Bindings::from_idl(bindings)?,
-            scm_reply.ipid_rem_unknown,
-        )
-        .await?;
+        self.remember_oxid(scm_reply.oxid, bindings, scm_reply.ipid_rem_unknown)
+            .await?;
         let out = reply
             .props_out()
             .ok_or(DcomError::Missing("PropsOutInfo"))?;
@@ -239,13 +247,13 @@ impl DcomClient {
         mip: &MInterfacePointer,
     ) -> Result<ComPtr<P>, DcomError> {
         let objref = ObjRef::from_bytes(&mip.ab_data)?;
-        let std = *objref.std().ok_or(DcomError::Missing("a STDOBJREF"))?;
+        let std = objref.std().ok_or(DcomError::Missing("a STDOBJREF"))?;
         let oxid = self.resolve(std.oxid).await?;
         Ok(self.adopt(
             oxid,
             std.oid,
             std.ipid,
-            std.public_refs,
+            std.c_public_refs,
             std.flags & SORF_NOPING == 0,
         ))
     }
@@ -259,28 +267,25 @@ impl DcomClient {
         let r = IObjectExporterClient::new(self.0.resolver.clone())
             .resolve_oxid2(oxid, vec![TOWER_NCACN_IP_TCP])
             .await?;
-        if r.return_value != 0 {
-            return Err(DcomError::Hresult(r.return_value));
-        }
+        check_status(r.return_value)?;
         let b = r
             .ppdsa_oxid_bindings
             .as_deref()
             .ok_or(DcomError::Missing("ppdsaOxidBindings"))?;
-        self.remember_oxid(oxid, &Bindings::from_idl(b)?, r.pipid_rem_unknown)
-            .await
+        self.remember_oxid(oxid, b, r.pipid_rem_unknown).await
     }
 
     async fn remember_oxid(
         &self,
         oxid: u64,
-        b: &Bindings,
+        b: &DUALSTRINGARRAY,
         ipid_rem_unknown: Uuid,
     ) -> Result<Arc<Oxid>, DcomError> {
         let mut oxids = self.0.oxids.lock().await;
         if let Some(o) = oxids.get(&oxid) {
             return Ok(o.clone());
         }
-        let addr = exporter_addr(b)?;
+        let addr = exporter_addr(&b.string_bindings()?)?;
         let client = Client::connect_from(addr.as_str(), self.0.from, Limits::default())
             .await
             .map_err(|err| DcomError::Connect {
@@ -348,9 +353,7 @@ impl DcomClient {
         match seq {
             None => {
                 let r = resolver.simple_ping(setid).await?;
-                if r.return_value != 0 {
-                    return Err(DcomError::Hresult(r.return_value));
-                }
+                check_status(r.return_value)?;
             }
             Some(seq) => {
                 let r = resolver
@@ -360,7 +363,7 @@ impl DcomClient {
                     // Try again with these OIDs next time.
                     let mut p = self.0.ping.lock().unwrap_or_else(|e| e.into_inner());
                     p.added.extend(add);
-                    return Err(DcomError::Hresult(r.return_value));
+                    return check_status(r.return_value);
                 }
                 self.0.ping.lock().unwrap_or_else(|e| e.into_inner()).setid = r.p_set_id;
             }
@@ -396,8 +399,8 @@ impl DcomClient {
 }
 
 /// The first ncacn_ip_tcp binding with an endpoint, as `host:port`.
-fn exporter_addr(b: &Bindings) -> Result<String, DcomError> {
-    b.strings
+fn exporter_addr(strings: &[StringBinding]) -> Result<String, DcomError> {
+    strings
         .iter()
         .filter(|s| s.tower_id == TOWER_NCACN_IP_TCP)
         .find_map(|s| {
@@ -410,7 +413,7 @@ fn exporter_addr(b: &Bindings) -> Result<String, DcomError> {
             })
         })
         .ok_or_else(|| {
-            DcomError::NoBinding(b.strings.iter().map(|s| s.network_addr.clone()).collect())
+            DcomError::NoBinding(strings.iter().map(|s| s.network_addr.clone()).collect())
         })
 }
 
@@ -502,25 +505,21 @@ impl<P> ComPtr<P> {
 
 /// Whether a call failed because the object is gone (RPC_E_DISCONNECTED).
 pub fn is_disconnected(e: &CallError) -> bool {
-    matches!(e, CallError::Fault(f) if f.status == hresult::RPC_E_DISCONNECTED)
+    matches!(e, CallError::Fault(f) if f.hresult() == Hresult::RPC_E_DISCONNECTED)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::orpc::StringBinding;
 
-    fn bindings(addrs: &[(u16, &str)]) -> Bindings {
-        Bindings {
-            strings: addrs
-                .iter()
-                .map(|&(tower_id, a)| StringBinding {
-                    tower_id,
-                    network_addr: a.into(),
-                })
-                .collect(),
-            security: Vec::new(),
-        }
+    fn bindings(addrs: &[(u16, &str)]) -> Vec<StringBinding> {
+        addrs
+            .iter()
+            .map(|&(tower_id, a)| StringBinding {
+                tower_id,
+                network_addr: a.into(),
+            })
+            .collect()
     }
 
     #[test]

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::objref::ObjRef;
 use crate::dcom::{ORPCTHAT, ORPC_EXTENT, ORPC_EXTENT_ARRAY};
+use crate::reader::Reader;
 
 /// CLSID_ERROR_EXTENSION: the ORPC_EXTENT id.
 pub const CLSID_ERROR_EXTENSION: Uuid = Uuid::from_u128(0x0000_031c_0000_0000_c000_0000_0000_0046);
@@ -56,42 +57,26 @@ fn put_string(w: &mut Vec<u8>, s: &Option<String>) {
     w.resize((w.len() + 3) & !3, 0);
 }
 
-struct Reader<'a> {
-    b: &'a [u8],
-    pos: usize,
-}
-
-impl Reader<'_> {
-    fn u32(&mut self) -> Option<u32> {
-        let s = self.b.get(self.pos..self.pos + 4)?;
-        self.pos += 4;
-        Some(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+/// An optional ErrorInfoString, after its presence signature; `None` if
+/// it is malformed.
+fn read_string(r: &mut Reader<'_>) -> Option<Option<String>> {
+    match r.u32().ok()? {
+        0 => return Some(None),
+        PRESENT => {}
+        _ => return None,
     }
-
-    fn string(&mut self) -> Option<Option<String>> {
-        match self.u32()? {
-            0 => return Some(None),
-            PRESENT => {}
-            _ => return None,
-        }
-        let max = self.u32()? as usize;
-        let _offset = self.u32()?;
-        let actual = self.u32()? as usize;
-        if actual != max || actual == 0 {
-            return None;
-        }
-        let bytes = self
-            .b
-            .get(self.pos..self.pos.checked_add(actual.checked_mul(2)?)?)?;
-        self.pos += bytes.len();
-        self.pos = (self.pos + 3) & !3;
-        let units: Vec<u16> = bytes
-            .chunks_exact(2)
-            .map(|c| u16::from_le_bytes([c[0], c[1]]))
-            .collect();
-        let text = units.strip_suffix(&[0]).unwrap_or(&units);
-        Some(Some(String::from_utf16_lossy(text)))
+    let max = r.u32().ok()? as usize;
+    let _offset = r.u32().ok()?;
+    let actual = r.u32().ok()? as usize;
+    if actual != max || actual == 0 {
+        return None;
     }
+    let units = r.u16s(actual).ok()?;
+    // The next u32 starts 4-aligned. Padding cut off at the very end is
+    // forgiven: nothing can be read after it anyway.
+    let _ = r.align(4);
+    let text = units.strip_suffix(&[0]).unwrap_or(&units);
+    Some(Some(String::from_utf16_lossy(text)))
 }
 
 impl ErrorInfo {
@@ -108,19 +93,18 @@ impl ErrorInfo {
     }
 
     fn from_object_data(b: &[u8]) -> Option<ErrorInfo> {
-        let mut r = Reader { b, pos: 0 };
-        if r.u32()? != 0 {
+        let mut r = Reader::new(b, "ErrorObjectData");
+        if r.u32().ok()? != 0 {
             return None;
         }
-        let help_context = r.u32()?;
-        let iid_bytes: [u8; 16] = b.get(8..24)?.try_into().ok()?;
-        r.pos = 24;
+        let help_context = r.u32().ok()?;
+        let iid = r.guid().ok()?;
         Some(ErrorInfo {
-            iid: Uuid::from_bytes_le(iid_bytes),
+            iid,
             help_context,
-            source: r.string()?,
-            description: r.string()?,
-            help_file: r.string()?,
+            source: read_string(&mut r)?,
+            description: read_string(&mut r)?,
+            help_file: read_string(&mut r)?,
         })
     }
 

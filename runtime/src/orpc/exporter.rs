@@ -10,9 +10,10 @@ use std::time::{Duration, Instant};
 
 use uuid::Uuid;
 
-use super::hresult;
-use super::objref::{StdObjRef, SORF_NOPING};
+use super::objref::SORF_NOPING;
+use crate::dcom::STDOBJREF;
 use crate::rpc::Dispatch;
+use crate::Hresult;
 
 /// IID_IUnknown, which every object implements.
 pub const IID_IUNKNOWN: Uuid = Uuid::from_u128(0x0000_0000_0000_0000_c000_0000_0000_0046);
@@ -340,10 +341,10 @@ impl Exporter {
         iid: Uuid,
         now: Instant,
         caller: Caller,
-    ) -> Result<StdObjRef, u32> {
+    ) -> Result<STDOBJREF, Hresult> {
         self.export_many(object, &[iid], now, caller)
             .pop()
-            .unwrap_or(Err(hresult::E_NOINTERFACE))
+            .unwrap_or(Err(Hresult::E_NOINTERFACE))
     }
 
     /// Marshals a new object for each of `iids` (activation): one OID, an
@@ -355,7 +356,7 @@ impl Exporter {
         iids: &[Uuid],
         now: Instant,
         caller: Caller,
-    ) -> Vec<Result<StdObjRef, u32>> {
+    ) -> Vec<Result<STDOBJREF, Hresult>> {
         let refs = u64::from(self.initial_refs) * iids.len() as u64;
         let per_client =
             caller.is_none_or(|c| self.usage(c).objects < self.limits.max_objects_per_client);
@@ -363,7 +364,7 @@ impl Exporter {
             || !per_client
             || !self.refs_allowed(caller, refs)
         {
-            return vec![Err(hresult::E_OUTOFMEMORY); iids.len()];
+            return vec![Err(Hresult::E_OUTOFMEMORY); iids.len()];
         }
         let oid = random_id();
         self.oids.insert(
@@ -385,7 +386,7 @@ impl Exporter {
                 if object.implements(iid) {
                     Ok(self.add_ipid(oid, *iid, self.initial_refs, caller))
                 } else {
-                    Err(hresult::E_NOINTERFACE)
+                    Err(Hresult::E_NOINTERFACE)
                 }
             })
             .collect();
@@ -397,7 +398,7 @@ impl Exporter {
 
     /// The IPID of `iid` on object `oid`, created if needed, with `refs`
     /// more public references held by `caller`.
-    fn add_ipid(&mut self, oid: u64, iid: Uuid, refs: u32, caller: Caller) -> StdObjRef {
+    fn add_ipid(&mut self, oid: u64, iid: Uuid, refs: u32, caller: Caller) -> STDOBJREF {
         let existing = self
             .oids
             .get(&oid)
@@ -426,9 +427,9 @@ impl Exporter {
             }
         }
         let no_ping = self.oids.get(&oid).is_some_and(|o| o.no_ping);
-        StdObjRef {
+        STDOBJREF {
             flags: if no_ping { SORF_NOPING } else { 0 },
-            public_refs: refs,
+            c_public_refs: refs,
             oxid: self.oxid,
             oid,
             ipid,
@@ -487,23 +488,23 @@ impl Exporter {
         ipid: &Uuid,
         iid: &Uuid,
         now: Instant,
-    ) -> Result<Arc<dyn Dispatch>, u32> {
+    ) -> Result<Arc<dyn Dispatch>, Hresult> {
         if *ipid == self.rem_unknown {
             return self
                 .rem_unknown_object
                 .stub(iid)
-                .ok_or(hresult::RPC_E_DISCONNECTED);
+                .ok_or(Hresult::RPC_E_DISCONNECTED);
         }
-        let e = self.ipids.get(ipid).ok_or(hresult::RPC_E_DISCONNECTED)?;
+        let e = self.ipids.get(ipid).ok_or(Hresult::RPC_E_DISCONNECTED)?;
         if e.iid != *iid {
-            return Err(hresult::RPC_E_DISCONNECTED);
+            return Err(Hresult::RPC_E_DISCONNECTED);
         }
         let o = self
             .oids
             .get_mut(&e.oid)
-            .ok_or(hresult::RPC_E_DISCONNECTED)?;
+            .ok_or(Hresult::RPC_E_DISCONNECTED)?;
         o.last_seen = now;
-        o.object.stub(iid).ok_or(hresult::RPC_E_DISCONNECTED)
+        o.object.stub(iid).ok_or(Hresult::RPC_E_DISCONNECTED)
     }
 
     /// Unmarshals a reference to one of this exporter's own objects, which
@@ -514,14 +515,14 @@ impl Exporter {
         ipid: &Uuid,
         refs: u32,
         caller: Caller,
-    ) -> Result<(Object, Uuid), u32> {
-        let e = self.ipids.get(ipid).ok_or(hresult::E_NOINTERFACE)?;
+    ) -> Result<(Object, Uuid), Hresult> {
+        let e = self.ipids.get(ipid).ok_or(Hresult::E_NOINTERFACE)?;
         let (oid, iid) = (e.oid, e.iid);
         let object = self
             .oids
             .get(&oid)
             .map(|o| o.object.clone())
-            .ok_or(hresult::E_NOINTERFACE)?;
+            .ok_or(Hresult::E_NOINTERFACE)?;
         let back = RefChange {
             ipid: *ipid,
             public: refs,
@@ -541,30 +542,30 @@ impl Exporter {
         iids: &[Uuid],
         now: Instant,
         caller: Caller,
-    ) -> Result<Vec<Result<StdObjRef, u32>>, u32> {
+    ) -> Result<Vec<Result<STDOBJREF, Hresult>>, Hresult> {
         let oid = self
             .ipids
             .get(ipid)
             .map(|e| e.oid)
-            .ok_or(hresult::RPC_E_INVALID_OBJECT)?;
+            .ok_or(Hresult::RPC_E_INVALID_OBJECT)?;
         // An interface with no references would never be released.
         if refs == 0 {
-            return Err(hresult::E_INVALIDARG);
+            return Err(Hresult::E_INVALIDARG);
         }
         let object = match self.oids.get_mut(&oid) {
             Some(o) => {
                 o.last_seen = now;
                 o.object.clone()
             }
-            None => return Err(hresult::RPC_E_INVALID_OBJECT),
+            None => return Err(Hresult::RPC_E_INVALID_OBJECT),
         };
         Ok(iids
             .iter()
             .map(|iid| {
                 if !object.implements(iid) {
-                    Err(hresult::E_NOINTERFACE)
+                    Err(Hresult::E_NOINTERFACE)
                 } else if !self.refs_allowed(caller, u64::from(refs)) {
-                    Err(hresult::E_OUTOFMEMORY)
+                    Err(Hresult::E_OUTOFMEMORY)
                 } else {
                     Ok(self.add_ipid(oid, *iid, refs, caller))
                 }
@@ -579,25 +580,25 @@ impl Exporter {
 
     /// RemAddRef (3.1.1.5.6.1.2): a result per reference. Private
     /// references belong to `caller`; past its limit, E_OUTOFMEMORY.
-    pub fn add_ref(&mut self, changes: &[RefChange], caller: Caller) -> Vec<u32> {
+    pub fn add_ref(&mut self, changes: &[RefChange], caller: Caller) -> Vec<Hresult> {
         changes
             .iter()
             .map(|c| {
                 let wanted = u64::from(c.public) + u64::from(c.private);
                 if !self.ipids.contains_key(&c.ipid) {
-                    return hresult::CO_E_OBJNOTREG;
+                    return Hresult::CO_E_OBJNOTREG;
                 }
                 if !self.refs_allowed(caller, wanted) {
-                    return hresult::E_OUTOFMEMORY;
+                    return Hresult::E_OUTOFMEMORY;
                 }
                 let Some(e) = self.ipids.get_mut(&c.ipid) else {
-                    return hresult::CO_E_OBJNOTREG;
+                    return Hresult::CO_E_OBJNOTREG;
                 };
                 let charged = e.take(caller, c.public, c.private);
                 if let Some(client) = caller {
                     self.charge(client, 0, charged as i64);
                 }
-                hresult::S_OK
+                Hresult::S_OK
             })
             .collect()
     }
@@ -720,15 +721,15 @@ mod tests {
         let std = e
             .export(Object::new().with(Stub(A)), A, t, None)
             .expect("exports");
-        assert_eq!((std.public_refs, std.oxid, std.flags), (5, e.oxid(), 0));
+        assert_eq!((std.c_public_refs, std.oxid, std.flags), (5, e.oxid(), 0));
         assert!(e.lookup(&std.ipid, &A, t).is_ok());
         assert_eq!(
             e.lookup(&std.ipid, &B, t).err(),
-            Some(hresult::RPC_E_DISCONNECTED)
+            Some(Hresult::RPC_E_DISCONNECTED)
         );
         assert_eq!(
             e.export(Object::new(), A, t, None).err(),
-            Some(hresult::E_NOINTERFACE)
+            Some(Hresult::E_NOINTERFACE)
         );
     }
 
@@ -741,14 +742,14 @@ mod tests {
         let r = e
             .query_interface(&std.ipid, 2, &[B, A, Uuid::from_u128(9)], t, None)
             .expect("known");
-        let b = r[0].expect("B");
-        assert_eq!((b.oid, b.public_refs), (std.oid, 2));
-        assert_eq!(r[1].expect("A").ipid, std.ipid, "A's IPID again");
-        assert_eq!(r[2], Err(hresult::E_NOINTERFACE));
+        let b = r[0].as_ref().expect("B");
+        assert_eq!((b.oid, b.c_public_refs), (std.oid, 2));
+        assert_eq!(r[1].as_ref().expect("A").ipid, std.ipid, "A's IPID again");
+        assert_eq!(r[2], Err(Hresult::E_NOINTERFACE));
         assert_eq!(
             e.query_interface(&Uuid::from_u128(77), 1, &[A], t, None)
                 .err(),
-            Some(hresult::RPC_E_INVALID_OBJECT)
+            Some(Hresult::RPC_E_INVALID_OBJECT)
         );
     }
 
@@ -759,16 +760,16 @@ mod tests {
             .export(Object::new().with(Stub(A)), A, t, None)
             .expect("exports");
         let r = |public| change(std.ipid, public, 0);
-        assert_eq!(e.add_ref(&[r(1)], None), [hresult::S_OK]);
+        assert_eq!(e.add_ref(&[r(1)], None), [Hresult::S_OK]);
         e.release(&[r(3)], None);
         assert!(e.lookup(&std.ipid, &A, t).is_ok(), "3 of 6 left");
         e.release(&[r(100)], None);
         assert_eq!(e.objects(), 0);
         assert_eq!(
             e.lookup(&std.ipid, &A, t).err(),
-            Some(hresult::RPC_E_DISCONNECTED)
+            Some(Hresult::RPC_E_DISCONNECTED)
         );
-        assert_eq!(e.add_ref(&[r(1)], None), [hresult::CO_E_OBJNOTREG]);
+        assert_eq!(e.add_ref(&[r(1)], None), [Hresult::CO_E_OBJNOTREG]);
     }
 
     #[test]
@@ -785,11 +786,11 @@ mod tests {
             .expect("second");
         assert_eq!(
             e.export(Object::new().with(Stub(A)), A, t, None).err(),
-            Some(hresult::E_OUTOFMEMORY)
+            Some(Hresult::E_OUTOFMEMORY)
         );
         assert_eq!(
             e.export_many(Object::new().with(Stub(A)), &[A], t, None),
-            [Err(hresult::E_OUTOFMEMORY)]
+            [Err(Hresult::E_OUTOFMEMORY)]
         );
         e.release(&[change(a.ipid, 5, 0)], None);
         assert!(e.export(Object::new().with(Stub(A)), A, t, None).is_ok());
@@ -839,7 +840,7 @@ mod tests {
         assert_eq!(gone, [lonely.oid]);
         assert_eq!(
             e.lookup(&lonely.ipid, &A, t + period * 4).err(),
-            Some(hresult::RPC_E_DISCONNECTED)
+            Some(Hresult::RPC_E_DISCONNECTED)
         );
         assert!(e.lookup(&pinged.ipid, &A, t + period * 4).is_ok());
     }
@@ -869,7 +870,7 @@ mod tests {
             .expect("2");
         assert_eq!(
             e.export(Object::new().with(Stub(A)), A, t, ALICE).err(),
-            Some(hresult::E_OUTOFMEMORY)
+            Some(Hresult::E_OUTOFMEMORY)
         );
         assert!(e.export(Object::new().with(Stub(A)), A, t, BOB).is_ok());
         assert_eq!(usage(&e, ALICE).objects, 2);
@@ -895,16 +896,16 @@ mod tests {
         let r = |public, private| change(std.ipid, public, private);
         assert_eq!(
             e.add_ref(&[r(2, 1), r(1, 0)], ALICE),
-            [0, hresult::E_OUTOFMEMORY]
+            [Hresult::S_OK, Hresult::E_OUTOFMEMORY]
         );
         assert_eq!(usage(&e, ALICE).refs, 8);
         let qi = e
             .query_interface(&std.ipid, 1, &[B], t, ALICE)
             .expect("known");
-        assert_eq!(qi, [Err(hresult::E_OUTOFMEMORY)]);
+        assert_eq!(qi, [Err(Hresult::E_OUTOFMEMORY)]);
         assert_eq!(
             e.add_ref(&[r(8, 0)], BOB),
-            [0],
+            [Hresult::S_OK],
             "Bob has an allowance of his own"
         );
         e.release(&[r(3, 0)], ALICE);
@@ -922,7 +923,7 @@ mod tests {
             .export(Object::new().with(Stub(A)), A, t, ALICE)
             .expect("exports");
         let r = |public, private| change(std.ipid, public, private);
-        assert_eq!(e.add_ref(&[r(0, 2)], ALICE), [0]);
+        assert_eq!(e.add_ref(&[r(0, 2)], ALICE), [Hresult::S_OK]);
         e.release(&[r(5, 2)], BOB);
         assert!(
             e.lookup(&std.ipid, &A, t).is_ok(),
@@ -961,7 +962,7 @@ mod tests {
             .export(Object::new().with(Stub(A)), A, t, None)
             .expect("two");
         assert!(e.has_interface(&A) && !e.has_interface(&B));
-        let all = |std: StdObjRef| change(std.ipid, 5, 0);
+        let all = |std: STDOBJREF| change(std.ipid, 5, 0);
         e.release(&[all(one)], None);
         assert!(e.has_interface(&A), "the second object still has it");
         e.release(&[all(two)], None);
@@ -983,7 +984,7 @@ mod tests {
             .export(Object::new().with(Stub(A)), A, t, None)
             .expect("exports");
         let r = |public| change(std.ipid, public, 0);
-        assert_eq!(e.add_ref(&[r(5)], ALICE), [0]);
+        assert_eq!(e.add_ref(&[r(5)], ALICE), [Hresult::S_OK]);
         // Alice handed her references to Bob, who releases them.
         e.release(&[r(5)], BOB);
         assert_eq!(
@@ -1004,12 +1005,12 @@ mod tests {
             .export(Object::new().with(Stub(A)), A, t, None)
             .expect("exports");
         let none = change(std.ipid, 0, 0);
-        assert_eq!(e.add_ref(&[none], ALICE), [0]);
+        assert_eq!(e.add_ref(&[none], ALICE), [Hresult::S_OK]);
         assert_eq!(holders(&e, &std.ipid), 0);
         assert!(e.clients.is_empty());
         assert_eq!(
             e.query_interface(&std.ipid, 0, &[A], t, ALICE),
-            Err(hresult::E_INVALIDARG),
+            Err(Hresult::E_INVALIDARG),
             "an interface with no references would never be released"
         );
     }

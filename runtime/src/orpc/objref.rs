@@ -3,8 +3,15 @@
 //! an `MInterfacePointer`'s bytes. Decoding takes untrusted bytes and
 //! answers with a typed error, never a panic or an allocation the input
 //! cannot justify.
+//!
+//! The structures are the generated ones (`dcom::STDOBJREF`,
+//! `dcom::DUALSTRINGARRAY`); what a DUALSTRINGARRAY's units mean, its
+//! string and security bindings, is built and read here.
 
 use uuid::Uuid;
+
+use crate::dcom::{DUALSTRINGARRAY, STDOBJREF};
+use crate::reader::{Reader, Truncated};
 
 /// "MEOW".
 pub const OBJREF_SIGNATURE: u32 = 0x574f_454d;
@@ -31,6 +38,7 @@ pub const RPC_C_AUTHN_WINNT: u16 = 0x0A;
 /// Why bytes are not an OBJREF; MS-DCOM answers all of these with
 /// RPC_E_INVALID_OBJREF.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ObjRefError {
     /// The signature is not [`OBJREF_SIGNATURE`].
     #[error("OBJREF signature {0:#010x} is not MEOW")]
@@ -48,22 +56,6 @@ pub enum ObjRefError {
     /// described.
     #[error("OBJREF_EXTENDED: {0}")]
     Extended(&'static str),
-}
-
-/// STDOBJREF (2.2.18.2).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct StdObjRef {
-    /// SORF flags, such as [`SORF_NOPING`].
-    pub flags: u32,
-    /// `cPublicRefs`: the references on the IPID the OBJREF hands to its
-    /// receiver.
-    pub public_refs: u32,
-    /// The OXID of the object exporter that holds the object.
-    pub oxid: u64,
-    /// The object's OID, which the client pings to keep it alive.
-    pub oid: u64,
-    /// The IPID of the interface: the object UUID that calls to it carry.
-    pub ipid: Uuid,
 }
 
 /// A STRINGBINDING: a protocol tower and a network address
@@ -85,26 +77,17 @@ pub struct SecurityBinding {
     pub princ_name: Option<String>,
 }
 
-/// DUALSTRINGARRAY, as data (both its packet and its IDL forms encode it).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Bindings {
-    /// Where the server can be reached.
-    pub strings: Vec<StringBinding>,
-    /// The authentication services the server accepts.
-    pub security: Vec<SecurityBinding>,
-}
-
 /// An OBJREF, by kind.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum ObjRef {
     /// OBJREF_STANDARD: a reference the standard proxy unmarshals.
     Standard {
         /// The IID of the interface referred to.
         iid: Uuid,
         /// Who holds the object, and the references handed over.
-        std: StdObjRef,
+        std: STDOBJREF,
         /// The bindings of the object resolver on the object's machine.
-        resolver: Bindings,
+        resolver: DUALSTRINGARRAY,
     },
     /// OBJREF_HANDLER: a standard reference that a client-side handler
     /// unmarshals.
@@ -112,11 +95,11 @@ pub enum ObjRef {
         /// The IID of the interface referred to.
         iid: Uuid,
         /// Who holds the object, and the references handed over.
-        std: StdObjRef,
+        std: STDOBJREF,
         /// The handler's CLSID.
         clsid: Uuid,
         /// The bindings of the object resolver on the object's machine.
-        resolver: Bindings,
+        resolver: DUALSTRINGARRAY,
     },
     /// OBJREF_CUSTOM: data that an unmarshaler of the object's choosing
     /// reads; activation properties travel in one.
@@ -133,9 +116,9 @@ pub enum ObjRef {
         /// The IID of the interface referred to.
         iid: Uuid,
         /// Who holds the object, and the references handed over.
-        std: StdObjRef,
+        std: STDOBJREF,
         /// The bindings of the object resolver on the object's machine.
-        resolver: Bindings,
+        resolver: DUALSTRINGARRAY,
         /// The data elements; a parsed OBJREF_EXTENDED has exactly one.
         elements: Vec<DataElement>,
     },
@@ -150,22 +133,24 @@ pub struct DataElement {
     pub data: Vec<u8>,
 }
 
-impl Bindings {
-    /// The u16 units of `aStringArray`: string bindings, 0, security
-    /// bindings, 0; and `wSecurityOffset`.
-    pub fn to_units(&self) -> (Vec<u16>, u16) {
+impl DUALSTRINGARRAY {
+    /// The array of `strings` and `security`: each binding, then a 0 that
+    /// ends the list (a lone 0 pair for an empty one), MS-DCOM 2.2.19.1.
+    /// `DUALSTRINGARRAY::default()` has no terminators, and no reader
+    /// accepts it.
+    pub fn new(strings: &[StringBinding], security: &[SecurityBinding]) -> DUALSTRINGARRAY {
         let mut a = Vec::new();
-        for s in &self.strings {
+        for s in strings {
             a.push(s.tower_id);
             a.extend(s.network_addr.encode_utf16());
             a.push(0);
         }
-        if self.strings.is_empty() {
+        if strings.is_empty() {
             a.push(0); // an empty list still needs its terminator pair
         }
         a.push(0);
         let offset = a.len() as u16;
-        for s in &self.security {
+        for s in security {
             a.push(s.authn_svc);
             if let Some(name) = &s.princ_name {
                 a.push(0xffff); // Reserved
@@ -173,20 +158,28 @@ impl Bindings {
                 a.push(0);
             }
         }
-        if self.security.is_empty() {
+        if security.is_empty() {
             a.push(0);
         }
         a.push(0);
-        (a, offset)
+        DUALSTRINGARRAY {
+            w_security_offset: offset,
+            a_string_array: a,
+        }
     }
 
-    /// Reads `aStringArray` with its `wSecurityOffset`.
-    pub fn from_units(a: &[u16], offset: u16) -> Result<Bindings, ObjRefError> {
-        let offset = usize::from(offset);
-        if offset > a.len() || offset == 0 {
+    /// `aStringArray` before and after `wSecurityOffset`.
+    fn halves(&self) -> Result<(&[u16], &[u16]), ObjRefError> {
+        let offset = usize::from(self.w_security_offset);
+        if offset > self.a_string_array.len() || offset == 0 {
             return Err(ObjRefError::Bindings("wSecurityOffset outside the array"));
         }
-        let (strs, secs) = a.split_at(offset);
+        Ok(self.a_string_array.split_at(offset))
+    }
+
+    /// The string bindings: where the server can be reached.
+    pub fn string_bindings(&self) -> Result<Vec<StringBinding>, ObjRefError> {
+        let (strs, _) = self.halves()?;
         let mut strings = Vec::new();
         let mut i = 0;
         while i < strs.len() && strs[i] != 0 {
@@ -202,6 +195,13 @@ impl Bindings {
             });
             i += end + 2;
         }
+        Ok(strings)
+    }
+
+    /// The security bindings: the authentication services the server
+    /// accepts.
+    pub fn security_bindings(&self) -> Result<Vec<SecurityBinding>, ObjRefError> {
+        let (_, secs) = self.halves()?;
         let mut security = Vec::new();
         let mut i = 0;
         while i < secs.len() && secs[i] != 0 {
@@ -231,97 +231,63 @@ impl Bindings {
             });
             i = name_at + end + 1;
         }
-        Ok(Bindings { strings, security })
-    }
-
-    /// The IDL form, `DUALSTRINGARRAY`, as the generated type.
-    pub fn to_idl(&self) -> crate::dcom::DUALSTRINGARRAY {
-        let (a, offset) = self.to_units();
-        crate::dcom::DUALSTRINGARRAY {
-            w_security_offset: offset,
-            a_string_array: a,
-        }
-    }
-
-    /// Reads the IDL form, `DUALSTRINGARRAY`.
-    pub fn from_idl(d: &crate::dcom::DUALSTRINGARRAY) -> Result<Bindings, ObjRefError> {
-        Bindings::from_units(&d.a_string_array, d.w_security_offset)
-    }
-
-    fn write(&self, w: &mut Vec<u8>) {
-        let (a, offset) = self.to_units();
-        w.extend_from_slice(&(a.len() as u16).to_le_bytes());
-        w.extend_from_slice(&offset.to_le_bytes());
-        for u in a {
-            w.extend_from_slice(&u.to_le_bytes());
-        }
-    }
-
-    fn read(r: &mut Reader<'_>) -> Result<Bindings, ObjRefError> {
-        let n = r.u16("DUALSTRINGARRAY")?;
-        let offset = r.u16("DUALSTRINGARRAY")?;
-        let bytes = r.take(usize::from(n) * 2, "DUALSTRINGARRAY")?;
-        let a: Vec<u16> = bytes
-            .chunks_exact(2)
-            .map(|c| u16::from_le_bytes([c[0], c[1]]))
-            .collect();
-        Bindings::from_units(&a, offset)
+        Ok(security)
     }
 }
 
-struct Reader<'a> {
-    b: &'a [u8],
-    pos: usize,
-}
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize, what: &'static str) -> Result<&'a [u8], ObjRefError> {
-        let end = self
-            .pos
-            .checked_add(n)
-            .filter(|&e| e <= self.b.len())
-            .ok_or(ObjRefError::Truncated(what))?;
-        let s = &self.b[self.pos..end];
-        self.pos = end;
-        Ok(s)
-    }
-    fn u16(&mut self, what: &'static str) -> Result<u16, ObjRefError> {
-        let s = self.take(2, what)?;
-        Ok(u16::from_le_bytes([s[0], s[1]]))
-    }
-    fn u32(&mut self, what: &'static str) -> Result<u32, ObjRefError> {
-        let s = self.take(4, what)?;
-        Ok(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
-    }
-    fn u64(&mut self, what: &'static str) -> Result<u64, ObjRefError> {
-        let s = self.take(8, what)?;
-        let mut a = [0u8; 8];
-        a.copy_from_slice(s);
-        Ok(u64::from_le_bytes(a))
-    }
-    fn guid(&mut self, what: &'static str) -> Result<Uuid, ObjRefError> {
-        let s = self.take(16, what)?;
-        let mut a = [0u8; 16];
-        a.copy_from_slice(s);
-        Ok(Uuid::from_bytes_le(a))
-    }
-    fn std(&mut self) -> Result<StdObjRef, ObjRefError> {
-        Ok(StdObjRef {
-            flags: self.u32("STDOBJREF")?,
-            public_refs: self.u32("STDOBJREF")?,
-            oxid: self.u64("STDOBJREF")?,
-            oid: self.u64("STDOBJREF")?,
-            ipid: self.guid("STDOBJREF")?,
-        })
+/// The packet form of a DUALSTRINGARRAY (2.2.19.1): `wNumEntries`, then
+/// the fields of the IDL form, with no NDR around them.
+fn write_bindings(d: &DUALSTRINGARRAY, w: &mut Vec<u8>) {
+    w.extend_from_slice(&(d.a_string_array.len() as u16).to_le_bytes());
+    w.extend_from_slice(&d.w_security_offset.to_le_bytes());
+    for u in &d.a_string_array {
+        w.extend_from_slice(&u.to_le_bytes());
     }
 }
 
-fn put_std(w: &mut Vec<u8>, s: &StdObjRef) {
+/// Reads the packet form; both lists must parse.
+fn read_bindings(r: &mut Reader<'_>) -> Result<DUALSTRINGARRAY, ObjRefError> {
+    r.part("DUALSTRINGARRAY");
+    let n = r.u16()?;
+    let d = DUALSTRINGARRAY {
+        w_security_offset: r.u16()?,
+        a_string_array: r.u16s(usize::from(n))?,
+    };
+    d.string_bindings()?;
+    d.security_bindings()?;
+    Ok(d)
+}
+
+impl From<Truncated> for ObjRefError {
+    fn from(t: Truncated) -> ObjRefError {
+        ObjRefError::Truncated(t.part)
+    }
+}
+
+fn read_std(r: &mut Reader<'_>) -> Result<STDOBJREF, Truncated> {
+    r.part("STDOBJREF");
+    Ok(STDOBJREF {
+        flags: r.u32()?,
+        c_public_refs: r.u32()?,
+        oxid: r.u64()?,
+        oid: r.u64()?,
+        ipid: r.guid()?,
+    })
+}
+
+fn put_std(w: &mut Vec<u8>, s: &STDOBJREF) {
     w.extend_from_slice(&s.flags.to_le_bytes());
-    w.extend_from_slice(&s.public_refs.to_le_bytes());
+    w.extend_from_slice(&s.c_public_refs.to_le_bytes());
     w.extend_from_slice(&s.oxid.to_le_bytes());
     w.extend_from_slice(&s.oid.to_le_bytes());
     w.extend_from_slice(&s.ipid.to_bytes_le());
+}
+
+/// An OBJREF as the interface pointer that carries it.
+pub(crate) fn mip(o: &ObjRef) -> Box<crate::dcom::MInterfacePointer> {
+    Box::new(crate::dcom::MInterfacePointer {
+        ab_data: o.to_bytes(),
+    })
 }
 
 impl ObjRef {
@@ -336,7 +302,7 @@ impl ObjRef {
     }
 
     /// The STDOBJREF of a standard, handler or extended OBJREF.
-    pub fn std(&self) -> Option<&StdObjRef> {
+    pub fn std(&self) -> Option<&STDOBJREF> {
         match self {
             ObjRef::Standard { std, .. }
             | ObjRef::Handler { std, .. }
@@ -360,7 +326,7 @@ impl ObjRef {
         match self {
             ObjRef::Standard { std, resolver, .. } => {
                 put_std(&mut w, std);
-                resolver.write(&mut w);
+                write_bindings(resolver, &mut w);
             }
             ObjRef::Handler {
                 std,
@@ -370,7 +336,7 @@ impl ObjRef {
             } => {
                 put_std(&mut w, std);
                 w.extend_from_slice(&clsid.to_bytes_le());
-                resolver.write(&mut w);
+                write_bindings(resolver, &mut w);
             }
             ObjRef::Custom { clsid, data, .. } => {
                 w.extend_from_slice(&clsid.to_bytes_le());
@@ -387,7 +353,7 @@ impl ObjRef {
             } => {
                 put_std(&mut w, std);
                 w.extend_from_slice(&EXTENDED_SIGNATURE.to_le_bytes());
-                resolver.write(&mut w);
+                write_bindings(resolver, &mut w);
                 w.extend_from_slice(&(elements.len() as u32).to_le_bytes());
                 w.extend_from_slice(&EXTENDED_SIGNATURE.to_le_bytes());
                 for e in elements {
@@ -405,23 +371,23 @@ impl ObjRef {
 
     /// Reads an OBJREF from untrusted bytes, such as an `MInterfacePointer`'s.
     pub fn from_bytes(b: &[u8]) -> Result<ObjRef, ObjRefError> {
-        let mut r = Reader { b, pos: 0 };
-        let signature = r.u32("OBJREF")?;
+        let mut r = Reader::new(b, "OBJREF");
+        let signature = r.u32()?;
         if signature != OBJREF_SIGNATURE {
             return Err(ObjRefError::Signature(signature));
         }
-        let flags = r.u32("OBJREF")?;
-        let iid = r.guid("OBJREF")?;
+        let flags = r.u32()?;
+        let iid = r.guid()?;
         Ok(match flags {
             OBJREF_STANDARD => {
-                let std = r.std()?;
-                let resolver = Bindings::read(&mut r)?;
+                let std = read_std(&mut r)?;
+                let resolver = read_bindings(&mut r)?;
                 ObjRef::Standard { iid, std, resolver }
             }
             OBJREF_HANDLER => {
-                let std = r.std()?;
-                let clsid = r.guid("OBJREF_HANDLER")?;
-                let resolver = Bindings::read(&mut r)?;
+                let std = read_std(&mut r)?;
+                let clsid = r.part("OBJREF_HANDLER").guid()?;
+                let resolver = read_bindings(&mut r)?;
                 ObjRef::Handler {
                     iid,
                     std,
@@ -430,34 +396,36 @@ impl ObjRef {
                 }
             }
             OBJREF_CUSTOM => {
-                let clsid = r.guid("OBJREF_CUSTOM")?;
-                let _cb_extension = r.u32("OBJREF_CUSTOM")?;
-                let _reserved = r.u32("OBJREF_CUSTOM")?;
-                let data = b[r.pos..].to_vec();
+                r.part("OBJREF_CUSTOM");
+                let clsid = r.guid()?;
+                let _cb_extension = r.u32()?;
+                let _reserved = r.u32()?;
+                let data = r.rest().to_vec();
                 ObjRef::Custom { iid, clsid, data }
             }
             OBJREF_EXTENDED => {
-                let std = r.std()?;
-                if r.u32("OBJREF_EXTENDED")? != EXTENDED_SIGNATURE {
+                let std = read_std(&mut r)?;
+                if r.part("OBJREF_EXTENDED").u32()? != EXTENDED_SIGNATURE {
                     return Err(ObjRefError::Extended("Signature1 is not 0x4E535956"));
                 }
-                let resolver = Bindings::read(&mut r)?;
-                let n = r.u32("OBJREF_EXTENDED")?;
-                if r.u32("OBJREF_EXTENDED")? != EXTENDED_SIGNATURE {
+                let resolver = read_bindings(&mut r)?;
+                let n = r.part("OBJREF_EXTENDED").u32()?;
+                if r.u32()? != EXTENDED_SIGNATURE {
                     return Err(ObjRefError::Extended("Signature2 is not 0x4E535956"));
                 }
                 if n != 1 {
                     return Err(ObjRefError::Extended("nElms is not 1"));
                 }
-                let data_id = r.guid("DATAELEMENT")?;
-                let size = r.u32("DATAELEMENT")? as usize;
-                let rounded = r.u32("DATAELEMENT")? as usize;
+                r.part("DATAELEMENT");
+                let data_id = r.guid()?;
+                let size = r.u32()? as usize;
+                let rounded = r.u32()? as usize;
                 if size == 0 || rounded != (size + 7) & !7 {
                     return Err(ObjRefError::Extended(
                         "cbRounded is not cbSize rounded to 8",
                     ));
                 }
-                let data = r.take(rounded, "DATAELEMENT")?[..size].to_vec();
+                let data = r.take(rounded)?[..size].to_vec();
                 ObjRef::Extended {
                     iid,
                     std,
@@ -474,41 +442,54 @@ impl ObjRef {
 mod tests {
     use super::*;
 
-    fn resolver() -> Bindings {
-        Bindings {
-            strings: vec![StringBinding {
-                tower_id: TOWER_NCACN_IP_TCP,
-                network_addr: "host".into(),
-            }],
-            security: vec![SecurityBinding {
-                authn_svc: RPC_C_AUTHN_WINNT,
-                princ_name: Some(String::new()),
-            }],
+    fn strings() -> Vec<StringBinding> {
+        vec![StringBinding {
+            tower_id: TOWER_NCACN_IP_TCP,
+            network_addr: "host".into(),
+        }]
+    }
+
+    fn security() -> Vec<SecurityBinding> {
+        vec![SecurityBinding {
+            authn_svc: RPC_C_AUTHN_WINNT,
+            princ_name: Some(String::new()),
+        }]
+    }
+
+    fn resolver() -> DUALSTRINGARRAY {
+        DUALSTRINGARRAY::new(&strings(), &security())
+    }
+
+    fn units(a: &[u16], offset: u16) -> DUALSTRINGARRAY {
+        DUALSTRINGARRAY {
+            w_security_offset: offset,
+            a_string_array: a.to_vec(),
         }
     }
 
     #[test]
     fn the_spec_example_counts_units_with_both_terminators() {
         // MS-DCOM 2.2.19.1: [0007]host[0][0] [000A][FFFF][0][0]
-        let (a, offset) = resolver().to_units();
-        assert_eq!(offset, 7);
+        let d = resolver();
+        let a = &d.a_string_array;
+        assert_eq!(d.w_security_offset, 7);
         assert_eq!(a.len(), 11);
         assert_eq!(a[..7], [7, 104, 111, 115, 116, 0, 0]);
         assert_eq!(a[7..], [10, 0xffff, 0, 0]);
-        assert_eq!(Bindings::from_units(&a, offset), Ok(resolver()));
+        assert_eq!(d.string_bindings(), Ok(strings()));
+        assert_eq!(d.security_bindings(), Ok(security()));
     }
 
     #[test]
     fn the_smallest_dualstringarray_is_four_zeros() {
-        let (a, offset) = Bindings::default().to_units();
-        assert_eq!((a, offset), (vec![0, 0, 0, 0], 2));
+        assert_eq!(DUALSTRINGARRAY::new(&[], &[]), units(&[0, 0, 0, 0], 2));
     }
 
     #[test]
     fn every_kind_round_trips() {
-        let std = StdObjRef {
+        let std = STDOBJREF {
             flags: SORF_NOPING,
-            public_refs: 5,
+            c_public_refs: 5,
             oxid: 0x1122_3344_5566_7788,
             oid: 42,
             ipid: Uuid::from_u128(7),
@@ -517,12 +498,12 @@ mod tests {
         for o in [
             ObjRef::Standard {
                 iid,
-                std,
+                std: std.clone(),
                 resolver: resolver(),
             },
             ObjRef::Handler {
                 iid,
-                std,
+                std: std.clone(),
                 clsid: Uuid::from_u128(9),
                 resolver: resolver(),
             },
@@ -551,11 +532,11 @@ mod tests {
     fn a_standard_objref_has_the_spec_offsets() {
         let o = ObjRef::Standard {
             iid: Uuid::from_u128(1),
-            std: StdObjRef {
-                public_refs: 5,
-                ..StdObjRef::default()
+            std: STDOBJREF {
+                c_public_refs: 5,
+                ..STDOBJREF::default()
             },
-            resolver: Bindings::default(),
+            resolver: DUALSTRINGARRAY::new(&[], &[]),
         };
         let b = o.to_bytes();
         // signature, flags, iid (16), STDOBJREF (40) at 24, bindings at 64.
@@ -573,7 +554,7 @@ mod tests {
         );
         let mut two = ObjRef::Standard {
             iid: Uuid::nil(),
-            std: StdObjRef::default(),
+            std: STDOBJREF::default(),
             resolver: resolver(),
         }
         .to_bytes();
@@ -590,7 +571,7 @@ mod tests {
         // Every truncation of a valid OBJREF fails cleanly.
         let good = ObjRef::Extended {
             iid: Uuid::nil(),
-            std: StdObjRef::default(),
+            std: STDOBJREF::default(),
             resolver: resolver(),
             elements: vec![DataElement {
                 data_id: Uuid::from_u128(1),
@@ -608,8 +589,11 @@ mod tests {
 
     #[test]
     fn bindings_without_terminators_are_refused() {
-        assert!(Bindings::from_units(&[7, 104, 105], 3).is_err());
-        assert!(Bindings::from_units(&[0, 0, 10, 0xffff, 65], 2).is_err());
-        assert!(Bindings::from_units(&[0, 0], 5).is_err());
+        assert!(units(&[7, 104, 105], 3).string_bindings().is_err());
+        assert!(units(&[0, 0, 10, 0xffff, 65], 2)
+            .security_bindings()
+            .is_err());
+        assert!(units(&[0, 0], 5).string_bindings().is_err());
+        assert!(units(&[0, 0], 5).security_bindings().is_err());
     }
 }

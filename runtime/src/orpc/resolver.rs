@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use super::exporter::{random_id, Caller};
-use super::hresult;
+use crate::Hresult;
 
 struct PingSet {
     oids: HashSet<u64>,
@@ -98,8 +98,8 @@ impl PingSets {
     }
 
     /// SimplePing: the OIDs the set keeps alive, or OR_INVALID_SET.
-    pub fn simple_ping(&mut self, setid: u64, now: Instant) -> Result<Vec<u64>, u32> {
-        let s = self.sets.get_mut(&setid).ok_or(hresult::OR_INVALID_SET)?;
+    pub fn simple_ping(&mut self, setid: u64, now: Instant) -> Result<Vec<u64>, Hresult> {
+        let s = self.sets.get_mut(&setid).ok_or(Hresult::OR_INVALID_SET)?;
         s.last = now;
         Ok(s.oids.iter().copied().collect())
     }
@@ -123,14 +123,14 @@ impl PingSets {
         known: &dyn Fn(u64) -> bool,
         now: Instant,
         caller: Caller,
-    ) -> Result<(u64, Vec<u64>), u32> {
+    ) -> Result<(u64, Vec<u64>), Hresult> {
         if setid == 0 {
             let oids: HashSet<u64> = add.iter().copied().filter(|o| known(*o)).collect();
             if oids.len() > self.max_oids {
-                return Err(hresult::E_INVALIDARG);
+                return Err(Hresult::E_INVALIDARG);
             }
             if !self.allows(caller, 1, oids.len()) {
-                return Err(hresult::E_OUTOFMEMORY);
+                return Err(Hresult::E_OUTOFMEMORY);
             }
             let id = random_id();
             let alive = oids.iter().copied().collect();
@@ -146,7 +146,7 @@ impl PingSets {
             );
             return Ok((id, alive));
         }
-        let s = self.sets.get(&setid).ok_or(hresult::OR_INVALID_SET)?;
+        let s = self.sets.get(&setid).ok_or(Hresult::OR_INVALID_SET)?;
         if s.seq > seq {
             return Ok((setid, Vec::new()));
         }
@@ -156,17 +156,17 @@ impl PingSets {
             .filter(|o| !s.oids.contains(o))
             .collect();
         if new.iter().any(|o| !known(*o)) {
-            return Err(hresult::OR_INVALID_OID);
+            return Err(Hresult::OR_INVALID_OID);
         }
         if s.oids.len() + new.len() > self.max_oids {
-            return Err(hresult::E_INVALIDARG);
+            return Err(Hresult::E_INVALIDARG);
         }
         let owner = s.owner;
         if !self.allows(owner, 0, new.len()) {
-            return Err(hresult::E_OUTOFMEMORY);
+            return Err(Hresult::E_OUTOFMEMORY);
         }
         let Some(s) = self.sets.get_mut(&setid) else {
-            return Err(hresult::OR_INVALID_SET);
+            return Err(Hresult::OR_INVALID_SET);
         };
         let before = s.oids.len();
         s.oids.extend(new);
@@ -223,7 +223,7 @@ mod tests {
         let mut again = p.simple_ping(id, t).expect("known set");
         again.sort();
         assert_eq!(again, [1, 2]);
-        assert_eq!(p.simple_ping(id + 1, t), Err(hresult::OR_INVALID_SET));
+        assert_eq!(p.simple_ping(id + 1, t), Err(Hresult::OR_INVALID_SET));
     }
 
     #[test]
@@ -240,7 +240,7 @@ mod tests {
         assert_eq!((same, alive), (id, vec![2]));
         assert_eq!(
             p.complex_ping(id, 3, &[7], &[], &|o| o != 7, t, None),
-            Err(hresult::OR_INVALID_OID)
+            Err(Hresult::OR_INVALID_OID)
         );
         // A stale sequence number changes nothing.
         let (_, none) = p
@@ -261,7 +261,7 @@ mod tests {
         p.expire(t + period * 3);
         assert_eq!(p.len(), 1);
         p.expire(t + period * 3 + Duration::from_millis(1));
-        assert_eq!(p.simple_ping(id, t), Err(hresult::OR_INVALID_SET));
+        assert_eq!(p.simple_ping(id, t), Err(Hresult::OR_INVALID_SET));
     }
 
     #[test]
@@ -280,18 +280,18 @@ mod tests {
         let (first, _) = ping(&mut p, 0, 0, &[1, 2], a).expect("within the limits");
         assert_eq!(
             ping(&mut p, 0, 0, &[3, 4], a),
-            Err(hresult::E_OUTOFMEMORY),
+            Err(Hresult::E_OUTOFMEMORY),
             "four OIDs"
         );
         ping(&mut p, 0, 0, &[3], a).expect("a second set, three OIDs");
         assert_eq!(
             ping(&mut p, 0, 0, &[], a),
-            Err(hresult::E_OUTOFMEMORY),
+            Err(Hresult::E_OUTOFMEMORY),
             "a third set"
         );
         assert_eq!(
             ping(&mut p, first, 1, &[5], a),
-            Err(hresult::E_OUTOFMEMORY),
+            Err(Hresult::E_OUTOFMEMORY),
             "growing a set"
         );
         assert!(ping(&mut p, 0, 0, &[1, 2, 3], b).is_ok(), "another client");
@@ -310,7 +310,7 @@ mod tests {
             .complex_ping(0, 0, &[1], &[], &|_| true, t, None)
             .expect("set");
         let r = p.complex_ping(id, 1, &[2, 9], &[1], &|o| o != 9, t, None);
-        assert_eq!(r, Err(hresult::OR_INVALID_OID));
+        assert_eq!(r, Err(Hresult::OR_INVALID_OID));
         assert_eq!(
             p.simple_ping(id, t),
             Ok(vec![1]),

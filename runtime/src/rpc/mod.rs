@@ -2,8 +2,10 @@
 //!
 //! [`pdu`] reads and writes the PDUs. [`conn`] holds the protocol of one
 //! connection as plain state machines over bytes, the server's and the
-//! client's, with no I/O: tests and fuzzers drive them directly. A thin
-//! tokio layer runs them over TCP: [`Server`] and [`Client`].
+//! client's, with no I/O: tests and fuzzers drive them directly, and a
+//! [`Server`] hands out a [`Session`] (one connection and its dispatch)
+//! to drive the same way. With the `tokio` feature (on by default), a thin
+//! layer runs them over TCP: `Server::bind` and `Client`.
 //!
 //! Generated code meets this module in two traits: a generated stub
 //! implements [`Dispatch`], and a generated proxy calls through a
@@ -11,16 +13,20 @@
 
 pub mod conn;
 pub mod pdu;
+mod server;
 pub mod session;
 pub mod status;
+#[cfg(feature = "tokio")]
 mod tcp;
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
 
+pub use server::{ConnectionLimits, Server};
 pub use session::{Session, SessionEvent};
-pub use tcp::{Client, ConnectionLimits, Server, ServerHandle};
+#[cfg(feature = "tokio")]
+pub use tcp::{Client, ServerHandle};
 
 /// The client an address stands for, in limits per client: an IPv4
 /// address (an IPv4-mapped IPv6 one too) is one client; an IPv6 address
@@ -75,16 +81,6 @@ pub struct CallContext {
     pub peer: Option<SocketAddr>,
     /// Who the caller authenticated as; `None` at authentication level NONE.
     pub caller: Option<String>,
-    /// For ORPC calls, the request's ORPCTHIS (MS-DCOM 2.2.13.1); its `cid`
-    /// is the causality ID.
-    pub orpcthis: Option<crate::dcom::ORPCTHIS>,
-}
-
-impl CallContext {
-    /// The causality ID of an ORPC call.
-    pub fn causality(&self) -> Option<uuid::Uuid> {
-        self.orpcthis.as_ref().map(|o| o.cid)
-    }
 }
 
 /// A call that failed on the server: the status of a fault PDU.
@@ -102,9 +98,21 @@ impl Fault {
         Fault { status }
     }
 
+    /// The status as an HRESULT, which is what ORPC faults carry.
+    pub const fn hresult(&self) -> crate::Hresult {
+        crate::Hresult(self.status)
+    }
+
     /// Stub data that does not decode: the NDR fault.
     pub fn from_ndr(_e: crate::ndr::Error) -> Fault {
         Fault::new(status::NCA_S_FAULT_NDR)
+    }
+}
+
+impl From<crate::Hresult> for Fault {
+    /// An ORPC fault: its status is the HRESULT (MS-DCOM 3.1.1.5.4).
+    fn from(h: crate::Hresult) -> Fault {
+        Fault::new(h.0)
     }
 }
 
@@ -125,6 +133,7 @@ pub trait Dispatch: Send + Sync + 'static {
 
 /// Why a call made through a [`Channel`] failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum CallError {
     /// The server answered with a fault PDU.
     #[error(transparent)]
@@ -159,12 +168,6 @@ pub trait Channel: Send + Sync {
         object: Option<uuid::Uuid>,
         stub: Vec<u8>,
     ) -> BoxFuture<'_, Result<Vec<u8>, CallError>>;
-
-    /// The ORPCTHIS an ORPC call starts with: COM version 5.7 and a fresh
-    /// causality ID (MS-DCOM 3.2.4.2).
-    fn orpcthis(&self) -> crate::dcom::ORPCTHIS {
-        crate::orpc::orpcthis()
-    }
 }
 
 /// A generated client proxy, made from a channel and the object it calls
@@ -185,10 +188,6 @@ impl<C: Channel + ?Sized> Channel for std::sync::Arc<C> {
         stub: Vec<u8>,
     ) -> BoxFuture<'_, Result<Vec<u8>, CallError>> {
         (**self).call(syntax, opnum, object, stub)
-    }
-
-    fn orpcthis(&self) -> crate::dcom::ORPCTHIS {
-        (**self).orpcthis()
     }
 }
 

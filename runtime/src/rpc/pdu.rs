@@ -5,6 +5,7 @@
 //! the one Windows, Samba and impacket send.
 
 use super::SyntaxId;
+use crate::reader::{Reader, Truncated};
 
 /// The common header's size.
 pub const HEADER_LEN: usize = 16;
@@ -117,6 +118,7 @@ impl Header {
 
 /// Why bytes are not a PDU.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum PduError {
     /// The RPC version (major, minor) is neither 5.0 nor 5.1.
     #[error("RPC version {0}.{1}; only 5.0 and 5.1 are spoken")]
@@ -339,51 +341,22 @@ pub struct AuthVerifier {
     pub auth_value: Vec<u8>,
 }
 
-/// A bounds-checked little-endian reader over one fragment.
-struct Reader<'a> {
-    b: &'a [u8],
-    pos: usize,
-    what: &'static str,
+impl From<Truncated> for PduError {
+    fn from(t: Truncated) -> PduError {
+        PduError::Truncated(t.part)
+    }
 }
 
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], PduError> {
-        let end = self.pos.checked_add(n).filter(|&e| e <= self.b.len());
-        let end = end.ok_or(PduError::Truncated(self.what))?;
-        let s = &self.b[self.pos..end];
-        self.pos = end;
-        Ok(s)
-    }
-    fn u8(&mut self) -> Result<u8, PduError> {
-        Ok(self.take(1)?[0])
-    }
-    fn u16(&mut self) -> Result<u16, PduError> {
-        let s = self.take(2)?;
-        Ok(u16::from_le_bytes([s[0], s[1]]))
-    }
-    fn u32(&mut self) -> Result<u32, PduError> {
-        let s = self.take(4)?;
-        Ok(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
-    }
-    fn uuid(&mut self) -> Result<uuid::Uuid, PduError> {
-        let s = self.take(16)?;
-        let mut a = [0u8; 16];
-        a.copy_from_slice(s);
-        Ok(uuid::Uuid::from_bytes_le(a))
-    }
-    fn syntax(&mut self) -> Result<SyntaxId, PduError> {
-        let uuid = self.uuid()?;
-        let version = self.u32()?;
-        Ok(SyntaxId {
-            uuid,
-            major: version as u16,
-            minor: (version >> 16) as u16,
-        })
-    }
-    fn align4(&mut self) -> Result<(), PduError> {
-        let pad = self.pos.wrapping_neg() & 3;
-        self.take(pad).map(|_| ())
-    }
+/// `p_syntax_id_t`: the UUID, then the major and minor versions packed
+/// into a u32.
+fn read_syntax(r: &mut Reader<'_>) -> Result<SyntaxId, Truncated> {
+    let uuid = r.guid()?;
+    let version = r.u32()?;
+    Ok(SyntaxId {
+        uuid,
+        major: version as u16,
+        minor: (version >> 16) as u16,
+    })
 }
 
 impl Pdu {
@@ -410,28 +383,26 @@ impl Pdu {
             }
         });
         let what = type_name(header.ptype);
-        let mut r = Reader {
-            b: &frag[..body_end],
-            pos: HEADER_LEN,
-            what,
-        };
+        // Alignment in the body counts from the fragment's first byte.
+        let mut r = Reader::new(&frag[..body_end], what);
+        r.skip(HEADER_LEN)?;
         let body = match header.ptype {
             PacketType::Bind | PacketType::AlterContext => {
                 let max_xmit_frag = r.u16()?;
                 let max_recv_frag = r.u16()?;
                 let assoc_group_id = r.u32()?;
                 let n = r.u8()?;
-                r.take(3)?;
-                let mut contexts = Vec::with_capacity(usize::from(n).min(r.b.len() / 44));
+                r.skip(3)?;
+                let mut contexts = Vec::with_capacity(usize::from(n).min(r.remaining() / 44));
                 for _ in 0..n {
                     let context_id = r.u16()?;
                     let n_transfer = r.u8()?;
-                    r.u8()?;
-                    let abstract_syntax = r.syntax()?;
+                    r.skip(1)?;
+                    let abstract_syntax = read_syntax(&mut r)?;
                     let mut transfer_syntaxes =
-                        Vec::with_capacity(usize::from(n_transfer).min(r.b.len() / 20));
+                        Vec::with_capacity(usize::from(n_transfer).min(r.remaining() / 20));
                     for _ in 0..n_transfer {
-                        transfer_syntaxes.push(r.syntax()?);
+                        transfer_syntaxes.push(read_syntax(&mut r)?);
                     }
                     contexts.push(ContextElem {
                         context_id,
@@ -454,15 +425,15 @@ impl Pdu {
                 let addr = r.take(len)?;
                 let sec_addr =
                     String::from_utf8_lossy(addr.strip_suffix(&[0]).unwrap_or(addr)).into_owned();
-                r.align4()?;
+                r.align(4)?;
                 let n = r.u8()?;
-                r.take(3)?;
-                let mut results = Vec::with_capacity(usize::from(n).min(r.b.len() / 24));
+                r.skip(3)?;
+                let mut results = Vec::with_capacity(usize::from(n).min(r.remaining() / 24));
                 for _ in 0..n {
                     results.push(ContextResult {
                         result: r.u16()?,
                         reason: r.u16()?,
-                        transfer_syntax: r.syntax()?,
+                        transfer_syntax: read_syntax(&mut r)?,
                     });
                 }
                 Body::BindAck {
@@ -488,11 +459,11 @@ impl Pdu {
                 let context_id = r.u16()?;
                 let opnum = r.u16()?;
                 let object = if header.flags & PFC_OBJECT_UUID != 0 {
-                    Some(r.uuid()?)
+                    Some(r.guid()?)
                 } else {
                     None
                 };
-                let stub = r.b[r.pos..].to_vec();
+                let stub = r.rest().to_vec();
                 Body::Request {
                     alloc_hint,
                     context_id,
@@ -505,19 +476,19 @@ impl Pdu {
                 let alloc_hint = r.u32()?;
                 let context_id = r.u16()?;
                 let cancel_count = r.u8()?;
-                r.u8()?;
+                r.skip(1)?;
                 Body::Response {
                     alloc_hint,
                     context_id,
                     cancel_count,
-                    stub: r.b[r.pos..].to_vec(),
+                    stub: r.rest().to_vec(),
                 }
             }
             PacketType::Fault => {
                 let alloc_hint = r.u32()?;
                 let context_id = r.u16()?;
                 let cancel_count = r.u8()?;
-                r.u8()?;
+                r.skip(1)?;
                 let status = r.u32()?;
                 Body::Fault {
                     alloc_hint,

@@ -14,10 +14,8 @@ pub const NCA_S_INVALID_PRES_CONTEXT_ID: u32 = 0x1C00_001C;
 pub const NCA_S_FAULT_REMOTE_NO_MEMORY: u32 = 0x1C00_001B;
 /// The stub data does not decode as the IDL says (RPC_X_BAD_STUB_DATA).
 pub const NCA_S_FAULT_NDR: u32 = 0x0000_06F7;
-/// An ORPC call on an object that is gone (MS-DCOM 3.1.1.5.4).
-pub const RPC_E_DISCONNECTED: u32 = 0x8001_0108;
-
-/// The C706 name of a status code, for messages.
+/// The C706 name of a status code, or the MS-ERREF name of an HRESULT
+/// (ORPC faults carry those), for messages.
 pub fn name(status: u32) -> &'static str {
     match status {
         NCA_S_OP_RNG_ERROR => "nca_s_op_rng_error",
@@ -27,7 +25,6 @@ pub fn name(status: u32) -> &'static str {
         NCA_S_INVALID_PRES_CONTEXT_ID => "nca_s_invalid_pres_context_id",
         NCA_S_FAULT_REMOTE_NO_MEMORY => "nca_s_fault_remote_no_memory",
         NCA_S_FAULT_NDR => "nca_s_fault_ndr",
-        RPC_E_DISCONNECTED => "RPC_E_DISCONNECTED",
-        _ => "unknown status",
+        _ => crate::Hresult(status).name().unwrap_or("unknown status"),
     }
 }

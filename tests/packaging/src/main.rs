@@ -5,8 +5,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use msrpc::ndr::WString;
-use msrpc::orpc::{ComPtr, DcomClient, Machine, MachineConfig, Object};
-use msrpc::rpc::{CallContext, Client, Fault};
+use msrpc::orpc::{CallContext, ComPtr, DcomClient, Machine, MachineConfig, Object};
+use msrpc::rpc::{Client, Fault};
 
 #[allow(non_camel_case_types, non_snake_case, dead_code)]
 mod idl {

@@ -41,6 +41,7 @@ pub const MIN_FRAG: u16 = 64;
 
 /// Why a connection cannot go on.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ProtocolError {
     /// Bytes that are not a PDU.
     #[error(transparent)]
