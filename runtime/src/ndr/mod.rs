@@ -12,12 +12,16 @@ mod decode;
 mod encode;
 mod error;
 mod full;
+mod handle;
 mod string;
 pub mod wire;
 
 pub use decode::{Decoder, MAX_DEPTH};
 pub use encode::{Encoder, FIRST_REFERENT};
 pub use error::{Error, ErrorKind, Result};
+pub use handle::ContextHandle;
+// The generated code's declaration macros, where it finds the rest of NDR.
+pub use crate::{context_handle, ndr_enum};
 pub use string::{AString, WString};
 
 /// A type with an NDR20 representation.

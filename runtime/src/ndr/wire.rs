@@ -142,6 +142,11 @@ pub fn get_deferred<S: Wire>(d: &mut Decoder<'_>, v: &mut S::Value, b: &[Bound])
     S::get_deferred(v, d, b)
 }
 
+/// A placeholder of shape `S`, for generated `Ndr::placeholder`s.
+pub fn placeholder<S: Wire>() -> S::Value {
+    S::placeholder()
+}
+
 /// Reads a value of shape `S` whole, one pointee deeper.
 #[inline]
 pub fn get_whole<S: Wire>(d: &mut Decoder<'_>, b: &[Bound]) -> Result<S::Value> {
@@ -611,6 +616,7 @@ impl<S: Wire, const N: usize> Wire for Fixed<S, N> {
 /// The last member of a conformant struct: its max_count has gone to the
 /// front of the outermost struct ([`Ndr::conformance`]), so only the
 /// elements, or the offset, count and elements of a varying one, are here.
+/// Their pointees come in the struct's deferred pass ([`put_tail_deferred`]).
 pub fn put_tail<S: Wire>(
     e: &mut Encoder,
     v: &[S::Value],
@@ -620,11 +626,18 @@ pub fn put_tail<S: Wire>(
     let (here, inner) = split(b);
     if varying {
         let (offset, _) = window(e, here, v.len(), None)?;
-        return put_window::<S>(v, e, offset, inner);
+        e.align(4);
+        e.count(usize::try_from(offset).unwrap_or(usize::MAX))?;
+        e.count(v.len())?;
+    } else {
+        check_len(e, here, v.len())?;
     }
-    check_len(e, here, v.len())?;
-    S::put_all(v, e, inner)?;
-    put_elements_deferred::<S>(v, e, inner)
+    S::put_all(v, e, inner)
+}
+
+/// The pointees of a conformant struct's tail.
+pub fn put_tail_deferred<S: Wire>(e: &mut Encoder, v: &[S::Value], b: &[Bound]) -> Result<()> {
+    put_elements_deferred::<S>(v, e, split(b).1)
 }
 
 /// Reads what [`put_tail`] writes, for the max_count `max` read earlier.
@@ -634,12 +647,24 @@ pub fn get_tail<S: Wire>(
     varying: bool,
     b: &[Bound],
 ) -> Result<Vec<S::Value>> {
-    if varying {
-        return get_window::<S>(d, max.into(), true, b);
-    }
     let (here, inner) = split(b);
-    check_wire(d, here, Some(max.into()), 0, max.into())?;
-    S::get_all(d, max as usize, inner)
+    let (offset, len) = if varying {
+        d.align(4)?;
+        decode_variance(d, max.into(), true)?
+    } else {
+        (0, max)
+    };
+    check_wire(d, here, Some(max.into()), offset.into(), len.into())?;
+    S::get_all(d, len as usize, inner)
+}
+
+/// The pointees of a conformant struct's tail.
+pub fn get_tail_deferred<S: Wire>(
+    d: &mut Decoder<'_>,
+    v: &mut [S::Value],
+    b: &[Bound],
+) -> Result<()> {
+    get_elements_deferred::<S>(v, d, split(b).1)
 }
 
 /// The max_count a conformant struct's tail needs: its length, or the
@@ -781,6 +806,16 @@ pub fn check_len_after(at: usize, what: &'static str, want: u64, len: usize) -> 
     Ok(())
 }
 
+/// Fails unless a value's length agrees with the bound its correlations
+/// give, checked once the value is whole (for correlations that name later
+/// fields or parameters).
+pub fn check_bound_after(at: usize, b: Bound, len: usize) -> Result<()> {
+    match b.len {
+        Some(want) => check_len_after(at, "array length against its size_is/length_is", want, len),
+        None => Ok(()),
+    }
+}
+
 /// The value `*p` names in a correlation: a null pointer cannot be read.
 pub fn deref<T: Copy + Into<i128>>(at: usize, p: Option<&T>) -> Result<i128> {
     p.map(|v| (*v).into()).ok_or(super::Error {
@@ -789,15 +824,99 @@ pub fn deref<T: Copy + Into<i128>>(at: usize, p: Option<&T>) -> Result<i128> {
     })
 }
 
-/// The length of the array a pointer points at, 0 when it is null.
-pub fn len_of<T>(v: Option<&Vec<T>>) -> usize {
-    v.map_or(0, Vec::len)
-}
-
 /// `n` placeholders for the elements of a deferred array whose count came
 /// in the inline part (an implied `size_is`), once the bytes left show
-/// that many can follow.
-pub fn promise<S: Wire>(d: &mut Decoder<'_>, n: u64) -> Result<Vec<S::Value>> {
-    let n = d.promise(n, S::WIRE_MIN)?;
+/// that many can follow. The deferred pass reads the elements with that
+/// count as their bound, after [`redeem`].
+pub fn promise<S: Wire>(d: &mut Decoder<'_>, n: i128) -> Result<Vec<S::Value>> {
+    let n = d.promise(count(n), S::WIRE_MIN)?;
     Ok((0..n).map(|_| S::placeholder()).collect())
+}
+
+/// [`promise`] for a unique or full pointer's array: a null pointer sends
+/// no elements, so its count must be 0.
+pub fn promise_opt<S: Wire>(
+    d: &mut Decoder<'_>,
+    slot: &mut Option<Vec<S::Value>>,
+    n: i128,
+) -> Result<()> {
+    match slot {
+        Some(v) => *v = promise::<S>(d, n)?,
+        None if n != 0 => {
+            return Err(d.error(ErrorKind::Mismatch {
+                what: "count of a null pointer's array",
+                expected: 0,
+                found: count(n),
+            }))
+        }
+        None => {}
+    }
+    Ok(())
+}
+
+/// Releases the promise of `n` elements before they are read, so that
+/// promises inside them are measured against the bytes really left.
+pub fn redeem<S: Wire>(d: &mut Decoder<'_>, n: usize) -> Bound {
+    d.fulfil(n, S::WIRE_MIN);
+    Bound::size(n)
+}
+
+/// A count field's value for the length `n` of the arrays it sizes.
+pub fn implied<T: TryFrom<usize>>(e: &Encoder, n: usize) -> Result<T> {
+    T::try_from(n).map_err(|_| e.count_overflow(n))
+}
+
+/// Arrays one count sizes must agree in length.
+pub fn same_len(e: &Encoder, n: usize, other: usize) -> Result<()> {
+    if n != other {
+        return Err(e.mismatch("arrays sized by one count", n, other));
+    }
+    Ok(())
+}
+
+/// A union's discriminant against the `switch_is` that selects it.
+pub fn check_switch(at: usize, want: i128, have: i128) -> Result<()> {
+    if want != have {
+        return Err(super::Error {
+            offset: at,
+            kind: ErrorKind::Mismatch {
+                what: "switch_is",
+                expected: count(want),
+                found: count(have),
+            },
+        });
+    }
+    Ok(())
+}
+
+/// `a << b` for correlations: 0 past the width.
+pub fn shl(a: i128, b: i128) -> i128 {
+    u32::try_from(b)
+        .ok()
+        .and_then(|b| a.checked_shl(b))
+        .unwrap_or(0)
+}
+
+/// `a >> b` for correlations: 0 past the width.
+pub fn shr(a: i128, b: i128) -> i128 {
+    u32::try_from(b)
+        .ok()
+        .and_then(|b| a.checked_shr(b))
+        .unwrap_or(0)
+}
+
+/// A [`Bound`] from correlation values (`size_is`, `first_is`, the
+/// elements sent), each `None` where no attribute gives it.
+pub fn bound(max: Option<i128>, offset: Option<i128>, len: Option<i128>) -> Bound {
+    Bound {
+        max: max.map(count),
+        offset: offset.map(count),
+        len: len.map(count),
+    }
+}
+
+/// A bound that can be computed only from values a caller may not have
+/// (a response's `[in]` counts): [`Bound::NONE`] without them.
+pub fn maybe(f: impl FnOnce() -> Option<Bound>) -> Bound {
+    f().unwrap_or(Bound::NONE)
 }

@@ -12,6 +12,7 @@
 //! [`Channel`].
 
 pub mod conn;
+mod message;
 pub mod pdu;
 mod server;
 pub mod session;
@@ -23,6 +24,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
 
+pub use message::{invoke, reply, request, Request, Response};
 pub use server::{ConnectionLimits, Server};
 pub use session::{Session, SessionEvent};
 #[cfg(feature = "tokio")]

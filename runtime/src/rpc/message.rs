@@ -1,0 +1,66 @@
+//! What generated stubs and proxies call: a request decoded and checked, a
+//! response checked against the request and encoded, a call made.
+
+use super::{CallError, Channel, Fault, SyntaxId};
+use crate::ndr::{self, Ndr};
+
+/// The stub data of a request.
+pub trait Request: Ndr {
+    /// The values of this request that its response's correlations name
+    /// (`[in] count` sizing an `[out]` array), in the order the response
+    /// expects them.
+    fn context(&self) -> Vec<i128> {
+        Vec::new()
+    }
+}
+
+/// The stub data of a response.
+pub trait Response: Ndr {
+    /// Checks the correlations that name the request's values (`cx`, from
+    /// [`Request::context`]): MIDL's /robust checks for `[out]` data.
+    fn check(&self, _cx: &[i128]) -> ndr::Result<()> {
+        Ok(())
+    }
+
+    /// Encodes the response with the request's values at hand, for bounds
+    /// that only they give (an `[out]` array's maximum from an `[in]` count).
+    fn encode_for(&self, e: &mut ndr::Encoder, _cx: &[i128]) -> ndr::Result<()> {
+        ndr::encode_pointee(e, self)
+    }
+}
+
+/// Decodes a request's stub data; what does not decode is the NDR fault.
+pub fn request<R: Request>(stub: &[u8]) -> Result<R, Fault> {
+    ndr::from_bytes(stub).map_err(Fault::from_ndr)
+}
+
+/// Checks and encodes a server's response. A response whose arrays
+/// disagree with the request's counts is refused, as the client would.
+pub fn reply<R: Response>(resp: R, cx: &[i128]) -> Result<Vec<u8>, Fault> {
+    resp.check(cx).map_err(Fault::from_ndr)?;
+    let mut e = ndr::Encoder::new();
+    resp.encode_for(&mut e, cx).map_err(Fault::from_ndr)?;
+    Ok(e.into_bytes())
+}
+
+/// Calls operation `opnum` with `req`, and decodes and checks the response.
+pub async fn invoke<C: Channel + ?Sized, Q: Request, R: Response>(
+    channel: &C,
+    syntax: SyntaxId,
+    opnum: u32,
+    object: Option<uuid::Uuid>,
+    req: &Q,
+) -> Result<R, CallError> {
+    let cx = req.context();
+    let stub = ndr::try_to_bytes(req)?;
+    let opnum = u16::try_from(opnum).map_err(|_| {
+        CallError::Ndr(ndr::Error {
+            offset: 0,
+            kind: ndr::ErrorKind::CountOverflow(opnum as usize),
+        })
+    })?;
+    let bytes = channel.call(syntax, opnum, object, stub).await?;
+    let resp: R = ndr::from_bytes(&bytes)?;
+    resp.check(&cx)?;
+    Ok(resp)
+}
