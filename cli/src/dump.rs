@@ -11,8 +11,8 @@
 use std::fmt::Write;
 
 use msrpc_idl::model::{
-    Array, ConstValue, DataType, Direction, Field, Interface, Layout, Level, Method, Model,
-    PointerKind, Scalar, TypeKind, UnionSwitch,
+    Array, ConstValue, DataType, Direction, Field, Interface, Layout, Level, MarshalKind, Method,
+    Model, PointerKind, Scalar, TypeKind, UnionSwitch,
 };
 
 /// The model as text.
@@ -152,6 +152,17 @@ fn types(out: &mut String, name: &str, kind: &TypeKind) {
         TypeKind::Opaque => {
             let _ = writeln!(out, "opaque struct {name}");
         }
+        TypeKind::ContextHandle => {
+            let _ = writeln!(out, "context_handle {name}");
+        }
+        TypeKind::Marshaled(m) => {
+            let how = match m.how {
+                MarshalKind::WireMarshal => "wire_marshal",
+                MarshalKind::TransmitAs => "transmit_as",
+            };
+            let (wire, local) = (layout(&m.wire), layout(&m.local));
+            let _ = writeln!(out, "typedef {name}: {local}, {how}({wire})");
+        }
     }
 }
 
@@ -269,6 +280,7 @@ fn data(d: &DataType) -> String {
         DataType::Named(n) => n.name.clone(),
         DataType::Interface(name) => format!("interface {name}"),
         DataType::Function => "function".into(),
+        DataType::ContextHandle => "context_handle".into(),
     }
 }
 

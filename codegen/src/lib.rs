@@ -7,12 +7,12 @@
 //! let code = msrpc_codegen::rust::generate(&model, &Default::default()).expect("generates");
 //! assert!(code.starts_with("// @generated"));
 //! assert!(code.contains("pub struct ITEM"));
-//! assert!(code.contains("pub name: Option<::msrpc::ndr::WString>"));
+//! assert!(code.contains("pub name: Option<ndr::WString>"));
 //! ```
 //!
 //! [`rust::generate`] writes types with NDR20 marshaling, and per
 //! interface its request and response types, server trait, stub and client
-//! proxy. [`configure`] is the build-script API over it; the `msrpc`
+//! proxy. [`configure`] is the build-script API over it; the `msidl`
 //! command is the other front door.
 #![forbid(unsafe_code)]
 

@@ -68,7 +68,8 @@ fn options_reach_the_generated_code() {
     )
     .expect("compiles");
     assert!(code.contains("#[derive(Hash)]"), "{code}");
-    assert!(code.contains("crate::rt::ndr::Ndr for T"), "{code}");
+    assert!(code.contains("use crate::rt::ndr::{self, wire};"), "{code}");
+    assert!(code.contains("impl ndr::Ndr for T"), "{code}");
 }
 
 #[test]

@@ -412,6 +412,12 @@ pub(crate) fn generate_keeping(
     };
     let code =
         msrpc_codegen::rust::generate(&model, &opts).map_err(|e| err(format!("msrpc: {e}")))?;
+    // Impls alone go in a block of their own, so that the generated file's
+    // `use` lines do not clash between two derives in one module.
+    let code = match impls_only {
+        true => format!("const _: () = {{\n{code}\n}};"),
+        false => code,
+    };
     code.parse()
         .map_err(|e| err(format!("msrpc: generated code does not parse: {e}")))
 }

@@ -1,0 +1,105 @@
+//! The client proxy of an interface: one async method per method on the
+//! wire, inherited ones included, calling through any `rpc::Channel`.
+
+use msrpc_idl::model::*;
+
+use super::code::Code;
+use super::messages::{message_types, method_name, on_wire};
+use super::names::{field_name, InterfaceNames, Namespace};
+use super::{Gen, Result};
+
+impl<'m> Gen<'m> {
+    pub(crate) fn client(
+        &self,
+        c: &mut Code,
+        iface: &'m Interface,
+        n: &InterfaceNames,
+    ) -> Result<()> {
+        let rt = self.rt;
+        let client = &n.client;
+        c.blank();
+        c.doc(format!(
+            "A client of `{}`, calling through any `msrpc::rpc::Channel`.",
+            iface.name
+        ));
+        c.line("#[derive(Clone)]");
+        c.open(format!("pub struct {client}<C>"));
+        c.line("channel: C,");
+        c.line(format!("object: Option<{rt}::uuid::Uuid>,"));
+        c.close();
+        c.open(format!(
+            "impl<C: {rt}::rpc::Channel> {rt}::rpc::Proxy<C> for {client}<C>"
+        ));
+        c.line(format!(
+            "const SYNTAX: {rt}::rpc::SyntaxId = {}::SYNTAX;",
+            n.identity
+        ));
+        c.open(format!(
+            "fn connect(channel: C, object: Option<{rt}::uuid::Uuid>) -> Self"
+        ));
+        c.line("Self { channel, object }");
+        c.close().close();
+        c.open(format!("impl<C: {rt}::rpc::Channel> {client}<C>"));
+        c.doc("A client calling through `channel`, with no object UUID.");
+        c.open("pub fn new(channel: C) -> Self");
+        c.line("Self { channel, object: None }");
+        c.close();
+        c.doc("Calls on `object` (for ORPC, the IPID) in every request.");
+        c.open(format!(
+            "pub fn with_object(channel: C, object: {rt}::uuid::Uuid) -> Self"
+        ));
+        c.line("Self { channel, object: Some(object) }");
+        c.close();
+        c.doc("The channel this client calls through.");
+        c.open("pub fn channel(&self) -> &C");
+        c.line("&self.channel");
+        c.close();
+        let mut ns = Namespace::default();
+        for taken in ["new", "with_object", "channel", "connect"] {
+            ns.claim(taken);
+        }
+        for m in self.m.all_methods(iface) {
+            let owner = self.owner(iface, m);
+            if !on_wire(owner, m) {
+                continue;
+            }
+            let Ok(msgs) = self.messages(owner, m) else {
+                continue;
+            };
+            let on = self.interface_names(owner);
+            let module = self.interface_path(owner, &on.module, 0);
+            let (req, resp) = message_types(m);
+            let method = ns.claim(&field_name(&method_name(m)));
+            let mut params = vec!["&self".to_string()];
+            let mut fields = Vec::new();
+            for s in msgs.request.iter().filter(|s| !s.is_implied()) {
+                if s.fixed.is_some() {
+                    fields.push(format!("{}: {rt}::orpc::orpcthis()", s.rust));
+                    continue;
+                }
+                params.push(format!(
+                    "{}: {}",
+                    s.rust,
+                    self.value_type(s.levels, s.data, 0)
+                ));
+                fields.push(s.rust.clone());
+            }
+            c.doc(format!("Calls `{}` (opnum {}).", m.name, m.opnum));
+            c.open(format!(
+                "pub async fn {method}({}) -> Result<{module}::{resp}, {rt}::rpc::CallError>",
+                params.join(", ")
+            ));
+            c.line(format!(
+                "let request = {module}::{req} {{ {} }};",
+                fields.join(", ")
+            ));
+            c.line(format!(
+                "{rt}::rpc::invoke(&self.channel, {}::SYNTAX, {}, self.object, &request).await",
+                n.identity, m.opnum
+            ));
+            c.close();
+        }
+        c.close();
+        Ok(())
+    }
+}
