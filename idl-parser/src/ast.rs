@@ -399,6 +399,12 @@ pub enum Item {
     Coclass(Coclass),
     Library(Container),
     Module(Container),
+    /// WinRT's `namespace A.B { ... }`: its names are used by their last
+    /// part (see the resolver).
+    Namespace(Container),
+    /// What only WinRT metadata uses: `apicontract`, `declare { }`, a
+    /// runtimeclass named before it is defined.
+    Ignored(Span),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -423,7 +429,11 @@ pub struct ConstDecl {
 pub struct Interface {
     pub attrs: Vec<Attr>,
     pub name: Ident,
+    /// WinRT's `interface IVector<T>`: a template, not an interface.
+    pub type_params: Vec<Ident>,
     pub base: Option<Ident>,
+    /// WinRT's `requires A, B`.
+    pub requires: Vec<Ident>,
     pub items: Vec<Item>,
     pub span: Span,
 }

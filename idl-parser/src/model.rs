@@ -511,6 +511,9 @@ pub struct Interface {
     pub first_opnum: u32,
     /// This interface's own methods; inherited ones live on the base.
     pub methods: Vec<Method>,
+    /// WinRT's `interface IVector<T>`: a template, with no methods here.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub type_params: Vec<String>,
     pub file: FileId,
     #[serde(skip)]
     pub span: Span,

@@ -87,7 +87,13 @@ impl<'a> Builder<'a> {
             Rule::interface => Item::Interface(self.interface(p)),
             Rule::forward_interface => {
                 let (attrs, mut inner) = self.attrs_then(p);
-                let name = self.next_ident(&mut inner, span);
+                let name = match inner.next() {
+                    Some(t) => self.type_name(t),
+                    None => Ident {
+                        name: String::new(),
+                        span,
+                    },
+                };
                 Item::ForwardInterface { attrs, name }
             }
             Rule::method => Item::Method(self.method(p)),
@@ -95,6 +101,15 @@ impl<'a> Builder<'a> {
             Rule::coclass => Item::Coclass(self.coclass(p)),
             Rule::library => Item::Library(self.container(p)),
             Rule::module => Item::Module(self.container(p)),
+            Rule::delegate => Item::Interface(self.delegate(p)),
+            // `runtimeclass X;` names it, as a forward interface would.
+            Rule::runtimeclass if !p.as_str().contains('{') => {
+                let (attrs, mut inner) = self.attrs_then(p);
+                let name = self.next_ident(&mut inner, span);
+                Item::ForwardInterface { attrs, name }
+            }
+            Rule::runtimeclass => Item::Coclass(self.coclass(p)),
+            Rule::apicontract | Rule::declare_block => Item::Ignored(span),
             // `;` on its own.
             _ => Item::Import(Vec::new()),
         }
@@ -121,6 +136,94 @@ impl<'a> Builder<'a> {
             }
         }
         (attrs, inner)
+    }
+
+    /// A type's name as written, without white space and without WinRT
+    /// namespaces: `ITEM`, `Rect` for `Windows.Foundation.Rect`,
+    /// `IVector<HSTRING>`. Names are looked up by their last part (widl
+    /// looks them up in their namespaces; Wine's WinRT files use each
+    /// short name once).
+    fn type_name(&self, p: P) -> Ident {
+        let span = self.span(&p);
+        let mut name = String::new();
+        let mut word = String::new();
+        for ch in p.as_str().chars() {
+            match ch {
+                c if c.is_ascii_alphanumeric() || c == '_' => word.push(c),
+                // `Windows.Foundation.`: a namespace, dropped.
+                '.' => word.clear(),
+                c if c.is_ascii_whitespace() => {}
+                c => {
+                    name.push_str(&word);
+                    word.clear();
+                    name.push(c);
+                }
+            }
+        }
+        name.push_str(&word);
+        Ident { name, span }
+    }
+
+    /// WinRT's `delegate HRESULT Handler(...)`: an [object] interface from
+    /// IUnknown with the one method `Invoke`, as widl declares it.
+    fn delegate(&mut self, p: P) -> Interface {
+        let span = self.span(&p);
+        let (mut attrs, inner) = self.attrs_then(p);
+        let mut type_params = Vec::new();
+        let mut method = Method {
+            attrs: Vec::new(),
+            ret: TypeRef {
+                spec: void(span),
+                pointers: Vec::new(),
+                span,
+            },
+            name: Ident {
+                name: "Invoke".into(),
+                span,
+            },
+            params: Vec::new(),
+            span,
+        };
+        let mut name = Ident {
+            name: String::new(),
+            span,
+        };
+        for c in inner {
+            match c.as_rule() {
+                Rule::type_spec => method.ret.spec = self.type_spec(c),
+                Rule::ptr_op => method.ret.pointers.push(self.ptr_op(c)),
+                Rule::ident => name = self.ident(c),
+                Rule::type_params => type_params = c.into_inner().map(|i| self.ident(i)).collect(),
+                Rule::params => {
+                    method.params = c
+                        .into_inner()
+                        .filter(|x| x.as_rule() == Rule::param)
+                        .map(|x| self.param(x))
+                        .collect();
+                }
+                _ => {}
+            }
+        }
+        attrs.push(Attr {
+            name: Ident {
+                name: "object".into(),
+                span,
+            },
+            args: None,
+            span,
+        });
+        Interface {
+            attrs,
+            name,
+            type_params,
+            base: Some(Ident {
+                name: "IUnknown".into(),
+                span,
+            }),
+            requires: Vec::new(),
+            items: vec![Item::Method(method)],
+            span,
+        }
     }
 
     fn next_ident<'i>(&self, inner: &mut impl Iterator<Item = P<'i>>, fallback: Span) -> Ident {
@@ -189,10 +292,14 @@ impl<'a> Builder<'a> {
         let (attrs, mut inner) = self.attrs_then(p);
         let name = self.next_ident(&mut inner, span);
         let mut base = None;
+        let mut type_params = Vec::new();
+        let mut requires = Vec::new();
         let mut items = Vec::new();
         for c in inner {
             match c.as_rule() {
-                Rule::ident => base = Some(self.ident(c)),
+                Rule::named_type => base = Some(self.type_name(c)),
+                Rule::type_params => type_params = c.into_inner().map(|i| self.ident(i)).collect(),
+                Rule::requires => requires = c.into_inner().map(|t| self.type_name(t)).collect(),
                 Rule::empty_item => {}
                 _ => items.push(self.item(c)),
             }
@@ -203,7 +310,9 @@ impl<'a> Builder<'a> {
         Interface {
             attrs,
             name,
+            type_params,
             base,
+            requires,
             items,
             span,
         }
@@ -314,7 +423,13 @@ impl<'a> Builder<'a> {
                 let dispinterface = m.as_str().contains("dispinterface");
                 let mspan = self.span(&m);
                 let (attrs, mut mi) = self.attrs_then(m);
-                let name = self.next_ident(&mut mi, mspan);
+                let name = match mi.next() {
+                    Some(t) => self.type_name(t),
+                    None => Ident {
+                        name: String::new(),
+                        span: mspan,
+                    },
+                };
                 CoclassMember {
                     attrs,
                     name,
@@ -421,10 +536,7 @@ impl<'a> Builder<'a> {
     fn type_body(&mut self, c: P, is_const: bool, span: Span) -> TypeSpec {
         let kind = match c.as_rule() {
             Rule::base_type => TypeSpecKind::Base(self.base_type(c)),
-            Rule::named_type => match c.into_inner().next() {
-                Some(i) => TypeSpecKind::Named(self.ident(i)),
-                None => TypeSpecKind::Base(BaseType::Void),
-            },
+            Rule::named_type => TypeSpecKind::Named(self.type_name(c)),
             Rule::tagged_type => {
                 let mut inner = c.into_inner();
                 let tag = inner.next().map_or(Tag::Struct, |k| tag_of(k.as_rule()));

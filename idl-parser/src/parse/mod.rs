@@ -33,7 +33,7 @@ pub fn parse_file(pp: &Preprocessed, diags: &mut Vec<Diagnostic>) -> ast::File {
     // Open `library` blocks. Their bodies are parsed item by item, like a
     // file: a library can hold a megabyte of IDL, and pest keeps every token
     // of the item it parses.
-    let mut open: Vec<(ast::Container, usize)> = Vec::new();
+    let mut open: Vec<(ast::Container, usize, Block)> = Vec::new();
     let mut syntax_errors = 0;
     let mut pos = 0;
     loop {
@@ -42,7 +42,7 @@ pub fn parse_file(pp: &Preprocessed, diags: &mut Vec<Diagnostic>) -> ast::File {
             break;
         }
         if text.as_bytes()[pos] == b'}' {
-            if let Some((mut lib, start)) = open.pop() {
+            if let Some((mut lib, start, block)) = open.pop() {
                 let after = skip_ws(text, pos + 1);
                 let end = if text.as_bytes().get(after) == Some(&b';') {
                     after + 1
@@ -50,21 +50,25 @@ pub fn parse_file(pp: &Preprocessed, diags: &mut Vec<Diagnostic>) -> ast::File {
                     pos + 1
                 };
                 lib.span = pp.origins.span(start, end);
-                add(&mut open, &mut items, ast::Item::Library(lib));
+                add(&mut open, &mut items, block.item(lib));
                 pos = end;
                 continue;
             }
         }
-        let head = if starts_library(text, pos) {
-            MidlParser::parse(Rule::library_head, &text[pos..]).ok()
-        } else {
-            None
+        let head = match opens_block(text, pos) {
+            Some(Block::Library) => MidlParser::parse(Rule::library_head, &text[pos..])
+                .ok()
+                .map(|p| (p, Block::Library)),
+            Some(Block::Namespace) => MidlParser::parse(Rule::namespace_head, &text[pos..])
+                .ok()
+                .map(|p| (p, Block::Namespace)),
+            None => None,
         };
-        if let Some(mut pairs) = head {
+        if let Some((mut pairs, block)) = head {
             if let Some(head) = pairs.next() {
                 let end = pos + head.as_span().end();
                 let lib = build::Builder::new(pp, pos, diags).container(head);
-                open.push((lib, pos));
+                open.push((lib, pos, block));
                 pos = end;
                 continue;
             }
@@ -105,22 +109,45 @@ pub fn parse_file(pp: &Preprocessed, diags: &mut Vec<Diagnostic>) -> ast::File {
             }
         }
     }
-    while let Some((lib, _)) = open.pop() {
+    while let Some((lib, _, block)) = open.pop() {
         diags.push(
             Diagnostic::error(
                 lib.name.span,
-                format!("library `{}` is never closed", lib.name.name),
+                format!("{} `{}` is never closed", block.word(), lib.name.name),
             )
             .with_label("its `{` has no `}`"),
         );
-        add(&mut open, &mut items, ast::Item::Library(lib));
+        add(&mut open, &mut items, block.item(lib));
     }
     ast::File { items }
 }
 
-/// Whether the item at `pos` is a library: `library`, after any `[...]`.
-/// A cheap look before asking the grammar.
-fn starts_library(text: &str, mut pos: usize) -> bool {
+/// A block whose items are parsed one by one.
+#[derive(Clone, Copy)]
+enum Block {
+    Library,
+    Namespace,
+}
+
+impl Block {
+    fn word(self) -> &'static str {
+        match self {
+            Block::Library => "library",
+            Block::Namespace => "namespace",
+        }
+    }
+
+    fn item(self, c: ast::Container) -> ast::Item {
+        match self {
+            Block::Library => ast::Item::Library(c),
+            Block::Namespace => ast::Item::Namespace(c),
+        }
+    }
+}
+
+/// Whether the item at `pos` opens a library (`library`, after any
+/// `[...]`) or a WinRT namespace: a cheap look before asking the grammar.
+fn opens_block(text: &str, mut pos: usize) -> Option<Block> {
     let bytes = text.as_bytes();
     while bytes.get(pos) == Some(&b'[') {
         let mut depth = 0usize;
@@ -140,14 +167,23 @@ fn starts_library(text: &str, mut pos: usize) -> bool {
         pos = skip_ws(text, pos + 1);
     }
     let word = text.get(pos..).unwrap_or("");
-    word.starts_with("library")
-        && !word[7..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+    let is = |w: &str| {
+        word.starts_with(w)
+            && !word[w.len()..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+    };
+    if is("library") {
+        Some(Block::Library)
+    } else if is("namespace") {
+        Some(Block::Namespace)
+    } else {
+        None
+    }
 }
 
 /// Adds an item to the innermost open library, or to the file.
-fn add(open: &mut [(ast::Container, usize)], items: &mut Vec<ast::Item>, item: ast::Item) {
+fn add(open: &mut [(ast::Container, usize, Block)], items: &mut Vec<ast::Item>, item: ast::Item) {
     match open.last_mut() {
-        Some((lib, _)) => lib.items.push(item),
+        Some((lib, _, _)) => lib.items.push(item),
         None => items.push(item),
     }
 }

@@ -119,22 +119,22 @@ impl<'a> Resolver<'a, '_> {
         // costs no recursion: each item then finds its predecessor done.
         let done = |r: &Self, k: usize| {
             r.const_names
-                .get(&def.items[k].name.name)
+                .get(&r.enumerator_key(def, k))
                 .is_some_and(|&i| r.consts[i].state != State::Pending)
         };
         let mut start = index - 1;
         while start > 0 && def.items[start].value.is_none() && !done(self, start) {
             start -= 1;
         }
-        for item in &def.items[start..index - 1] {
-            if let Some(&i) = self.const_names.get(&item.name.name) {
+        for k in start..index - 1 {
+            if let Some(&i) = self.const_names.get(&self.enumerator_key(def, k)) {
                 if self.consts[i].state == State::Pending {
                     self.const_value(i);
                 }
             }
         }
-        let prev = &def.items[index - 1].name.name;
-        let prev_idx = *self.const_names.get(prev)?;
+        let prev = self.enumerator_key(def, index - 1);
+        let prev_idx = *self.const_names.get(&prev)?;
         match self.const_value(prev_idx)? {
             ConstValue::Int(v) => v.checked_add(1),
             _ => None,

@@ -615,7 +615,12 @@ impl<'a> Resolver<'a, '_> {
 
     fn named(&mut self, id: &ast::Ident) -> Base {
         let Some(&t) = self.type_names.get(&id.name) else {
-            if self.interface_names.contains_key(&id.name) {
+            // `IVector<HSTRING>`: an instance of a WinRT template, which
+            // travels as any interface does.
+            let template = id.name.split('<').next().unwrap_or("");
+            if self.interface_names.contains_key(&id.name)
+                || (id.name.contains('<') && self.interface_names.contains_key(template))
+            {
                 return Base::data(DataType::Interface(id.name.clone()));
             }
             self.error(

@@ -181,6 +181,11 @@ pub(crate) struct Resolver<'a, 'd> {
     /// The declaration being laid out is of a type whose pointer is its
     /// own (marshaled as another type, or a context handle).
     opaque_pointer: bool,
+    /// Declaring inside a WinRT namespace.
+    in_namespace: bool,
+    /// WinRT enums, by the address of their definition: the prefix of
+    /// their items' names.
+    scoped_enums: HashMap<usize, String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -218,6 +223,8 @@ impl<'a, 'd> Resolver<'a, 'd> {
             anon_name: None,
             nesting: 0,
             opaque_pointer: false,
+            in_namespace: false,
+            scoped_enums: HashMap::new(),
         }
     }
 
@@ -273,7 +280,21 @@ impl<'a, 'd> Resolver<'a, 'd> {
                     self.declare_interface_name(&d.name);
                     self.others.push((item, file));
                 }
-                Item::Coclass(_) => self.others.push((item, file)),
+                Item::Coclass(c) => {
+                    // A WinRT runtimeclass is also a type: its default
+                    // interface's pointer.
+                    self.interface_names
+                        .entry(c.name.name.clone())
+                        .or_insert(c.name.span);
+                    self.others.push((item, file));
+                }
+                // WinRT namespaces: their names are used by their last part.
+                Item::Namespace(c) => {
+                    let was = std::mem::replace(&mut self.in_namespace, true);
+                    self.declare_items(&c.items, file, interface);
+                    self.in_namespace = was;
+                }
+                Item::Ignored(_) => {}
                 Item::CppQuote(s) => self.model.cpp_quotes.push(s.value.clone()),
                 // A function outside any interface or module (widl allows
                 // them): kept in the model, like a module's functions.
@@ -389,9 +410,32 @@ impl<'a, 'd> Resolver<'a, 'd> {
 
     fn declare_enumerators(&mut self, spec: &'a ast::TypeSpec, file: FileId) {
         if let ast::TypeSpecKind::Enum(def) = &spec.kind {
-            for (index, item) in def.items.iter().enumerate() {
-                self.declare_const(ConstSource::Enumerator { def, index }, &item.name, file);
+            // A WinRT enum's items are its own (`AsyncStatus.Started`), not
+            // the file's: they are named with the enum's name in front.
+            if self.in_namespace {
+                let prefix = def.tag.as_ref().map_or("", |t| t.name.as_str());
+                self.scoped_enums
+                    .insert(def as *const ast::EnumDef as usize, prefix.to_string());
             }
+            for (index, item) in def.items.iter().enumerate() {
+                let name = ast::Ident {
+                    name: self.enumerator_key(def, index),
+                    span: item.name.span,
+                };
+                self.declare_const(ConstSource::Enumerator { def, index }, &name, file);
+            }
+        }
+    }
+
+    /// The constant name of enumerator `index` of `def`.
+    pub(crate) fn enumerator_key(&self, def: &ast::EnumDef, index: usize) -> String {
+        let item = &def.items[index].name.name;
+        match self
+            .scoped_enums
+            .get(&(def as *const ast::EnumDef as usize))
+        {
+            Some(prefix) => format!("{prefix}.{item}"),
+            None => item.clone(),
         }
     }
 
@@ -530,9 +574,12 @@ impl<'a, 'd> Resolver<'a, 'd> {
                 );
             }
         }
+        // A WinRT template (`IVector<T>`) is not an interface until it is
+        // instantiated: its methods name types it does not know.
         let methods = i
             .items
             .iter()
+            .filter(|_| i.type_params.is_empty())
             .filter_map(|item| match item {
                 Item::Method(m) => Some(self.method(m, scope)),
                 _ => None,
@@ -545,7 +592,7 @@ impl<'a, 'd> Resolver<'a, 'd> {
                 let prop = m
                     .attrs
                     .iter()
-                    .find(|a| a.name.starts_with("prop"))
+                    .find(|a| a.name.starts_with("prop") || a.name.starts_with("event"))
                     .map_or("", |a| a.name.as_str());
                 (
                     format!(
@@ -572,6 +619,7 @@ impl<'a, 'd> Resolver<'a, 'd> {
             pointer_default: pointer_default(&i.attrs),
             first_opnum: 0,
             methods,
+            type_params: i.type_params.iter().map(|t| t.name.clone()).collect(),
             file: scope.file,
             span: i.name.span,
             attrs: i.attrs.iter().map(attrs::describe).collect(),

@@ -122,8 +122,9 @@ impl<'a> Resolver<'a, '_> {
                 items: e
                     .items
                     .iter()
-                    .filter_map(|item| {
-                        let idx = *self.const_names.get(&item.name.name)?;
+                    .enumerate()
+                    .filter_map(|(k, item)| {
+                        let idx = *self.const_names.get(&self.enumerator_key(e, k))?;
                         match &self.consts[idx].value {
                             Some(ConstValue::Int(v)) => Some((item.name.name.clone(), *v)),
                             _ => None,
