@@ -35,10 +35,20 @@ enum Command {
     Gen {
         #[command(flatten)]
         front: FrontEnd,
-        file: PathBuf,
+        /// The IDL files; more than one needs --out-dir.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
         /// Where to write the Rust; standard output if absent.
-        #[arg(short = 'o', value_name = "OUT.rs")]
+        #[arg(short = 'o', value_name = "OUT.rs", conflicts_with = "out_dir")]
         out: Option<PathBuf>,
+        /// Write one module per IDL file (the roots and what they
+        /// import) into DIR, with DIR/mod.rs declaring them.
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+        /// With --out-dir, where the modules sit in the user's crate:
+        /// how each refers to the others.
+        #[arg(long, value_name = "PATH", default_value = "crate")]
+        module_path: String,
         /// Path of the runtime crate in the generated code.
         #[arg(long, default_value = "::msrpc")]
         runtime: String,
@@ -126,6 +136,8 @@ enum Error {
     ExternSyntax(String),
     #[error("--extern names `{0}`, which this IDL does not import")]
     ExternNotImported(String),
+    #[error("more than one IDL file needs --out-dir, for a module per file")]
+    ManyFilesNeedOutDir,
     #[error(transparent)]
     Codegen(#[from] msrpc_codegen::rust::Error),
     #[error("cannot read `{}`: {err}", path.display())]
@@ -174,8 +186,10 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         }),
         Command::Gen {
             front,
-            file,
+            files,
             out,
+            out_dir,
+            module_path,
             runtime,
             root_only,
             externs,
@@ -189,7 +203,11 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 builtin_externs: !no_builtin_externs,
                 type_attributes,
             };
-            generate(&front, &file, out.as_deref(), how)
+            match (out_dir, files.as_slice()) {
+                (Some(dir), _) => generate_dir(&front, &files, &dir, &module_path, how),
+                (None, [file]) => generate(&front, file, out.as_deref(), how),
+                (None, _) => Err(Error::ManyFilesNeedOutDir),
+            }
         }
         Command::Ndr {
             command:
@@ -241,6 +259,31 @@ fn generate(
     out: Option<&Path>,
     how: How,
 ) -> Result<ExitCode, Error> {
+    let Some(model) = resolve(front, &[file.to_path_buf()])? else {
+        return Ok(ExitCode::FAILURE);
+    };
+    let source = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let opts = options(&model, how, source)?;
+    let code = msrpc_codegen::rust::generate(&model, &opts)?;
+    match out {
+        Some(path) => std::fs::write(path, code).map_err(|err| Error::Write {
+            path: path.to_path_buf(),
+            err,
+        })?,
+        None => return print_out(&code),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The back end's options from the command line's.
+fn options(
+    model: &msrpc_idl::Model,
+    how: How,
+    source_name: String,
+) -> Result<msrpc_codegen::rust::Options, Error> {
     let How {
         runtime,
         root_only,
@@ -248,9 +291,6 @@ fn generate(
         builtin_externs,
         type_attributes,
     } = how;
-    let Some(model) = resolve(front, &[file.to_path_buf()])? else {
-        return Ok(ExitCode::FAILURE);
-    };
     let mut extern_modules = Vec::new();
     for spec in &externs {
         let (name, module) = spec
@@ -265,26 +305,46 @@ fn generate(
         }
         extern_modules.push((name.to_string(), module.to_string()));
     }
-    let opts = msrpc_codegen::rust::Options {
+    Ok(msrpc_codegen::rust::Options {
         runtime,
         root_only,
         builtin_externs,
-        source_name: file
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
+        source_name,
         externs: extern_modules,
         type_attributes,
         ..Default::default()
+    })
+}
+
+/// `msidl gen --out-dir`: a module per IDL file, and a mod.rs.
+fn generate_dir(
+    front: &FrontEnd,
+    files: &[PathBuf],
+    dir: &Path,
+    parent: &str,
+    how: How,
+) -> Result<ExitCode, Error> {
+    let Some(model) = resolve(front, files)? else {
+        return Ok(ExitCode::FAILURE);
     };
-    let code = msrpc_codegen::rust::generate(&model, &opts)?;
-    match out {
-        Some(path) => std::fs::write(path, code).map_err(|err| Error::Write {
-            path: path.to_path_buf(),
-            err,
-        })?,
-        None => return print_out(&code),
+    let opts = options(&model, how, String::new())?;
+    let written = msrpc_codegen::rust::generate_files(&model, &opts, parent)?;
+    let write = |path: PathBuf, text: &str| {
+        std::fs::write(&path, text).map_err(|err| Error::Write { path, err })
+    };
+    std::fs::create_dir_all(dir).map_err(|err| Error::Write {
+        path: dir.to_path_buf(),
+        err,
+    })?;
+    let mut index = String::from("// @generated by msidl gen. Do not edit: regenerate.\n\n");
+    for f in &written {
+        write(dir.join(format!("{}.rs", f.module)), &f.generated.code)?;
+        index += &format!("/// From `{}`.\npub mod {};\n", f.path, f.module);
+        for why in &f.generated.skipped {
+            eprintln!("warning: {}: {why}", f.path);
+        }
     }
+    write(dir.join("mod.rs"), &index)?;
     Ok(ExitCode::SUCCESS)
 }
 

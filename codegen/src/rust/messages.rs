@@ -68,7 +68,9 @@ pub(crate) fn on_wire(iface: &Interface, m: &Method) -> bool {
         .and_then(|r| r.strip_suffix("NotUsedOnWire"))
         .is_some_and(|n| n.chars().all(|c| c.is_ascii_digit()));
     let iunknown = iface.object && iface.name == "IUnknown";
-    let local = m.attrs.iter().any(|a| a.name == "local");
+    // A [local] interface's methods never travel, even inherited by a
+    // remotable one (Wine's ISchemaAttribute derives from a local base).
+    let local = iface.local || m.attrs.iter().any(|a| a.name == "local");
     !(placeholder || iunknown || local)
 }
 

@@ -11,6 +11,7 @@ mod code;
 mod consts;
 mod enums;
 mod expr;
+mod files;
 mod interface;
 mod messages;
 mod names;
@@ -144,9 +145,11 @@ pub fn type_names(model: &Model, opts: &Options) -> Result<Vec<String>> {
 
 /// [`generate`], with the type list and what was skipped.
 pub fn generate_all(model: &Model, opts: &Options) -> Result<Generated> {
-    let g = Gen::new(model, opts)?;
-    g.file()
+    let externs = extern_modules(model, opts)?;
+    Gen::new(model, opts, externs)?.file()
 }
+
+pub use files::{generate_files, module_name, FileCode};
 
 /// The module path of each imported file whose types are not generated:
 /// the built-in files under the runtime, then `opts.externs`, by name.
@@ -195,7 +198,7 @@ pub(crate) struct Gen<'m> {
 }
 
 impl<'m> Gen<'m> {
-    fn new(m: &'m Model, opts: &'m Options) -> Result<Gen<'m>> {
+    fn new(m: &'m Model, opts: &'m Options, externs: BTreeMap<usize, String>) -> Result<Gen<'m>> {
         check_path(&opts.runtime)?;
         for a in &opts.type_attributes {
             syn::parse::Parser::parse_str(syn::Attribute::parse_outer, a)
@@ -204,7 +207,6 @@ impl<'m> Gen<'m> {
         for p in opts.extern_types.values() {
             syn::parse_str::<syn::Type>(p).map_err(|_| Error::BadRuntimePath(p.clone()))?;
         }
-        let externs = extern_modules(m, opts)?;
         let mut g = Gen {
             m,
             opts,
@@ -217,15 +219,15 @@ impl<'m> Gen<'m> {
         g.names = ItemNames::assign(
             m.types
                 .iter()
-                .filter(|t| g.wanted(t.file))
+                .filter(|t| g.wanted(t.file) && !tag_alias(t))
                 .map(|t| t.name.as_str()),
             m.constants
                 .iter()
-                .filter(|c| g.wanted(c.file))
+                .filter(|c| g.wanted(c.file) && !scoped(c))
                 .map(|c| c.name.as_str()),
             m.interfaces
                 .iter()
-                .filter(|i| g.wanted(i.file))
+                .filter(|i| g.wanted(i.file) && i.type_params.is_empty())
                 .map(|i| i.name.as_str()),
         );
         Ok(g)
@@ -275,12 +277,13 @@ impl<'m> Gen<'m> {
         let mut head = Code::new();
         self.prelude(&mut head);
         for k in &self.m.constants {
-            if self.wanted(k.file) {
+            if self.wanted(k.file) && !scoped(k) {
                 self.constant(&mut c, k);
             }
         }
         for t in &self.m.types {
-            if !self.wanted(t.file) || self.opts.extern_types.contains_key(&t.name) {
+            if !self.wanted(t.file) || self.opts.extern_types.contains_key(&t.name) || tag_alias(t)
+            {
                 continue;
             }
             match self.support.of_type(t) {
@@ -300,9 +303,20 @@ impl<'m> Gen<'m> {
             }
         }
         for iface in &self.m.interfaces {
-            if self.wanted(iface.file) {
-                self.interface_def(&mut c, iface, &mut out)?;
+            if !self.wanted(iface.file) {
+                continue;
             }
+            if !iface.type_params.is_empty() {
+                // A WinRT template (`IVector<T>`): no methods, no IID of
+                // its own until instantiated, which MIDL does in metadata.
+                let why = "a WinRT generic interface has no wire form of its own";
+                out.skipped
+                    .push(format!("interface `{}`: {why}", iface.name));
+                c.blank();
+                c.line(format!("// `{}` is not generated: {why}.", iface.name));
+                continue;
+            }
+            self.interface_def(&mut c, iface, &mut out)?;
         }
         if !out.registry.is_empty() {
             self.registry(&mut c, &out.registry);
@@ -375,6 +389,22 @@ impl<'m> Gen<'m> {
             c.line(a);
         }
     }
+}
+
+/// `typedef struct TimeSpan TimeSpan;`: C's tag and typedef namespaces
+/// are one in Rust, where the struct is the type already.
+fn tag_alias(t: &TypeDef) -> bool {
+    match &t.kind {
+        TypeKind::Alias(l) => {
+            l.levels.is_empty() && matches!(&l.data, DataType::Named(n) if n.name == t.name)
+        }
+        _ => false,
+    }
+}
+
+/// A WinRT scoped enumerator (`Color.Red`): its enum carries it.
+fn scoped(k: &Constant) -> bool {
+    k.name.contains('.')
 }
 
 pub(crate) fn unsupported(item: &str, what: &str) -> Error {

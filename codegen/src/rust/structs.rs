@@ -9,7 +9,6 @@ use super::code::Code;
 use super::names::field_names;
 use super::record::{bounds_slice, len_expr, local_name, outer_array, Slot};
 use super::shape::scalar;
-use super::support::Data;
 use super::unsupported;
 use super::{Gen, Result};
 
@@ -64,20 +63,7 @@ impl<'m> Gen<'m> {
 
     /// Whether a named type is a conformant struct.
     pub(crate) fn is_conformant(&self, d: &'m DataType, depth: usize) -> bool {
-        let Ok(Data::Type(t)) = self.support.data(d) else {
-            return false;
-        };
-        let TypeKind::Struct(s) = &t.kind else {
-            return false;
-        };
-        match s.fields.last() {
-            Some(f) => match f.layout.levels.first() {
-                Some(Level::Array(a)) => a.fixed.is_none(),
-                Some(Level::Pointer(_)) => false,
-                None => depth < 32 && self.is_conformant(&f.layout.data, depth + 1),
-            },
-            None => false,
-        }
+        self.support.is_conformant(d, depth)
     }
 
     pub(crate) fn struct_def(&self, c: &mut Code, t: &'m TypeDef, s: &'m Struct) -> Result<()> {

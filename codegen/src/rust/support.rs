@@ -97,7 +97,15 @@ impl<'m> Support<'m> {
         self.memo.borrow_mut().insert(id, None);
         let r = match &t.kind {
             _ if is_guid(t) => Ok(()),
-            TypeKind::Struct(s) => s.fields.iter().try_for_each(|f| {
+            TypeKind::Struct(s) => s.fields.iter().enumerate().try_for_each(|(i, f)| {
+                // NDR has one place for a conformant member's count: the
+                // front of the struct, for its last member (C706 14.3.7.1).
+                if i + 1 < s.fields.len() && self.is_conformant_member(&f.layout) {
+                    return Err(format!(
+                        "field `{}`: a conformant member that is not the last has no NDR form",
+                        f.name
+                    ));
+                }
                 self.of_layout(&f.layout)
                     .map_err(|why| format!("field `{}`: {why}", f.name))
             }),
@@ -122,6 +130,34 @@ impl<'m> Support<'m> {
         };
         self.memo.borrow_mut().insert(id, Some(r.clone()));
         r
+    }
+
+    /// Whether a struct member of this layout is conformant: an array
+    /// with no fixed size, or a struct whose last member is one.
+    fn is_conformant_member(&self, l: &'m Layout) -> bool {
+        match l.levels.first() {
+            Some(Level::Array(a)) => a.fixed.is_none(),
+            Some(Level::Pointer(_)) => false,
+            None => self.is_conformant(&l.data, 0),
+        }
+    }
+
+    /// Whether a named type is a conformant struct.
+    pub fn is_conformant(&self, d: &'m DataType, depth: usize) -> bool {
+        let Ok(Data::Type(t)) = self.data(d) else {
+            return false;
+        };
+        let TypeKind::Struct(s) = &t.kind else {
+            return false;
+        };
+        match s.fields.last() {
+            Some(f) => match f.layout.levels.first() {
+                Some(Level::Array(a)) => a.fixed.is_none(),
+                Some(Level::Pointer(_)) => false,
+                None => depth < 32 && self.is_conformant(&f.layout.data, depth + 1),
+            },
+            None => false,
+        }
     }
 
     /// Whether a value of this layout can travel.
