@@ -457,7 +457,7 @@ impl<'m> Gen<'m> {
             }
             let (b, _) = bounds_slice(s.levels, &read);
             let b = wrap_context(&b);
-            if s.levels.is_empty() && b == "&[]" {
+            if self.plain(s.levels, s.data) && b == "&[]" {
                 c.line(format!("ndr::encode_pointee(e, &{v})?;"));
             } else {
                 let shape = self.shape(s.levels, s.data, 1);
@@ -495,7 +495,7 @@ impl<'m> Gen<'m> {
                 Some(_) => ("&[]".to_string(), false),
                 None => bounds_slice(s.levels, &read),
             };
-            if s.levels.is_empty() && b == "&[]" {
+            if self.plain(s.levels, s.data) && b == "&[]" {
                 let ty = self.value_type(s.levels, s.data, 1);
                 c.line(format!("let {local} = ndr::decode_pointee::<{ty}>(d)?;"));
             } else {

@@ -90,6 +90,16 @@ impl<'m> Gen<'m> {
         }
     }
 
+    /// Whether a value with these levels is a plain `Ndr` value on the
+    /// wire: no levels, and no marshaled type whose wire form has some
+    /// (`typedef [wire_marshal(wireBSTR)] OLECHAR *BSTR`, wireBSTR a pointer).
+    pub fn plain(&self, levels: &'m [Level], data: &'m DataType) -> bool {
+        match self.wire_of(levels, data) {
+            Some(w) => self.plain(&w.levels, &w.data),
+            None => levels.is_empty(),
+        }
+    }
+
     /// The Rust type of a value with these levels.
     pub fn value_type(&self, levels: &'m [Level], data: &'m DataType, depth: usize) -> String {
         let Some((first, rest)) = levels.split_first() else {

@@ -330,7 +330,7 @@ impl<'m> Gen<'m> {
                 _ => {
                     let (b, _) = bounds_slice(s.levels, &read);
                     let shape = self.shape(s.levels, s.data, 0);
-                    if s.levels.is_empty() && b == "&[]" {
+                    if self.plain(s.levels, s.data) && b == "&[]" {
                         c.line(format!("ndr::Ndr::encode_scalars(&{v}, e)?;"));
                     } else {
                         c.line(format!("wire::put::<{shape}>(e, &{v}, {b})?;"));
@@ -461,7 +461,7 @@ impl<'m> Gen<'m> {
                     let (b, complete) = bounds_slice(s.levels, &read);
                     let shape = self.shape(s.levels, s.data, 0);
                     let pointee_first = matches!(s.levels.first(), Some(Level::Pointer(_)));
-                    if s.levels.is_empty() && b == "&[]" {
+                    if self.plain(s.levels, s.data) && b == "&[]" {
                         c.line(format!(
                             "let {local} = <{shape} as ndr::Ndr>::decode_scalars(d)?;"
                         ));

@@ -203,6 +203,11 @@ impl<'m> Gen<'m> {
         c.close();
         c.line("Ok(())");
         c.close();
+        // Whether every variant has deferred data, so no `_` arm is left.
+        let all_deferred = arms.iter().all(|a| {
+            a.field
+                .is_some_and(|f| self.has_buffers(&f.layout.levels, &f.layout.data) != Some(false))
+        });
         if has_buffers != "false" {
             c.open("fn encode_buffers(&self, e: &mut ndr::Encoder) -> ndr::Result<()>");
             c.open("match self");
@@ -217,7 +222,9 @@ impl<'m> Gen<'m> {
                     }
                 }
             }
-            c.line("_ => {}");
+            if !all_deferred {
+                c.line("_ => {}");
+            }
             c.close();
             c.line("Ok(())");
             c.close();
@@ -273,7 +280,9 @@ impl<'m> Gen<'m> {
                     }
                 }
             }
-            c.line("_ => {}");
+            if !all_deferred {
+                c.line("_ => {}");
+            }
             c.close();
             c.line("Ok(())");
             c.close();
