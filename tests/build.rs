@@ -40,6 +40,32 @@ fn generate(root: &Path, name: &str, uses_runtime: bool) -> Vec<String> {
     msrpc_codegen::rust::type_names(&model, &opts).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// The protocol IDL files, generated as a user would (built-in imports
+/// are the runtime's), for tests/protocol_vectors.rs.
+const PROTOCOLS: &[(&str, &str)] = &[
+    ("fixtures/protocols/ms-scmr.idl", "scmr"),
+    ("fixtures/protocols/ms-lsad.idl", "lsad"),
+    ("fixtures/protocols/ms-rrp.idl", "rrp"),
+    ("fixtures/protocols/ms-srvs.idl", "srvs"),
+    ("fixtures/protocols/ms-nrpc.idl", "nrpc"),
+    ("fixtures/protocols/ms-even.idl", "even"),
+    ("fixtures/protocols/ms-samr.idl", "samr"),
+    ("../codegen/idl/ms-rpce-epm.idl", "epm"),
+];
+
+fn generate_protocols(root: &Path) {
+    for (path, module) in PROTOCOLS {
+        let model = load(root, &root.join(path));
+        let opts = Options {
+            source_name: path.rsplit('/').next().unwrap_or(path).into(),
+            ..Default::default()
+        };
+        let code = msrpc_codegen::rust::generate(&model, &opts).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(out_dir().join(format!("protocol_{module}.rs")), code)
+            .expect("write generated code");
+    }
+}
+
 fn out_dir() -> PathBuf {
     PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets this"))
 }
@@ -53,6 +79,7 @@ fn main() {
     let rpc_test = generate(&root, "rpc_test.idl", false);
     let orpc_test = generate(&root, "orpc_test.idl", true);
     generate(&root, "greeter_eq.idl", true);
+    generate_protocols(&root);
     let dcom = load(&root, &root.join("../codegen/idl/ms-dcom.idl"));
     let dcom = msrpc_codegen::rust::type_names(
         &dcom,
