@@ -127,7 +127,7 @@ impl<'a> Resolver<'a, '_> {
                 }
                 Base::data(DataType::Function)
             }
-            None => self.base(spec, at),
+            None => self.base(spec, at, list),
         };
         protos.extend(base.levels);
         let bit_width = decl
@@ -510,7 +510,7 @@ impl<'a> Resolver<'a, '_> {
 
     // -------------------------------------------------------------- base types
 
-    fn base(&mut self, spec: &'a ast::TypeSpec, at: Span) -> Base {
+    fn base(&mut self, spec: &'a ast::TypeSpec, at: Span, list: &'a [ast::Attr]) -> Base {
         let data = |d| Base {
             data: d,
             levels: Vec::new(),
@@ -531,7 +531,7 @@ impl<'a> Resolver<'a, '_> {
                 }
             },
             TypeSpecKind::Struct(_) | TypeSpecKind::Union(_) | TypeSpecKind::Enum(_) => {
-                let id = self.inline_definition(spec, at);
+                let id = self.inline_definition(spec, at, list);
                 data(self.named_data(id))
             }
             TypeSpecKind::SafeArray(_) => self.safearray(at),
@@ -687,8 +687,15 @@ impl<'a> Resolver<'a, '_> {
         }
     }
 
-    /// A struct, union or enum defined where it is used.
-    fn inline_definition(&mut self, spec: &'a ast::TypeSpec, at: Span) -> TypeId {
+    /// A struct, union or enum defined where it is used. The use's
+    /// attributes are the definition's too: `[switch_type(ULONG)] union
+    /// {...} u;` in a struct gives the union its discriminant type.
+    fn inline_definition(
+        &mut self,
+        spec: &'a ast::TypeSpec,
+        at: Span,
+        list: &'a [ast::Attr],
+    ) -> TypeId {
         let key = spec as *const ast::TypeSpec as usize;
         if let Some(&id) = self.def_ids.get(&key) {
             self.define_type(id);
@@ -701,7 +708,7 @@ impl<'a> Resolver<'a, '_> {
         });
         let name = self.anon_name.take();
         let id = self
-            .declare_definition(spec, &[], scope, name)
+            .declare_definition(spec, list, scope, name)
             .unwrap_or(TypeId(0));
         self.define_type(id);
         id
