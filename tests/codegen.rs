@@ -136,3 +136,29 @@ fn type_attributes_go_on_every_type_and_must_parse() {
         "`derive(Hash)` is not an outer attribute (`#[...]`)"
     );
 }
+
+#[test]
+fn oaidl_and_ms_oaut_are_built_in_and_map_to_the_runtime() {
+    // A user's COM interface that takes OLE Automation types, with no
+    // include path: both names resolve to the built-in ms-oaut.idl, and the
+    // generated code uses `msrpc::oaut` rather than generating it again.
+    for import in ["oaidl.idl", "ms-oaut.idl"] {
+        let src = format!(
+            "import \"{import}\";\n\
+             [object, uuid(6d1e3d16-5a0c-4a43-9d61-6b1b8b0b5a01)]\n\
+             interface IGreeter : IDispatch {{\n\
+             HRESULT Greet([in] BSTR name, [in] VARIANT v, [out, retval] BSTR *reply);\n\
+             }}\n"
+        );
+        let out = msrpc_idl::load_str("greeter.idl", &src, &msrpc_codegen::builtin::front_end());
+        let rendered = out.render();
+        let model = out.model.unwrap_or_else(|| panic!("{import}: {rendered}"));
+        let opts = Options {
+            root_only: true,
+            ..Options::default()
+        };
+        let code = generate(&model, &opts).unwrap_or_else(|e| panic!("{import}: {e}"));
+        assert!(code.contains("::msrpc::oaut::"), "{import}:\n{code}");
+        assert!(!code.contains("pub struct FLAGGED_WORD_BLOB"), "{import}");
+    }
+}

@@ -38,8 +38,8 @@ const RUNTIME: Rule = Rule {
         &["hresult", "reader"],
         &["ndr"],
         &["rpc"],
-        // Generated from ms-dcom.idl and ms-com.idl.
-        &["dcom", "com"],
+        // Generated from ms-dcom.idl, ms-com.idl and ms-oaut.idl.
+        &["dcom", "com", "oaut"],
         &["orpc"],
     ],
     // `#[macro_export]` puts ndr's declaration macros at the root.
@@ -74,6 +74,16 @@ const RUNTIME: Rule = Rule {
         },
         Allowed {
             file: "com.rs",
+            path: "crate::orpc::orpcthis",
+            why: "generated [object] proxies start each call with a fresh ORPCTHIS",
+        },
+        Allowed {
+            file: "oaut/generated.rs",
+            path: "crate::orpc::CallContext",
+            why: "generated [object] server traits take the ORPC call context",
+        },
+        Allowed {
+            file: "oaut/generated.rs",
             path: "crate::orpc::orpcthis",
             why: "generated [object] proxies start each call with a fresh ORPCTHIS",
         },

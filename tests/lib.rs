@@ -29,8 +29,14 @@ pub fn load_files(files: &[(&str, &str)], root: &str) -> msrpc_idl::Output {
 
 /// The bytes of wire vector `tests/vectors/ndr/NAME.hex`.
 pub fn vector(name: &str) -> Vec<u8> {
+    vector_in("ndr", name)
+}
+
+/// The bytes of `tests/vectors/FOLDER/NAME.hex`.
+pub fn vector_in(folder: &str, name: &str) -> Vec<u8> {
     let path = workspace()
-        .join("tests/vectors/ndr")
+        .join("tests/vectors")
+        .join(folder)
         .join(format!("{name}.hex"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let text = text.trim();

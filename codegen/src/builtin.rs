@@ -18,6 +18,16 @@ pub const FILES: &[BuiltinFile] = &[
         name: "ms-com.idl",
         text: include_str!("../idl/ms-com.idl"),
     },
+    BuiltinFile {
+        name: "ms-oaut.idl",
+        text: include_str!("../idl/ms-oaut.idl"),
+    },
+    // The Windows SDK's name for OLE Automation. Its declarations are
+    // ms-oaut.idl's, so that both names lead to one `msrpc::oaut`.
+    BuiltinFile {
+        name: "oaidl.idl",
+        text: "import \"ms-oaut.idl\";\n",
+    },
 ];
 
 /// The runtime module each built-in file's declarations live in, under
@@ -27,6 +37,7 @@ pub const MODULES: &[(&str, &str)] = &[
     ("ms-dtyp.idl", "dcom"),
     ("ms-dcom.idl", "dcom"),
     ("ms-com.idl", "com"),
+    ("ms-oaut.idl", "oaut"),
 ];
 
 /// Front-end options with the built-in files: what the CLI, build scripts

@@ -248,9 +248,6 @@ pub type PWSTR = Option<ndr::WString>;
 /// `LPCWSTR` from the IDL.
 pub type LPCWSTR = Option<ndr::WString>;
 
-/// `BSTR` from the IDL.
-pub type BSTR = Option<Box<WCHAR>>;
-
 /// A GUID, as `uuid::Uuid`: its NDR form is the mixed-endian one.
 pub type GUID = crate::uuid::Uuid;
 

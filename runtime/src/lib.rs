@@ -128,3 +128,5 @@ pub mod dcom;
 #[allow(non_camel_case_types, non_snake_case, clippy::all)]
 #[rustfmt::skip]
 pub mod com;
+
+pub mod oaut;

@@ -39,6 +39,16 @@ pub const CHECKED_IN: &[Generated] = &[
             ..Options::default()
         },
     },
+    // OLE Automation: BSTR, VARIANT, SAFEARRAY, IDispatch and the rest.
+    Generated {
+        path: "runtime/src/oaut/generated.rs",
+        idl: "codegen/idl/ms-oaut.idl",
+        options: || Options {
+            runtime: "crate".into(),
+            root_only: true,
+            ..Options::default()
+        },
+    },
     Generated {
         path: "examples/calculator/calculator_idl.rs",
         idl: "examples/idl/calculator.idl",

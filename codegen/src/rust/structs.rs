@@ -408,11 +408,13 @@ impl<'m> Gen<'m> {
         let place = |s: &Slot| s.local.clone();
         let mut post = Vec::new();
         // Optional deferred arrays whose count came inline, promised below.
-        let promised = |j: usize| {
+        // A [ref] one is made below; its inline part is just a referent.
+        let promised = |j: usize, refs: bool| {
             let s = &slots[j];
-            let optional =
-                matches!(s.levels.first(), Some(Level::Pointer(p)) if p.kind != PointerKind::Ref);
-            optional
+            let is_ref =
+                matches!(s.levels.first(), Some(Level::Pointer(p)) if p.kind == PointerKind::Ref);
+            is_ref == refs
+                && matches!(s.levels.first(), Some(Level::Pointer(_)))
                 && outer_array(s.levels) == Some(1)
                 && slots.iter().any(|x| x.implied.contains(&j))
         };
@@ -421,7 +423,7 @@ impl<'m> Gen<'m> {
             let read =
                 |index, deref| self.reader(slots, &place, &ready, "d.position()")(index, deref);
             let local = &s.local;
-            let binding = if promised(j) { "let mut" } else { "let" };
+            let binding = if promised(j, false) { "let mut" } else { "let" };
             let is_tail = tail.is_some() && j + 1 == slots.len();
             if let Some(sc) = self.plain_scalar(s.levels, s.data) {
                 c.line(format!("let {local} = d.{}()?;", scalar(sc).1));
@@ -465,6 +467,8 @@ impl<'m> Gen<'m> {
                         c.line(format!(
                             "let {local} = <{shape} as ndr::Ndr>::decode_scalars(d)?;"
                         ));
+                    } else if promised(j, true) {
+                        c.line(format!("wire::get::<{shape}>(d, {b})?;"));
                     } else {
                         c.line(format!(
                             "{binding} {local} = wire::get::<{shape}>(d, {b})?;"
