@@ -55,13 +55,13 @@ enum Command {
         /// Generate only the root file's declarations, not its imports'.
         #[arg(long)]
         root_only: bool,
+        /// Generate imported built-in files too (ms-dcom.idl...), rather
+        /// than referring to the runtime's modules for them.
+        #[arg(long)]
+        no_builtin_externs: bool,
         /// Use existing Rust for an imported file's types, as
         /// FILE=MODULE (e.g. base.idl=crate::base); repeatable. Imported
         /// built-in files (ms-dcom.idl...) are the runtime's modules already.
-        /// Generate imported built-in files too, rather than referring to
-        /// the runtime's modules for them.
-        #[arg(long)]
-        no_builtin_externs: bool,
         #[arg(long = "extern", value_name = "FILE=MODULE")]
         externs: Vec<String>,
         /// An attribute for every generated type, e.g.
@@ -109,6 +109,10 @@ struct FrontEnd {
     /// Define a preprocessor macro: NAME or NAME=VALUE.
     #[arg(short = 'D', value_name = "NAME[=VALUE]")]
     define: Vec<String>,
+    /// Read this ACF file rather than the X.acf beside X.idl; repeatable,
+    /// matched to the IDL files by name.
+    #[arg(long, value_name = "FILE.acf")]
+    acf: Vec<PathBuf>,
 }
 
 impl FrontEnd {
@@ -116,6 +120,7 @@ impl FrontEnd {
         Options {
             include_dirs: self.include.clone(),
             builtins: msrpc_codegen::builtin::FILES,
+            acf: self.acf.clone(),
             defines: self
                 .define
                 .iter()

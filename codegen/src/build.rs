@@ -36,6 +36,7 @@ pub struct Builder {
     type_attributes: Vec<String>,
     externs: Vec<(String, String)>,
     defines: Vec<(String, Option<String>)>,
+    acf: Vec<PathBuf>,
     out_dir: Option<PathBuf>,
 }
 
@@ -50,6 +51,7 @@ pub fn configure() -> Builder {
         type_attributes: Vec::new(),
         externs: Vec::new(),
         defines: Vec::new(),
+        acf: Vec::new(),
         out_dir: None,
     }
 }
@@ -126,6 +128,13 @@ impl Builder {
         self
     }
 
+    /// An ACF file to read for the root of the same name, instead of the
+    /// `X.acf` beside `X.idl` that is read by itself (MIDL's `/acf`).
+    pub fn acf(mut self, file: impl Into<PathBuf>) -> Builder {
+        self.acf.push(file.into());
+        self
+    }
+
     /// Where to write the generated files; `OUT_DIR` by default.
     pub fn out_dir(mut self, dir: impl Into<PathBuf>) -> Builder {
         self.out_dir = Some(dir.into());
@@ -147,11 +156,22 @@ impl Builder {
         let front = msrpc_idl::Options {
             include_dirs: includes.iter().map(|p| p.as_ref().to_path_buf()).collect(),
             defines: self.defines.clone(),
+            acf: self.acf.clone(),
             ..crate::builtin::front_end()
         };
         let mut written = Vec::new();
         for root in roots {
             let root = root.as_ref();
+            // With several roots, an ACF goes to the root of its name only.
+            let front = msrpc_idl::Options {
+                acf: front
+                    .acf
+                    .iter()
+                    .filter(|a| roots.len() == 1 || a.file_stem() == root.file_stem())
+                    .cloned()
+                    .collect(),
+                ..front.clone()
+            };
             let out = msrpc_idl::load(&[root.to_path_buf()], &front);
             // Every file the front end read, whether or not it resolved.
             for path in out.sources.disk_paths() {

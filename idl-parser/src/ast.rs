@@ -368,6 +368,8 @@ pub struct ParsedFile {
     /// Whether this file was named on the command line rather than imported.
     pub root: bool,
     pub pragmas: Vec<(Span, String)>,
+    /// The file's ACF, if it has one.
+    pub acf: Option<AcfFile>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -488,4 +490,43 @@ pub struct Container {
     pub name: Ident,
     pub items: Vec<Item>,
     pub span: Span,
+}
+
+/// An application configuration file (`X.acf` beside `X.idl`): MIDL's
+/// attributes that change the stubs, not the wire, attached by name.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AcfFile {
+    pub interfaces: Vec<AcfInterface>,
+    /// `typedef [attrs] NAME;` outside an interface.
+    pub typedefs: Vec<AcfTarget>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct AcfInterface {
+    pub name: Ident,
+    pub attrs: Vec<AcfAttr>,
+    pub typedefs: Vec<AcfTarget>,
+    pub methods: Vec<AcfMethod>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct AcfMethod {
+    pub name: Ident,
+    pub attrs: Vec<AcfAttr>,
+    pub params: Vec<AcfTarget>,
+}
+
+/// A type or parameter named in an ACF, with its attributes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AcfTarget {
+    pub name: Ident,
+    pub attrs: Vec<AcfAttr>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct AcfAttr {
+    pub name: Ident,
+    /// The arguments as written, trimmed: `implicit_handle(handle_t h)`
+    /// has `["handle_t h"]`.
+    pub args: Vec<String>,
 }

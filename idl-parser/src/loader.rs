@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::ast::{self, Item, ParsedFile};
 use crate::diagnostic::Diagnostic;
-use crate::parse::{parse_condition, parse_file};
+use crate::parse::{parse_acf, parse_condition, parse_file};
 use crate::preprocess::{preprocess, Host, Options};
 use crate::source::{searched, FileId, OpenError, SourceMap, Span};
 
@@ -28,7 +28,15 @@ pub fn load(
     };
     for root in roots {
         match loader.sources.read(root) {
-            Ok(id) => loader.load_file(id, true),
+            Ok(id) => {
+                loader.load_file(id, true);
+                let acf = acf_for(root, roots.len(), &opts.acf);
+                if let Some(acf) = acf.and_then(|path| loader.load_acf(&path)) {
+                    if let Some(f) = loader.out.iter_mut().find(|f| f.file == id) {
+                        f.acf = Some(acf);
+                    }
+                }
+            }
             Err(e) => loader.diags.push(Diagnostic::error(
                 Span::NONE,
                 format!("cannot read `{}`: {e}", root.display()),
@@ -73,6 +81,24 @@ impl Loader<'_> {
             .path(id)
             .and_then(Path::parent)
             .map(Path::to_path_buf)
+    }
+
+    /// Reads, preprocesses and parses an ACF file.
+    fn load_acf(&mut self, path: &Path) -> Option<ast::AcfFile> {
+        match self.sources.read(path) {
+            Ok(id) => {
+                let opts = self.opts;
+                let pp = preprocess(self, id, opts);
+                Some(parse_acf(&pp, self.diags))
+            }
+            Err(e) => {
+                self.diags.push(Diagnostic::error(
+                    Span::NONE,
+                    format!("cannot read ACF `{}`: {e}", path.display()),
+                ));
+                None
+            }
+        }
     }
 
     /// Loads one file and what it imports, once (an import cycle ends at
@@ -126,8 +152,23 @@ impl Loader<'_> {
             ast,
             root,
             pragmas: pp.pragmas,
+            acf: None,
         });
     }
+}
+
+/// The ACF of a root, as MIDL finds it: a given one of the same stem (or
+/// the only one given, for the only root), else `X.acf` beside `X.idl`.
+fn acf_for(root: &Path, roots: usize, given: &[PathBuf]) -> Option<PathBuf> {
+    let stem = |p: &Path| p.file_stem().map(|s| s.to_ascii_lowercase());
+    if let Some(p) = given.iter().find(|p| stem(p) == stem(root)) {
+        return Some(p.clone());
+    }
+    if roots == 1 && given.len() == 1 {
+        return Some(given[0].clone());
+    }
+    let beside = root.with_extension("acf");
+    beside.is_file().then_some(beside)
 }
 
 /// `import` statements anywhere a file may hold them.

@@ -543,6 +543,9 @@ pub struct Param {
     pub binding: bool,
     #[serde(flatten)]
     pub layout: Layout,
+    /// What an ACF says of it (`comm_status`, `context_handle_noserialize`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attrs: Vec<Attribute>,
     #[serde(skip)]
     pub span: Span,
 }

@@ -60,7 +60,7 @@ impl<'m> Gen<'m> {
         }
         for m in self.m.all_methods(iface) {
             let owner = self.owner(iface, m);
-            if !on_wire(owner, m) {
+            if !on_wire(owner, m) || nocode(owner, m) {
                 continue;
             }
             let Ok(msgs) = self.messages(owner, m) else {
@@ -85,6 +85,18 @@ impl<'m> Gen<'m> {
                 fields.push(s.rust.clone());
             }
             c.doc(format!("Calls `{}` (opnum {}).", m.name, m.opnum));
+            if let Some(a) = m
+                .attrs
+                .iter()
+                .find(|a| a.name == "comm_status" || a.name == "fault_status")
+            {
+                // MIDL's stub would put the status in the return value.
+                c.doc(format!(
+                    "\nThe ACF says `[{}]`: a failed call is the `Err` of this \
+                     `Result`, not a status in the response.",
+                    a.name
+                ));
+            }
             c.open(format!(
                 "pub async fn {method}({}) -> Result<{module}::{resp}, {rt}::rpc::CallError>",
                 params.join(", ")
@@ -102,4 +114,11 @@ impl<'m> Gen<'m> {
         c.close();
         Ok(())
     }
+}
+
+/// The ACF's `[nocode]`: no client stub for this method, as MIDL writes
+/// none. On the interface it covers every method but those marked `[code]`.
+fn nocode(iface: &Interface, m: &Method) -> bool {
+    let has = |attrs: &[Attribute], name: &str| attrs.iter().any(|a| a.name == name);
+    has(&m.attrs, "nocode") || (has(&iface.attrs, "nocode") && !has(&m.attrs, "code"))
 }

@@ -3,7 +3,10 @@
 //! Top-level items are parsed one at a time, so that a syntax error in one
 //! declaration does not hide the errors in the next.
 
+mod acf;
 mod build;
+
+pub use acf::parse_acf;
 
 use pest::Parser;
 

@@ -25,6 +25,9 @@ pub struct Options {
     pub include_dirs: Vec<PathBuf>,
     /// Files found by name when the include path has none of that name.
     pub builtins: &'static [BuiltinFile],
+    /// ACF files to read instead of the one beside a root (`X.acf` for
+    /// `X.idl`, or for the only root). MIDL's `/acf`.
+    pub acf: Vec<PathBuf>,
 }
 
 /// Preprocessed text of one root file and everything it `#include`s.

@@ -3,6 +3,7 @@
 //! Phases, in order: declare every name; evaluate constants; define types;
 //! define interfaces and number their methods; check what MIDL checks.
 
+mod acf;
 mod attrs;
 mod consts;
 mod layout;
@@ -106,6 +107,9 @@ pub fn resolve(files: &[ParsedFile], sources: &SourceMap, diags: &mut Vec<Diagno
     r.define_interfaces();
     r.number_methods();
     r.define_others();
+    for acf in files.iter().filter_map(|f| f.acf.as_ref()) {
+        r.apply_acf(acf);
+    }
     r.model
 }
 
@@ -767,6 +771,7 @@ impl<'a, 'd> Resolver<'a, 'd> {
             direction,
             binding,
             layout,
+            attrs: Vec::new(),
             span: p.span,
         };
         (param, corr)
