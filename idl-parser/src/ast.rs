@@ -248,15 +248,6 @@ pub enum ArrayDim {
     Sized(Expr),
 }
 
-impl ArrayDim {
-    pub fn span(&self) -> Span {
-        match self {
-            ArrayDim::Open(s) | ArrayDim::Star(s) => *s,
-            ArrayDim::Sized(e) => e.span,
-        }
-    }
-}
-
 #[derive(Clone, Debug, PartialEq)]
 pub struct Declarator {
     pub pointers: Vec<PtrOp>,

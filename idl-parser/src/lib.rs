@@ -3,18 +3,20 @@
 //! The pipeline, one module per stage:
 //! `preprocess` (cpp, with origins) -> `parse` (pest grammar to `ast`) ->
 //! `resolve` (names, constants, levels, checks) -> `model`.
-//! [`load`] runs it over files; [`diagnostic`] reports what went wrong.
+//! [`load`] runs it over files; [`Diagnostics`] reports what went wrong.
+//! Only the model and these entry points are public: the stages are this
+//! crate's own business.
 #![forbid(unsafe_code)]
 
-pub mod ast;
-pub mod diagnostic;
-pub mod eval;
-pub mod loader;
+mod ast;
+mod diagnostic;
+mod eval;
+mod loader;
 pub mod model;
-pub mod parse;
-pub mod preprocess;
-pub mod resolve;
-pub mod source;
+mod parse;
+mod preprocess;
+mod resolve;
+mod source;
 
 use std::path::PathBuf;
 
