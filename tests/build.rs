@@ -15,6 +15,8 @@ fn load(root: &Path, idl: &Path) -> msrpc_idl::model::Model {
     println!("cargo:rerun-if-changed={}", idl.display());
     let front = msrpc_idl::Options {
         include_dirs: vec![root.join("fixtures")],
+        // everything.idl has a vendor attribute, to test widl's leniency.
+        lenient_attributes: idl.ends_with("everything.idl"),
         ..msrpc_codegen::builtin::front_end()
     };
     let out = msrpc_idl::load(&[idl.to_path_buf()], &front);
@@ -70,7 +72,69 @@ fn out_dir() -> PathBuf {
     PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets this"))
 }
 
+/// The outside tools the tests use, each as `cfg(has_NAME)`. A test that
+/// needs a missing one is ignored with the reason, so that `cargo test`
+/// shows it as such rather than as a pass; under CI a missing tool fails
+/// the build instead.
+fn detect_tools() {
+    let widl = [
+        "/usr/lib/wine/widl",
+        "/usr/bin/widl",
+        "/usr/bin/widl-stable",
+    ];
+    let runs = |cmd: &str, args: &[&str]| {
+        std::process::Command::new(cmd)
+            .args(args)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    let tools = [
+        (
+            "wine_idl",
+            Path::new("/usr/include/wine/wine/windows").is_dir(),
+            "libwine-dev",
+        ),
+        (
+            "widl",
+            widl.iter().any(|p| Path::new(p).is_file()),
+            "wine64-tools",
+        ),
+        (
+            "ndrdump",
+            runs("ndrdump", &["--version"]),
+            "samba-testsuite",
+        ),
+        (
+            "impacket",
+            runs("python3", &["-c", "import impacket"]),
+            "pip install impacket",
+        ),
+    ];
+    for (name, found, from) in tools {
+        println!("cargo:rustc-check-cfg=cfg(has_{name})");
+        if found {
+            println!("cargo:rustc-cfg=has_{name}");
+        } else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI must install {from}: tests need {name}"
+            );
+            println!("cargo:warning=tests that need {name} are ignored: install {from}");
+        }
+    }
+    println!("cargo:rerun-if-env-changed=CI");
+    // Paths that do not exist make cargo rerun this every build, so a tool
+    // installed later is seen.
+    for p in widl
+        .iter()
+        .chain(&["/usr/include/wine/wine/windows", "/usr/bin/ndrdump"])
+    {
+        println!("cargo:rerun-if-changed={p}");
+    }
+}
+
 fn main() {
+    detect_tools();
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets this"));
     let fixture = generate(&root, "codegen.idl", false);
     let uses_dcom = generate(&root, "uses_dcom.idl", true);

@@ -326,10 +326,11 @@ fn json_dump_has_the_documented_shape() {
 // ---------------------------------------------------------------- the fixture
 
 fn fixture() -> Output {
-    load(
-        &[workspace().join("tests/fixtures/everything.idl")],
-        &options(),
-    )
+    let opts = Options {
+        lenient_attributes: true,
+        ..options()
+    };
+    load(&[workspace().join("tests/fixtures/everything.idl")], &opts)
 }
 
 #[test]
@@ -583,9 +584,13 @@ fn error_inside_a_macro_expansion_points_at_the_invocation() {
 }
 
 #[test]
-fn unknown_attributes_warn_and_are_kept() {
+fn unknown_attributes_warn_and_are_kept_when_lenient() {
     let src = "typedef [frobnicate(1, 2)] long A;\n";
-    let out = load_str("warn.idl", src, &options());
+    let lenient = Options {
+        lenient_attributes: true,
+        ..options()
+    };
+    let out = load_str("warn.idl", src, &lenient);
     let model = out.model.expect("a warning is not an error");
     let d = out.diagnostics.iter().next().expect("one warning");
     assert_eq!(d.message, "unknown attribute `frobnicate`");
@@ -1309,4 +1314,72 @@ fn a_wire_marshal_type_travels_as_its_wire_type() {
 fn widl_and_midl_are_both_predefined() {
     let m = model_of("#if defined(__WIDL__) && defined(__midl) && defined(__MSRPC__)\nconst long BOTH = 1;\n#endif\n");
     assert_eq!(int_const(&m, "BOTH"), 1);
+}
+
+#[test]
+fn an_unknown_attribute_is_an_error_with_the_nearest_name() {
+    for (src, typo, near) in [
+        ("interface i { void f([inn] long a); }\n", "inn", "in"),
+        (
+            "interface i { void f([in, sizeis(n)] long *a, [in] long n); }\n",
+            "sizeis",
+            "size_is",
+        ),
+        (
+            "interface i { void f([in, sting] wchar_t *name); }\n",
+            "sting",
+            "string",
+        ),
+    ] {
+        let out = load_str("typo.idl", src, &options());
+        let rendered = out.render();
+        assert!(out.model.is_none(), "{typo}: {rendered}");
+        assert!(
+            rendered.contains(&format!("error: unknown attribute `{typo}`")),
+            "{rendered}"
+        );
+        assert!(
+            rendered.contains(&format!("did you mean `{near}`?")),
+            "{rendered}"
+        );
+        // widl's leniency, asked for: a warning, and the model.
+        let lenient = Options {
+            lenient_attributes: true,
+            ..options()
+        };
+        assert!(
+            load_str("typo.idl", src, &lenient).model.is_some(),
+            "{typo}"
+        );
+    }
+}
+
+#[test]
+fn an_unknown_type_or_base_suggests_the_nearest_or_the_builtin_file() {
+    let src = "typedef struct { long x; } POINT2;\ninterface i { void f([in] POINT3 p); }\n";
+    let rendered = load_str("t.idl", src, &options()).render();
+    assert!(rendered.contains("unknown type `POINT3`"), "{rendered}");
+    assert!(rendered.contains("did you mean `POINT2`?"), "{rendered}");
+
+    let opts = msrpc_codegen::builtin::front_end();
+    let src = "[object, uuid(11111111-2222-3333-4444-555555555555)]\n\
+               interface IThing : IUnknown { HRESULT f(); }\n";
+    let rendered = load_str("t.idl", src, &opts).render();
+    assert!(
+        rendered.contains("unknown base interface `IUnknown`"),
+        "{rendered}"
+    );
+    assert!(
+        rendered.contains(
+            "`IUnknown` is declared in the built-in `ms-dcom.idl`: add `import \"ms-dcom.idl\";`"
+        ),
+        "{rendered}"
+    );
+    assert!(rendered.contains("unknown type `HRESULT`"), "{rendered}");
+    assert!(rendered.contains("built-in `ms-dtyp.idl`"), "{rendered}");
+
+    let src = "import \"ms-dcom.idl\";\n[object, uuid(11111111-2222-3333-4444-555555555555)]\n\
+               interface IThing : IUnknwn { HRESULT f(); }\n";
+    let rendered = load_str("t.idl", src, &opts).render();
+    assert!(rendered.contains("did you mean `IUnknown`?"), "{rendered}");
 }

@@ -84,6 +84,7 @@ fn item(id: i32, name: &str) -> ITEM {
 }
 
 #[test]
+#[cfg_attr(not(has_impacket), ignore = "needs impacket: pip install impacket")]
 fn our_request_stub_data_is_the_bytes_impacket_builds() {
     let Some(out) = impacket(&["stubs"]) else {
         return;

@@ -47,6 +47,10 @@ fn guid(s: &str) -> uuid::Uuid {
 }
 
 #[test]
+#[cfg_attr(
+    not(has_ndrdump),
+    ignore = "needs Samba's ndrdump: apt-get install samba-testsuite"
+)]
 fn samba_reads_our_orpcthis_with_extensions() {
     let this = ORPCTHIS {
         version: COMVERSION {
@@ -85,6 +89,10 @@ fn samba_reads_our_orpcthis_with_extensions() {
 }
 
 #[test]
+#[cfg_attr(
+    not(has_ndrdump),
+    ignore = "needs Samba's ndrdump: apt-get install samba-testsuite"
+)]
 fn samba_reads_our_orpcthat_and_stdobjref() {
     let that = ORPCTHAT {
         flags: 0,

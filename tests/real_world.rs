@@ -49,6 +49,10 @@ fn check(path: &Path) -> bool {
 }
 
 #[test]
+#[cfg_attr(
+    not(has_wine_idl),
+    ignore = "needs Wine's IDL files: apt-get install libwine-dev"
+)]
 fn wine_idl_files_resolve_or_fail_with_located_errors() {
     let mut files = Vec::new();
     idl_files(Path::new(WINE), &mut files);
@@ -76,6 +80,10 @@ fn wine_idl_files_resolve_or_fail_with_located_errors() {
 }
 
 #[test]
+#[cfg_attr(
+    not(has_wine_idl),
+    ignore = "needs Wine's IDL files: apt-get install libwine-dev"
+)]
 fn core_com_idl_files_resolve() {
     let windows = PathBuf::from(WINE).join("windows");
     if !windows.is_dir() {

@@ -91,8 +91,11 @@ enum NdrCommand {
     /// Decode stub data as an MS-DCOM type, print it, and re-encode it:
     /// exit 0 only if decoding worked and gave back the same bytes.
     Decode {
-        /// A type of ms-dcom.idl or ms-dtyp.idl, such as ORPCTHIS.
-        #[arg(value_name = "TYPE")]
+        /// A type of ms-dcom.idl or ms-dtyp.idl, such as ORPCTHIS; or a
+        /// method's stub data as `Interface.Method:in` (the request) or
+        /// `Interface.Method:out` (the response), such as
+        /// `IRemUnknown.RemQueryInterface:in`.
+        #[arg(value_name = "TYPE | IFACE.METHOD:in|out")]
         type_name: String,
         file: PathBuf,
         /// The file holds hexadecimal text rather than bytes.
@@ -113,6 +116,33 @@ struct FrontEnd {
     /// matched to the IDL files by name.
     #[arg(long, value_name = "FILE.acf")]
     acf: Vec<PathBuf>,
+    /// Keep unknown attributes as warnings, as widl does, rather than the
+    /// errors MIDL gives.
+    #[arg(long)]
+    lenient_attributes: bool,
+    /// Colour the diagnostics: `auto` when standard error is a terminal
+    /// (and NO_COLOR is unset).
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+impl Color {
+    fn choice(self) -> ColorChoice {
+        use std::io::IsTerminal;
+        match self {
+            // termcolor's Auto checks TERM and NO_COLOR, not the stream.
+            Color::Auto if io::stderr().is_terminal() => ColorChoice::Auto,
+            Color::Auto | Color::Never => ColorChoice::Never,
+            Color::Always => ColorChoice::Always,
+        }
+    }
 }
 
 impl FrontEnd {
@@ -121,6 +151,7 @@ impl FrontEnd {
             include_dirs: self.include.clone(),
             builtins: msrpc_codegen::builtin::FILES,
             acf: self.acf.clone(),
+            lenient_attributes: self.lenient_attributes,
             defines: self
                 .define
                 .iter()
@@ -186,7 +217,10 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
         Command::Check { front, files } => Ok(match resolve(&front, &files)? {
-            Some(_) => ExitCode::SUCCESS,
+            Some(model) => {
+                println!("{}", summary(&model, files.len()));
+                ExitCode::SUCCESS
+            }
             None => ExitCode::FAILURE,
         }),
         Command::Gen {
@@ -241,12 +275,28 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
 fn resolve(front: &FrontEnd, files: &[PathBuf]) -> Result<Option<msrpc_idl::Model>, Error> {
     let out = msrpc_idl::load(files, &front.options());
     if !out.diagnostics.is_empty() {
-        let mut stderr = StandardStream::stderr(ColorChoice::Auto);
+        let mut stderr = StandardStream::stderr(front.color.choice());
         out.diagnostics
             .emit(&out.sources, &mut stderr)
             .map_err(Error::Diagnostics)?;
     }
     Ok(out.model)
+}
+
+/// `check`'s line on success: what the roots hold, with their imports.
+fn summary(model: &msrpc_idl::Model, roots: usize) -> String {
+    let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    format!(
+        "ok: {} ({} with imports): {}, {}, {}",
+        plural(roots, "file"),
+        plural(
+            model.files.iter().filter(|f| !f.path.is_empty()).count(),
+            "file"
+        ),
+        plural(model.interfaces.len(), "interface"),
+        plural(model.types.len(), "type"),
+        plural(model.constants.len(), "constant"),
+    )
 }
 
 /// `msidl gen`'s options for the back end.

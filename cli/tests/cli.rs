@@ -139,7 +139,11 @@ fn dump_prints_each_field_and_parameter_with_its_levels() {
 
 #[test]
 fn dump_shows_arrays_unions_and_correlations() {
-    let out = msidl(&["dump", "tests/fixtures/everything.idl"]);
+    let out = msidl(&[
+        "dump",
+        "--lenient-attributes",
+        "tests/fixtures/everything.idl",
+    ]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success());
     let lines: Vec<&str> = text.lines().map(str::trim).collect();
@@ -317,4 +321,60 @@ fn a_reader_that_stops_early_is_not_a_panic() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(out.status.success(), "{stderr}");
+}
+
+#[test]
+fn check_says_what_it_checked_and_colours_only_when_asked() {
+    let out = msidl(&["check", "codegen/idl/ms-dcom.idl"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        stdout.trim(),
+        "ok: 1 file (2 files with imports): 6 interfaces, 137 types, 9 constants"
+    );
+    // Not a terminal, so no escape codes even without NO_COLOR.
+    let bad = temp_idl("colour.idl", "interface x { long f([in] NOSUCH a); }\n");
+    let bad = bad.to_str().expect("utf-8 path");
+    let plain = Command::new(env!("CARGO_BIN_EXE_msidl"))
+        .args(["check", bad])
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("msidl runs");
+    assert!(!plain.stderr.contains(&0x1b), "escape codes on a pipe");
+    let coloured = Command::new(env!("CARGO_BIN_EXE_msidl"))
+        .args(["check", "--color", "always", bad])
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("msidl runs");
+    assert!(coloured.stderr.contains(&0x1b), "no colour when asked for");
+}
+
+#[test]
+fn a_missing_include_folder_is_a_warning() {
+    let out = msidl(&["check", "-I", "no/such/folder", "codegen/idl/ms-dcom.idl"]);
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("warning: include folder `no/such/folder` does not exist"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn ndr_decode_help_shows_the_method_form() {
+    let out = msidl(&["ndr", "decode", "--help"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("Interface.Method:in"), "{stdout}");
+}
+
+#[test]
+fn an_attribute_typo_fails_check_unless_lenient() {
+    let path = temp_idl("typo.idl", "interface i { void f([inn] long a); }\n");
+    let path = path.to_str().expect("utf-8 path");
+    let out = msidl(&["check", path]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("did you mean `in`?"), "{stderr}");
+    assert!(msidl(&["check", "--lenient-attributes", path])
+        .status
+        .success());
 }

@@ -37,7 +37,14 @@ pub struct Builder {
     externs: Vec<(String, String)>,
     defines: Vec<(String, Option<String>)>,
     acf: Vec<PathBuf>,
+    lenient_attributes: bool,
     out_dir: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for BuildError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
 }
 
 /// Starts configuring code generation: clients and servers, the runtime
@@ -52,13 +59,15 @@ pub fn configure() -> Builder {
         externs: Vec::new(),
         defines: Vec::new(),
         acf: Vec::new(),
+        lenient_attributes: false,
         out_dir: None,
     }
 }
 
 /// Why generation failed. The IDL's diagnostics, rendered with file, line,
-/// column and snippet, are the message.
-#[derive(Debug, thiserror::Error)]
+/// column and snippet, are the message. Debug prints the same text, so
+/// that a build script's `fn main() -> Result<…>` shows it once, readably.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum BuildError {
     /// The IDL does not parse or resolve; the rendered diagnostics.
@@ -135,6 +144,13 @@ impl Builder {
         self
     }
 
+    /// Keep unknown attributes as warnings, as widl does, rather than the
+    /// errors MIDL gives.
+    pub fn lenient_attributes(mut self, on: bool) -> Builder {
+        self.lenient_attributes = on;
+        self
+    }
+
     /// Where to write the generated files; `OUT_DIR` by default.
     pub fn out_dir(mut self, dir: impl Into<PathBuf>) -> Builder {
         self.out_dir = Some(dir.into());
@@ -157,6 +173,7 @@ impl Builder {
             include_dirs: includes.iter().map(|p| p.as_ref().to_path_buf()).collect(),
             defines: self.defines.clone(),
             acf: self.acf.clone(),
+            lenient_attributes: self.lenient_attributes,
             ..crate::builtin::front_end()
         };
         let mut written = Vec::new();
@@ -179,10 +196,13 @@ impl Builder {
             }
             let rendered = out.render();
             let Some(model) = out.model else {
-                // The build error shows this text in full.
-                eprintln!("{rendered}");
+                // The build error shows this text in full, once.
                 return Err(BuildError::Idl(rendered));
             };
+            // Warnings reach the user as cargo's own, a line each.
+            for line in rendered.lines().filter(|l| !l.trim().is_empty()) {
+                println!("cargo:warning={line}");
+            }
             let stem = root
                 .file_stem()
                 .and_then(|s| s.to_str())

@@ -87,4 +87,20 @@ fn an_idl_error_is_the_build_error_in_full() {
         text.contains("typedef struct { NOSUCH x; } T;"),
         "the snippet: {text}"
     );
+    // `fn main() -> Result<(), Box<dyn Error>>` prints Debug: the same
+    // text, not an escaped `Idl("...")` after it.
+    assert_eq!(format!("{err:?}"), text);
+}
+
+#[test]
+fn an_attribute_typo_fails_the_build_unless_lenient() {
+    let idl = GREETER.replace("[in, string]", "[in, sting]");
+    let err = compile("typo", &idl, msrpc_codegen::configure()).expect_err("a typo");
+    assert!(err.to_string().contains("did you mean `string`?"), "{err}");
+    compile(
+        "lenient",
+        &idl,
+        msrpc_codegen::configure().lenient_attributes(true),
+    )
+    .expect("widl's leniency");
 }

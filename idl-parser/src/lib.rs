@@ -61,7 +61,7 @@ fn run(mut sources: SourceMap, roots: &[PathBuf], opts: &Options) -> Output {
     let model = if diags.iter().any(Diagnostic::is_error) {
         None
     } else {
-        let model = resolve::resolve(&files, &sources, &mut diags);
+        let model = resolve::resolve(&files, &sources, opts, &mut diags);
         (!diags.iter().any(Diagnostic::is_error)).then_some(model)
     };
     Output {

@@ -26,6 +26,15 @@ pub fn load(
         in_progress: Vec::new(),
         out: Vec::new(),
     };
+    for dir in opts.include_dirs.iter().filter(|d| !d.is_dir()) {
+        loader.diags.push(
+            Diagnostic::warning(
+                Span::NONE,
+                format!("include folder `{}` does not exist", dir.display()),
+            )
+            .with_note("imports and #includes are not looked for there"),
+        );
+    }
     for root in roots {
         match loader.sources.read(root) {
             Ok(id) => {

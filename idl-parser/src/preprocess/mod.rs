@@ -28,6 +28,9 @@ pub struct Options {
     /// ACF files to read instead of the one beside a root (`X.acf` for
     /// `X.idl`, or for the only root). MIDL's `/acf`.
     pub acf: Vec<PathBuf>,
+    /// Keep unknown attributes as warnings, as widl does, rather than the
+    /// errors MIDL gives.
+    pub lenient_attributes: bool,
 }
 
 /// Preprocessed text of one root file and everything it `#include`s.

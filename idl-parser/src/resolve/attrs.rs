@@ -159,6 +159,11 @@ pub fn is_known(name: &str) -> bool {
         .contains(name)
 }
 
+/// The known attribute nearest to a misspelt one.
+pub fn similar_known(name: &str) -> Option<&'static str> {
+    super::suggest::similar(name, WIRE.iter().chain(OTHER).copied())
+}
+
 pub fn find<'a>(attrs: &'a [Attr], name: &str) -> Option<&'a Attr> {
     attrs.iter().find(|a| a.name.name == name)
 }

@@ -623,10 +623,10 @@ impl<'a> Resolver<'a, '_> {
             {
                 return Base::data(DataType::Interface(id.name.clone()));
             }
-            self.error(
-                Diagnostic::error(id.span, format!("unknown type `{}`", id.name))
-                    .with_label("not declared or imported"),
-            );
+            let d = Diagnostic::error(id.span, format!("unknown type `{}`", id.name))
+                .with_label("not declared or imported");
+            let d = self.hint_unknown(d, &id.name, &self.type_candidates());
+            self.error(d);
             return Base::data(DataType::Base(Scalar::Void));
         };
         self.define_type(t);

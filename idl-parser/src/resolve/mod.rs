@@ -7,6 +7,7 @@ mod acf;
 mod attrs;
 mod consts;
 mod layout;
+mod suggest;
 mod types;
 
 use std::collections::HashMap;
@@ -78,8 +79,15 @@ fn number_own(iface: &mut Interface, start: u32) {
 pub(crate) use crate::source::WIDL_ONLY;
 
 /// Builds the model from parsed files (imports first).
-pub fn resolve(files: &[ParsedFile], sources: &SourceMap, diags: &mut Vec<Diagnostic>) -> Model {
+pub fn resolve(
+    files: &[ParsedFile],
+    sources: &SourceMap,
+    opts: &crate::preprocess::Options,
+    diags: &mut Vec<Diagnostic>,
+) -> Model {
     let mut r = Resolver::new(diags);
+    r.builtins = opts.builtins;
+    r.lenient_attributes = opts.lenient_attributes;
     // Indexed by FileId, so `file` fields index this list.
     r.model.files = (0..sources.len())
         .map(|i| {
@@ -189,6 +197,9 @@ pub(crate) struct Resolver<'a, 'd> {
     in_namespace: bool,
     /// WinRT enums, by the address of their definition: the prefix of
     /// their items' names.
+    /// For "import this built-in file" hints.
+    builtins: &'static [crate::source::BuiltinFile],
+    lenient_attributes: bool,
     scoped_enums: HashMap<usize, String>,
 }
 
@@ -229,7 +240,31 @@ impl<'a, 'd> Resolver<'a, 'd> {
             opaque_pointer: false,
             in_namespace: false,
             scoped_enums: HashMap::new(),
+            builtins: &[],
+            lenient_attributes: false,
         }
+    }
+
+    /// "did you mean" and "import" hints for a name that is not declared.
+    fn hint_unknown(&self, d: Diagnostic, name: &str, known: &[&str]) -> Diagnostic {
+        let d = match suggest::similar(name, known.iter().copied()) {
+            Some(near) => d.with_note(format!("help: did you mean `{near}`?")),
+            None => d,
+        };
+        match suggest::builtin_home(name, self.builtins) {
+            Some(file) => d.with_note(format!(
+                "help: `{name}` is declared in the built-in `{file}`: add `import \"{file}\";`"
+            )),
+            None => d,
+        }
+    }
+
+    fn type_candidates(&self) -> Vec<&str> {
+        self.type_names
+            .keys()
+            .chain(self.interface_names.keys())
+            .map(String::as_str)
+            .collect()
     }
 
     fn error(&mut self, d: Diagnostic) {
@@ -572,10 +607,11 @@ impl<'a, 'd> Resolver<'a, 'd> {
         let base = i.base.as_ref().map(|b| b.name.clone());
         if let Some(b) = &i.base {
             if !self.interface_names.contains_key(&b.name) {
-                self.error(
-                    Diagnostic::error(b.span, format!("unknown base interface `{}`", b.name))
-                        .with_label("not declared or imported"),
-                );
+                let known: Vec<&str> = self.interface_names.keys().map(String::as_str).collect();
+                let d = Diagnostic::error(b.span, format!("unknown base interface `{}`", b.name))
+                    .with_label("not declared or imported");
+                let d = self.hint_unknown(d, &b.name, &known);
+                self.error(d);
             }
         }
         // A WinRT template (`IVector<T>`) is not an interface until it is
@@ -960,10 +996,25 @@ impl<'a, 'd> Resolver<'a, 'd> {
         for a in list {
             let name = a.name.name.as_str();
             if !attrs::is_known(name) {
-                self.error(
+                // MIDL rejects an unknown attribute; widl warns. A typo
+                // (`[inn]`, `[sting]`) changes the wire, so it is an error
+                // unless the caller asked for widl's leniency.
+                let d = if self.lenient_attributes {
                     Diagnostic::warning(a.name.span, format!("unknown attribute `{name}`"))
-                        .with_label("kept in the model, but msrpc does not act on it"),
-                );
+                        .with_label("kept in the model, but msrpc does not act on it")
+                } else {
+                    Diagnostic::error(a.name.span, format!("unknown attribute `{name}`"))
+                        .with_label("MIDL does not know it")
+                        .with_note(
+                            "widl only warns; `--lenient-attributes` (Options::lenient_attributes) \
+                             does the same",
+                        )
+                };
+                let d = match attrs::similar_known(name) {
+                    Some(near) => d.with_note(format!("help: did you mean `{near}`?")),
+                    None => d,
+                };
+                self.error(d);
                 continue;
             }
             let (min, max) = match name {

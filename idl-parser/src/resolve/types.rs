@@ -358,10 +358,10 @@ impl<'a> Resolver<'a, '_> {
                 name: name.to_string(),
             })),
             None => {
-                self.error(
-                    Diagnostic::error(span, format!("unknown type `{name}`"))
-                        .with_label("not declared or imported"),
-                );
+                let d = Diagnostic::error(span, format!("unknown type `{name}`"))
+                    .with_label("not declared or imported");
+                let d = self.hint_unknown(d, name, &self.type_candidates());
+                self.error(d);
                 None
             }
         }
