@@ -1,7 +1,7 @@
 //! The Rust back end: the model to Rust types with NDR20 marshaling, and
 //! per interface its messages, server trait, stub and client.
 //!
-//! The output is written as text ([`code`]). Each field's levels become a
+//! The output is written as text (the `code` module). Each field's levels become a
 //! shape type of the runtime's `ndr::wire` (`Unique<Conformant<u16>>`), so
 //! a field costs a line per pass: the generic walk lives in the runtime,
 //! once, and the generated code says what travels, not how.
