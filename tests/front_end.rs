@@ -1383,3 +1383,32 @@ fn an_unknown_type_or_base_suggests_the_nearest_or_the_builtin_file() {
     let rendered = load_str("t.idl", src, &opts).render();
     assert!(rendered.contains("did you mean `IUnknown`?"), "{rendered}");
 }
+
+#[test]
+fn a_syntax_error_says_what_it_was_parsing_and_which_brace_is_open() {
+    let src = "typedef long A;\ninterface i {\n  long f(void);\n  long g(void);\n";
+    let out = load_str("open.idl", src, &options());
+    let d = out.diagnostics.errors().next().expect("an error");
+    assert!(d.message.ends_with("found end of file"), "{}", d.message);
+    let labels: Vec<(usize, &str)> = d
+        .secondary
+        .iter()
+        .map(|(span, label)| (out.sources.line_col(*span).0, label.as_str()))
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            (2, "in this `interface` declaration"),
+            (2, "this `{` is never closed")
+        ]
+    );
+    // One error for one missing `}`.
+    assert_eq!(out.diagnostics.errors().count(), 1);
+
+    let src = "[uuid(12345678-1234-1234-1234-123456789abc)]\ninterface j {\n  typedef struct {\n    long a\n    long b;\n  } S;\n};\n";
+    let out = load_str("semi.idl", src, &options());
+    let errors: Vec<_> = out.diagnostics.errors().collect();
+    assert_eq!(errors.len(), 1, "{}", out.render());
+    assert_eq!(out.sources.line_col(errors[0].span), (5, 5));
+    assert_eq!(errors[0].secondary[0].1, "in this `interface` declaration");
+}

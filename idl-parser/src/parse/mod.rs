@@ -307,11 +307,97 @@ fn syntax_error(pp: &Preprocessed, base: usize, e: &pest::error::Error<Rule>) ->
     } else {
         format!("`{found}`")
     };
-    Diagnostic::error(
+    let d = Diagnostic::error(
         span,
         format!("syntax error: {expected}, found {found_desc}"),
     )
-    .with_label(format!("unexpected {found_desc}"))
+    .with_label(format!("unexpected {found_desc}"));
+    // What was being parsed, and at the end of the file, the brace left
+    // open: the place to look, rather than the last line.
+    let d = match item_keyword(text) {
+        Some((start, word)) if start < at => d.with_secondary(
+            pp.origins.span(base + start, base + start + word.len()),
+            format!("in this `{word}` declaration"),
+        ),
+        _ => d,
+    };
+    match unclosed_brace(&text[..at]) {
+        Some(open) if found.is_empty() => d.with_secondary(
+            pp.origins.span(base + open, base + open + 1),
+            "this `{` is never closed",
+        ),
+        _ => d,
+    }
+}
+
+/// The keyword that says what an item is (`interface`, `typedef`...),
+/// after its attribute lists, with its offset.
+fn item_keyword(text: &str) -> Option<(usize, &str)> {
+    let mut at = 0;
+    let bytes = text.as_bytes();
+    loop {
+        while bytes.get(at).is_some_and(u8::is_ascii_whitespace) {
+            at += 1;
+        }
+        if bytes.get(at) != Some(&b'[') {
+            break;
+        }
+        // Skip one attribute list, brackets nested.
+        let mut depth = 0usize;
+        while let Some(&b) = bytes.get(at) {
+            at += 1;
+            match b {
+                b'[' => depth += 1,
+                b']' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let end = at
+        + text[at..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(text.len() - at);
+    let word = &text[at..end];
+    const ITEMS: [&str; 12] = [
+        "interface",
+        "dispinterface",
+        "typedef",
+        "struct",
+        "union",
+        "enum",
+        "coclass",
+        "library",
+        "module",
+        "const",
+        "import",
+        "cpp_quote",
+    ];
+    ITEMS.contains(&word).then_some((at, word))
+}
+
+/// The last `{` that no `}` closes in `text`, outside string literals.
+fn unclosed_brace(text: &str) -> Option<usize> {
+    let mut open = Vec::new();
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, b) in text.bytes().enumerate() {
+        match b {
+            _ if escaped => escaped = false,
+            b'\\' if in_string => escaped = true,
+            b'"' => in_string = !in_string,
+            b'{' if !in_string => open.push(i),
+            b'}' if !in_string => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    open.pop()
 }
 
 /// The operators `binop` and `prefix_op` spell, as the expected list quotes them.
