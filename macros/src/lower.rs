@@ -165,9 +165,41 @@ fn result_type(ret: &ReturnType, at: Span) -> syn::Result<Type> {
     generic(t, "Result").cloned().ok_or_else(err)
 }
 
+/// Every method of the trait, or every error in them, at once.
 fn methods(t: &ItemTrait) -> syn::Result<Vec<Method>> {
     let mut out = Vec::new();
+    let mut errors = Errors::default();
     for item in &t.items {
+        match method(item) {
+            Ok(m) => out.push(m),
+            Err(e) => errors.push(e),
+        }
+    }
+    errors.or(out)
+}
+
+/// Errors gathered so that one compile shows all of them.
+#[derive(Default)]
+pub(crate) struct Errors(Option<syn::Error>);
+
+impl Errors {
+    pub(crate) fn push(&mut self, e: syn::Error) {
+        match &mut self.0 {
+            Some(all) => all.combine(e),
+            None => self.0 = Some(e),
+        }
+    }
+
+    pub(crate) fn or<T>(self, ok: T) -> syn::Result<T> {
+        match self.0 {
+            Some(e) => Err(e),
+            None => Ok(ok),
+        }
+    }
+}
+
+fn method(item: &TraitItem) -> syn::Result<Method> {
+    {
         let TraitItem::Fn(f) = item else {
             return Err(syn::Error::new(
                 item.span(),
@@ -259,16 +291,15 @@ fn methods(t: &ItemTrait) -> syn::Result<Vec<Method>> {
             }
             rets.push(k);
         }
-        out.push(Method {
+        Ok(Method {
             name: sig.ident.clone(),
             idl: sig.ident.to_string().to_upper_camel_case(),
             params,
             rets,
             ret_ty,
             attrs: f.attrs.clone(),
-        });
+        })
     }
-    Ok(out)
 }
 
 /// The MIDL the trait means.
@@ -423,20 +454,26 @@ pub(crate) fn generate_keeping(
 }
 
 pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
-    let a = args(attr)?;
     let t: ItemTrait = syn::parse2(item)?;
+    // Every error at once: the attribute's, the bases', each method's.
+    let mut errors = Errors::default();
+    let a = args(attr).map_err(|e| errors.push(e)).ok();
     // `: IUnknown` is what `object` means already; other bases are not
     // lowered (yet).
     for b in &t.supertraits {
         let iunknown = matches!(b, syn::TypeParamBound::Trait(tb) if tb.path.is_ident("IUnknown"));
         if !iunknown {
-            return Err(syn::Error::new_spanned(
+            errors.push(syn::Error::new_spanned(
                 b,
                 "msrpc: the only base an interface trait takes is IUnknown",
             ));
         }
     }
-    let ms = methods(&t)?;
+    let ms = methods(&t).map_err(|e| errors.push(e)).ok();
+    errors.or(())?;
+    let (Some(a), Some(ms)) = (a, ms) else {
+        return Err(syn::Error::new(Span::call_site(), "msrpc: no interface"));
+    };
     let iface = t.ident.to_string();
     let idl = midl(&iface, &a, &ms);
     let generated = generate(&idl, t.ident.span(), extern_types(&ms))?;
