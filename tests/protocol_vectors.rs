@@ -101,7 +101,7 @@ use msrpc_tests::workspace;
 /// no request, writes the actual count.
 const FROM_THE_REQUEST: &[(&str, usize)] = &[("epm-ept_map-out", 24), ("epm-ept_lookup-out", 24)];
 
-type Decoder = fn(&str, &[u8]) -> Option<msrpc::ndr::Result<(String, Vec<u8>)>>;
+type Decoder = fn(&str, &[u8]) -> Option<msrpc::ndr::Result<msrpc::ndr::Decoded>>;
 
 fn hex(text: &str) -> Vec<u8> {
     let digits: Vec<u8> = text.bytes().filter(u8::is_ascii_hexdigit).collect();
@@ -148,7 +148,14 @@ fn impacket_vectors_decode_and_encode_again_byte_for_byte() {
             }
         }
         let (value, again) = match decode(&name, &bytes) {
-            Some(Ok(r)) => r,
+            Some(Ok(r)) => {
+                assert!(
+                    r.same_value,
+                    "{}: {name} does not survive a round trip",
+                    s("name")
+                );
+                (r.text, r.again)
+            }
             Some(Err(e)) => panic!("{}: {name} does not decode: {e}", s("name")),
             None => panic!("{}: no type {name}", s("name")),
         };

@@ -378,3 +378,51 @@ fn an_attribute_typo_fails_check_unless_lenient() {
         .status
         .success());
 }
+
+#[test]
+fn ndr_decode_checks_values_not_padding_or_referent_ids() {
+    // impacket pads with 0xAB and draws referent ids at random: the bytes
+    // differ from ours, the values do not.
+    let out = msidl(&[
+        "ndr",
+        "decode",
+        "IObjectExporter.ServerAlive2:out",
+        "tests/vectors/impacket/dcom-ServerAlive2-out.hex",
+        "--hex",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("padding or referent ids, as the values are the same"),
+        "{stderr}"
+    );
+    // impacket's own layout of this response, which the spec does not
+    // allow, is an error with its offset.
+    let out = msidl(&[
+        "ndr",
+        "decode",
+        "IRemUnknown.RemQueryInterface:out",
+        "tests/vectors/impacket/dcom-RemQueryInterface-out-impacket.hex",
+        "--hex",
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at byte 16"));
+}
+
+#[test]
+fn ndr_decode_knows_ole_automation() {
+    let out = msidl(&[
+        "ndr",
+        "decode",
+        "wireVARIANTStr",
+        "tests/vectors/oaut/wireVARIANT-BOOL.hex",
+        "--hex",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("BoolVal(\n        -1,"), "{stdout}");
+}

@@ -549,22 +549,18 @@ pub const TYPE_NAMES: &[&str] = &[
     "IStatistics.Count:out",
 ];
 
-/// Decodes `bytes` as the type called `name`: the value, printed
-/// with `{:#?}`, and its encoding again. `None` for an unknown name.
-pub fn decode_by_name(name: &str, bytes: &[u8]) -> Option<ndr::Result<(String, Vec<u8>)>> {
-    fn run<T: ndr::Ndr + std::fmt::Debug>(bytes: &[u8]) -> ndr::Result<(String, Vec<u8>)> {
-        let value: T = ndr::from_bytes(bytes)?;
-        Ok((format!("{value:#?}"), ndr::try_to_bytes(&value)?))
-    }
+/// Decodes `bytes` as the type called `name`: the value, printed,
+/// and its encoding again. `None` for an unknown name.
+pub fn decode_by_name(name: &str, bytes: &[u8]) -> Option<ndr::Result<ndr::Decoded>> {
     Some(match name {
-        "ICalculator.Add:in" => run::<i_calculator::AddRequest>(bytes),
-        "ICalculator.Add:out" => run::<i_calculator::AddResponse>(bytes),
-        "ICalculator.Concat:in" => run::<i_calculator::ConcatRequest>(bytes),
-        "ICalculator.Concat:out" => run::<i_calculator::ConcatResponse>(bytes),
-        "ICalculator.Sum:in" => run::<i_calculator::SumRequest>(bytes),
-        "ICalculator.Sum:out" => run::<i_calculator::SumResponse>(bytes),
-        "IStatistics.Count:in" => run::<i_statistics::CountRequest>(bytes),
-        "IStatistics.Count:out" => run::<i_statistics::CountResponse>(bytes),
+        "ICalculator.Add:in" => ndr::decode_named::<i_calculator::AddRequest>(bytes),
+        "ICalculator.Add:out" => ndr::decode_named::<i_calculator::AddResponse>(bytes),
+        "ICalculator.Concat:in" => ndr::decode_named::<i_calculator::ConcatRequest>(bytes),
+        "ICalculator.Concat:out" => ndr::decode_named::<i_calculator::ConcatResponse>(bytes),
+        "ICalculator.Sum:in" => ndr::decode_named::<i_calculator::SumRequest>(bytes),
+        "ICalculator.Sum:out" => ndr::decode_named::<i_calculator::SumResponse>(bytes),
+        "IStatistics.Count:in" => ndr::decode_named::<i_statistics::CountRequest>(bytes),
+        "IStatistics.Count:out" => ndr::decode_named::<i_statistics::CountResponse>(bytes),
         _ => return None,
     })
 }

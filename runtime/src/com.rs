@@ -285,18 +285,14 @@ pub const TYPE_NAMES: &[&str] = &[
     "IClassFactory.RemoteLockServer:out",
 ];
 
-/// Decodes `bytes` as the type called `name`: the value, printed
-/// with `{:#?}`, and its encoding again. `None` for an unknown name.
-pub fn decode_by_name(name: &str, bytes: &[u8]) -> Option<ndr::Result<(String, Vec<u8>)>> {
-    fn run<T: ndr::Ndr + std::fmt::Debug>(bytes: &[u8]) -> ndr::Result<(String, Vec<u8>)> {
-        let value: T = ndr::from_bytes(bytes)?;
-        Ok((format!("{value:#?}"), ndr::try_to_bytes(&value)?))
-    }
+/// Decodes `bytes` as the type called `name`: the value, printed,
+/// and its encoding again. `None` for an unknown name.
+pub fn decode_by_name(name: &str, bytes: &[u8]) -> Option<ndr::Result<ndr::Decoded>> {
     Some(match name {
-        "IClassFactory.RemoteCreateInstance:in" => run::<i_class_factory::RemoteCreateInstanceRequest>(bytes),
-        "IClassFactory.RemoteCreateInstance:out" => run::<i_class_factory::RemoteCreateInstanceResponse>(bytes),
-        "IClassFactory.RemoteLockServer:in" => run::<i_class_factory::RemoteLockServerRequest>(bytes),
-        "IClassFactory.RemoteLockServer:out" => run::<i_class_factory::RemoteLockServerResponse>(bytes),
+        "IClassFactory.RemoteCreateInstance:in" => ndr::decode_named::<i_class_factory::RemoteCreateInstanceRequest>(bytes),
+        "IClassFactory.RemoteCreateInstance:out" => ndr::decode_named::<i_class_factory::RemoteCreateInstanceResponse>(bytes),
+        "IClassFactory.RemoteLockServer:in" => ndr::decode_named::<i_class_factory::RemoteLockServerRequest>(bytes),
+        "IClassFactory.RemoteLockServer:out" => ndr::decode_named::<i_class_factory::RemoteLockServerResponse>(bytes),
         _ => return None,
     })
 }

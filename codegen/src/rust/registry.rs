@@ -16,18 +16,14 @@ impl Gen<'_> {
         }
         c.close_list("];");
         c.blank();
-        c.doc("Decodes `bytes` as the type called `name`: the value, printed");
-        c.doc("with `{:#?}`, and its encoding again. `None` for an unknown name.");
-        c.open("pub fn decode_by_name(name: &str, bytes: &[u8]) -> Option<ndr::Result<(String, Vec<u8>)>>");
+        c.doc("Decodes `bytes` as the type called `name`: the value, printed,");
+        c.doc("and its encoding again. `None` for an unknown name.");
         c.open(
-            "fn run<T: ndr::Ndr + std::fmt::Debug>(bytes: &[u8]) -> ndr::Result<(String, Vec<u8>)>",
+            "pub fn decode_by_name(name: &str, bytes: &[u8]) -> Option<ndr::Result<ndr::Decoded>>",
         );
-        c.line("let value: T = ndr::from_bytes(bytes)?;");
-        c.line("Ok((format!(\"{value:#?}\"), ndr::try_to_bytes(&value)?))");
-        c.close();
         c.open("Some(match name");
         for (name, path) in entries {
-            c.line(format!("{name:?} => run::<{path}>(bytes),"));
+            c.line(format!("{name:?} => ndr::decode_named::<{path}>(bytes),"));
         }
         c.line("_ => return None,");
         c.close_with(")");

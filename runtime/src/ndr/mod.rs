@@ -116,6 +116,32 @@ pub fn try_to_bytes<T: Ndr>(v: &T) -> Result<Vec<u8>> {
     Ok(e.into_bytes())
 }
 
+/// Stub data decoded as a named type, by a `decode_by_name` of generated
+/// code (what `msidl ndr decode` prints).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded {
+    /// The value, printed with `{:#?}`.
+    pub text: String,
+    /// The value encoded again, by this runtime.
+    pub again: Vec<u8>,
+    /// Whether `again` decodes to the same value: the check that counts.
+    /// The bytes may still differ from the input's where NDR leaves them
+    /// to the encoder (padding, referent ids).
+    pub same_value: bool,
+}
+
+/// Decodes `bytes` as a `T` and checks it survives a round trip.
+pub fn decode_named<T: Ndr + std::fmt::Debug + PartialEq>(bytes: &[u8]) -> Result<Decoded> {
+    let value: T = from_bytes(bytes)?;
+    let again = try_to_bytes(&value)?;
+    let same_value = from_bytes::<T>(&again).is_ok_and(|v| v == value);
+    Ok(Decoded {
+        text: format!("{value:#?}"),
+        again,
+        same_value,
+    })
+}
+
 /// Unmarshals a `T` that fills `bytes`, allowing only alignment padding after it.
 pub fn from_bytes<T: Ndr>(bytes: &[u8]) -> Result<T> {
     let mut d = Decoder::new(bytes);
