@@ -173,3 +173,24 @@ fn the_protocol_idls_read_their_acfs() {
         .expect("RGetNotifyResults");
     assert_eq!(attrs(&notify.attrs), ["comm_status", "fault_status"]);
 }
+
+#[test]
+fn malformed_acfs_are_errors_not_panics() {
+    let cases = [
+        "",
+        "[",
+        "interface",
+        "interface demo { Query([ ] hd); }",
+        "interface demo { Query([comm_status(((((] hd); }",
+        "typedef [represent_as()] ;",
+        "interface demo { [nocode] Close(); } }}}}",
+        "\u{0}\u{ff}interface \u{2603} { }",
+        &"[".repeat(10_000),
+        &"interface demo { Query(".repeat(2_000),
+    ];
+    for acf in cases {
+        // Resolving or not, it must return.
+        let out = load_files(&[("demo.idl", IDL), ("demo.acf", acf)], "demo.idl");
+        let _ = out.render();
+    }
+}
