@@ -85,16 +85,31 @@ impl<'m> Gen<'m> {
                 fields.push(s.rust.clone());
             }
             c.doc(format!("Calls `{}` (opnum {}).", m.name, m.opnum));
-            if let Some(a) = m
-                .attrs
-                .iter()
-                .find(|a| a.name == "comm_status" || a.name == "fault_status")
-            {
-                // MIDL's stub would put the status in the return value.
+            let has = |name: &str| m.attrs.iter().any(|a| a.name == name);
+            let (fault, comm) = (has("fault_status"), has("comm_status"));
+            // The ACF's status attributes act on an error_status_t return.
+            let status_return = matches!(
+                m.ret.as_ref().map(|r| (&r.levels[..], &r.data)),
+                Some(([], DataType::Base(Scalar::ErrorStatus)))
+            );
+            let acf_status = (fault || comm) && status_return;
+            if acf_status {
+                let which = match (fault, comm) {
+                    (true, true) => "a server fault or a failed connection",
+                    (true, false) => "a server fault",
+                    _ => "a failed connection",
+                };
                 c.doc(format!(
-                    "\nThe ACF says `[{}]`: a failed call is the `Err` of this \
-                     `Result`, not a status in the response.",
-                    a.name
+                    "\nThe ACF says `[{}]`: {which} comes back as the \
+                     response's `return_value`, as MIDL's stub returns it.",
+                    [
+                        fault.then_some("fault_status"),
+                        comm.then_some("comm_status")
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(", ")
                 ));
             }
             c.open(format!(
@@ -105,10 +120,28 @@ impl<'m> Gen<'m> {
                 "let request = {module}::{req} {{ {} }};",
                 fields.join(", ")
             ));
-            c.line(format!(
+            let call = format!(
                 "{rt}::rpc::invoke(&self.channel, {}::SYNTAX, {}, self.object, &request).await",
                 n.identity, m.opnum
-            ));
+            );
+            let ret_field = msgs
+                .response
+                .iter()
+                .find(|s| s.idl == "return value")
+                .map(|s| s.rust.clone());
+            if let (true, Some(ret_field)) = (acf_status, ret_field) {
+                c.line(format!("let r = {call};"));
+                c.open(format!(
+                    "match r.as_ref().err().and_then(|e| {rt}::rpc::acf_status(e, {fault}, {comm}))"
+                ));
+                c.line(format!(
+                    "Some(status) => Ok({module}::{resp} {{ {ret_field}: status, ..Default::default() }}),"
+                ));
+                c.line("None => r,");
+                c.close();
+            } else {
+                c.line(call);
+            }
             c.close();
         }
         c.close();

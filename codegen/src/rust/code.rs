@@ -27,7 +27,11 @@ impl Code {
                 self.line(head);
                 self.depth += 1;
                 for item in items {
-                    self.line(format!("{item},"));
+                    // A struct literal's `..base` takes no comma after it.
+                    match item.starts_with("..") {
+                        true => self.line(item),
+                        false => self.line(format!("{item},")),
+                    };
                 }
                 self.depth -= 1;
                 return self.line(tail);

@@ -7,7 +7,7 @@
 use super::Resolver;
 use crate::ast::{AcfAttr, AcfFile, AcfTarget, Ident};
 use crate::diagnostic::Diagnostic;
-use crate::model::Attribute;
+use crate::model::{Attribute, DataType, Scalar};
 
 /// What an ACF may say, and where (MIDL's ACF attribute list).
 const ON_INTERFACE: &[&str] = &[
@@ -99,6 +99,26 @@ impl Resolver<'_, '_> {
                     continue;
                 };
                 let attrs = self.acf_attrs(&m.attrs, ON_METHOD, "a method");
+                let status = attrs
+                    .iter()
+                    .find(|a| a.name == "comm_status" || a.name == "fault_status");
+                let method = &self.model.interfaces[at].methods[k];
+                let returns_status = matches!(
+                    method.ret.as_ref().map(|r| (&r.levels[..], &r.data)),
+                    Some(([], DataType::Base(Scalar::ErrorStatus)))
+                );
+                if let (Some(a), false) = (status, returns_status) {
+                    let d = Diagnostic::warning(
+                        m.name.span,
+                        format!(
+                            "`[{}]` on `{}`, which does not return error_status_t",
+                            a.name, m.name.name
+                        ),
+                    )
+                    .with_label("no status to return")
+                    .with_note("a failed call stays an error of the generated method");
+                    self.error(d);
+                }
                 self.model.interfaces[at].methods[k].attrs.extend(attrs);
                 for p in &m.params {
                     let method = &self.model.interfaces[at].methods[k];

@@ -64,3 +64,20 @@ pub async fn invoke<C: Channel + ?Sized, Q: Request, R: Response>(
     resp.check(&cx)?;
     Ok(resp)
 }
+
+/// The status an ACF's `[comm_status]` or `[fault_status]` makes a failed
+/// call return in its `error_status_t`, as MIDL's stubs do: a fault's own
+/// status, or for a failed connection RPC_S_SERVER_UNAVAILABLE (1722) and
+/// RPC_S_CALL_FAILED (1726). `None` where the failure stays an error.
+pub fn acf_status(e: &CallError, fault_status: bool, comm_status: bool) -> Option<u32> {
+    const RPC_S_SERVER_UNAVAILABLE: u32 = 1722;
+    const RPC_S_CALL_FAILED: u32 = 1726;
+    const RPC_S_UNKNOWN_IF: u32 = 1717;
+    match e {
+        CallError::Fault(f) if fault_status => Some(f.status),
+        CallError::Io(_) if comm_status => Some(RPC_S_SERVER_UNAVAILABLE),
+        CallError::Protocol(_) | CallError::Closed if comm_status => Some(RPC_S_CALL_FAILED),
+        CallError::BindRejected(_) if comm_status => Some(RPC_S_UNKNOWN_IF),
+        _ => None,
+    }
+}

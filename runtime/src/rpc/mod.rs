@@ -24,7 +24,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
 
-pub use message::{invoke, reply, request, Request, Response};
+pub use message::{acf_status, invoke, reply, request, Request, Response};
 pub use server::{ConnectionLimits, Server};
 pub use session::{Session, SessionEvent};
 #[cfg(feature = "tokio")]
