@@ -144,6 +144,14 @@ fn main() {
     let orpc_test = generate(&root, "orpc_test.idl", true);
     generate(&root, "greeter_eq.idl", true);
     generate_protocols(&root);
+    // On msrpc::oaut, whose types carry no Arbitrary derive.
+    let model = load(&root, &root.join("fixtures/uses_oaut.idl"));
+    let opts = Options {
+        source_name: "uses_oaut.idl".into(),
+        ..Default::default()
+    };
+    let code = msrpc_codegen::rust::generate(&model, &opts).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(out_dir().join("uses_oaut.rs"), code).expect("write generated code");
     let dcom = load(&root, &root.join("../codegen/idl/ms-dcom.idl"));
     let dcom = msrpc_codegen::rust::type_names(
         &dcom,

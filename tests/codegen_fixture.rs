@@ -556,3 +556,30 @@ fn a_promise_for_placeholders_ends_when_their_elements_are_read() {
     };
     round_trip(&v);
 }
+
+// A user's IDispatch-derived interface, generated against msrpc::oaut.
+#[allow(
+    non_camel_case_types,
+    non_snake_case,
+    non_upper_case_globals,
+    dead_code,
+    clippy::all
+)]
+mod uses_oaut {
+    include!(concat!(env!("OUT_DIR"), "/uses_oaut.rs"));
+}
+
+#[test]
+fn an_idispatch_interface_uses_the_runtimes_ole_automation() {
+    use msrpc::oaut::{bstr, bstr_string, Variant};
+    let req = uses_oaut::i_greeter_auto::GreetRequest {
+        orpcthis: Default::default(),
+        name: bstr("Ada"),
+        extra: Some(Box::new(Variant::I4(7).to_wire().expect("marshals"))),
+    };
+    let bytes = msrpc::ndr::to_bytes(&req);
+    let back: uses_oaut::i_greeter_auto::GreetRequest =
+        msrpc::ndr::from_bytes(&bytes).expect("decodes");
+    assert_eq!(bstr_string(&back.name).as_deref(), Some("Ada"));
+    assert_eq!(back, req);
+}
