@@ -81,14 +81,11 @@ fn an_out_array_of_the_size_asked_for_is_accepted() {
     assert_eq!((r.num_ents, r.entries.len()), (1, 1));
 }
 
-/// Known bug (issue 21, point 2): the client decodes a response without
-/// the request at hand, so the wire's max count is checked against
-/// nothing; the decoded Vec holds only the transmitted elements, and
-/// Response::check, which sees the request, compares lengths only. The fix
-/// is a context-aware decode of responses (the request's values given to
-/// the decoder, as encode_in has them); until then this test says so.
+/// The decoded Vec holds only the elements sent, so the wire's max count
+/// can only be checked while it is read: the client decodes the response
+/// with its request's values at hand (`ndr::from_bytes_in`).
 #[test]
-#[ignore = "known bug: an [out] array's max count is not checked against the request (issue 21)"]
+
 fn an_out_array_of_another_size_is_refused() {
     // The server sized `entries` for max_ents = 1; the client asked for 3.
     let err = lookup(one_entry_for(1), 3).expect_err("the sizes disagree");

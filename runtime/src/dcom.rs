@@ -2513,6 +2513,7 @@ pub mod i_activation {
             self.encode_in(e, &[])
         }
         fn decode_scalars(d: &mut ndr::Decoder<'_>) -> ndr::Result<Self> {
+            let cx = d.context().to_vec();
             let orp_cthat = ndr::decode_pointee::<super::ORPCTHAT>(d)?;
             let p_oxid = d.u64()?;
             let ppdsa_oxid_bindings = wire::get_whole::<wire::Unique<super::DUALSTRINGARRAY>>(
@@ -2525,9 +2526,12 @@ pub mod i_activation {
             let phr = d.i32()?;
             let pp_interface_data = wire::get_whole::<wire::Conformant<wire::Unique<super::MInterfacePointer>>>(
                 d,
-                &[],
+                &[wire::maybe(|| Some(wire::Bound::size(cx.get(0).copied()?)))],
             )?;
-            let p_results = wire::get_whole::<wire::Conformant<super::HRESULT>>(d, &[])?;
+            let p_results = wire::get_whole::<wire::Conformant<super::HRESULT>>(
+                d,
+                &[wire::maybe(|| Some(wire::Bound::size(cx.get(0).copied()?)))],
+            )?;
             let return_value = d.u32()?;
             Ok(Self {
                 orp_cthat,
@@ -3857,10 +3861,11 @@ pub mod i_rem_unknown {
             self.encode_in(e, &[])
         }
         fn decode_scalars(d: &mut ndr::Decoder<'_>) -> ndr::Result<Self> {
+            let cx = d.context().to_vec();
             let orpcthat = ndr::decode_pointee::<super::ORPCTHAT>(d)?;
             let pp_qi_results = wire::get_whole::<wire::Unique<wire::Conformant<super::REMQIRESULT>>>(
                 d,
-                &[],
+                &[wire::maybe(|| Some(wire::Bound::size(cx.get(0).copied()?)))],
             )?;
             let return_value = d.i32()?;
             Ok(Self { orpcthat, pp_qi_results, return_value })
@@ -3968,8 +3973,12 @@ pub mod i_rem_unknown {
             self.encode_in(e, &[])
         }
         fn decode_scalars(d: &mut ndr::Decoder<'_>) -> ndr::Result<Self> {
+            let cx = d.context().to_vec();
             let orpcthat = ndr::decode_pointee::<super::ORPCTHAT>(d)?;
-            let p_results = wire::get_whole::<wire::Conformant<super::HRESULT>>(d, &[])?;
+            let p_results = wire::get_whole::<wire::Conformant<super::HRESULT>>(
+                d,
+                &[wire::maybe(|| Some(wire::Bound::size(cx.get(0).copied()?)))],
+            )?;
             let return_value = d.i32()?;
             Ok(Self { orpcthat, p_results, return_value })
         }
@@ -4345,11 +4354,15 @@ pub mod i_rem_unknown2 {
             self.encode_in(e, &[])
         }
         fn decode_scalars(d: &mut ndr::Decoder<'_>) -> ndr::Result<Self> {
+            let cx = d.context().to_vec();
             let orpcthat = ndr::decode_pointee::<super::ORPCTHAT>(d)?;
-            let phr = wire::get_whole::<wire::Conformant<super::HRESULT>>(d, &[])?;
+            let phr = wire::get_whole::<wire::Conformant<super::HRESULT>>(
+                d,
+                &[wire::maybe(|| Some(wire::Bound::size(cx.get(0).copied()?)))],
+            )?;
             let pp_mif = wire::get_whole::<wire::Conformant<wire::Unique<super::MInterfacePointer>>>(
                 d,
-                &[],
+                &[wire::maybe(|| Some(wire::Bound::size(cx.get(0).copied()?)))],
             )?;
             let return_value = d.i32()?;
             Ok(Self { orpcthat, phr, pp_mif, return_value })

@@ -92,6 +92,11 @@ impl Code {
         self
     }
 
+    /// Whether the text so far contains `s`.
+    pub fn contains(&self, s: &str) -> bool {
+        self.out.contains(s)
+    }
+
     /// Lines written elsewhere, indented to this block.
     pub fn append(&mut self, other: &Code) -> &mut Self {
         for l in other.out.lines() {

@@ -315,7 +315,8 @@ impl<'m> Gen<'m> {
         c.open(format!(
             "fn decode_scalars({d}: &mut ndr::Decoder<'_>) -> ndr::Result<Self>"
         ));
-        self.decode_message(c, slots);
+        let context: &[(usize, bool)] = if with_context { &msgs.context } else { &[] };
+        self.decode_message(c, slots, context);
         c.close();
         c.open("fn placeholder() -> Self");
         let phs: Vec<String> = fields
@@ -466,9 +467,26 @@ impl<'m> Gen<'m> {
         }
     }
 
-    fn decode_message(&self, c: &mut Code, slots: &[Slot<'m>]) {
+    /// `context`: the request values this response's bounds name, which
+    /// the decoder holds when the client decodes (`ndr::from_bytes_in`).
+    fn decode_message(&self, c: &mut Code, slots: &[Slot<'m>], context: &[(usize, bool)]) {
+        let mut body = Code::new();
+        self.decode_walk(&mut body, slots, context);
+        if body.contains("cx.get(") {
+            // A copy: the bounds are built while `d` is lent to the walk.
+            c.line("let cx = d.context().to_vec();");
+        }
+        c.append(&body);
+    }
+
+    fn decode_walk(&self, c: &mut Code, slots: &[Slot<'m>], context: &[(usize, bool)]) {
         let place = |s: &Slot| s.local.clone();
         let mut post = Vec::new();
+        let in_context = |index: usize, deref: bool| {
+            let k = context.iter().position(|&x| x == (index, deref))?;
+            Some(format!("cx.get({k}).copied()?"))
+        };
+        let is_slot = |index: usize| slots.iter().any(|s| s.index == index && s.fixed.is_none());
         for (j, s) in slots.iter().enumerate() {
             let local = &s.local;
             if let Some(t) = &s.fixed {
@@ -485,15 +503,20 @@ impl<'m> Gen<'m> {
                 continue;
             }
             let ready = |k: usize| k < j;
-            let read =
-                |index, deref| self.reader(slots, &place, &ready, "d.position()")(index, deref);
+            let read = |index, deref| match is_slot(index) {
+                true => self.reader(slots, &place, &ready, "d.position()")(index, deref),
+                false => in_context(index, deref),
+            };
             // A count implied earlier bounds this array now; a later one
             // is checked once it is read.
             let count = slots.iter().position(|x| x.implied.contains(&j));
             let (b, complete) = match count {
                 Some(k) if k < j => (format!("&[wire::Bound::size({})]", slots[k].local), true),
                 Some(_) => ("&[]".to_string(), false),
-                None => bounds_slice(s.levels, &read),
+                None => {
+                    let (b, complete) = bounds_slice(s.levels, &read);
+                    (wrap_context(&b), complete)
+                }
             };
             if self.plain(s.levels, s.data) && b == "&[]" {
                 let ty = self.value_type(s.levels, s.data, 1);

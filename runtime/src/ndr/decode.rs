@@ -17,6 +17,9 @@ pub struct Decoder<'a> {
     /// Bytes that pointees announced but not yet read must still occupy.
     promised: usize,
     pub(super) full: DecodeTable,
+    /// Values from outside the bytes that bounds in them name: a
+    /// response's decoder holds its request's (`[out, size_is(n)]`).
+    context: Vec<i128>,
 }
 
 macro_rules! get {
@@ -60,7 +63,22 @@ impl<'a> Decoder<'a> {
             depth: 0,
             promised: 0,
             full: DecodeTable::default(),
+            context: Vec::new(),
         }
+    }
+
+    /// A decoder that knows `context`, the request values a response's
+    /// bounds name, so that it checks them as it reads.
+    pub fn with_context(buf: &'a [u8], context: &[i128]) -> Decoder<'a> {
+        Decoder {
+            context: context.to_vec(),
+            ..Decoder::new(buf)
+        }
+    }
+
+    /// The values [`Decoder::with_context`] gave; empty otherwise.
+    pub fn context(&self) -> &[i128] {
+        &self.context
     }
 
     /// The bytes read so far.

@@ -142,6 +142,15 @@ pub fn decode_named<T: Ndr + std::fmt::Debug + PartialEq>(bytes: &[u8]) -> Resul
     })
 }
 
+/// [`from_bytes`] with the values outside `bytes` that its bounds name (a
+/// response's request), checked as they are read.
+pub fn from_bytes_in<T: Ndr>(bytes: &[u8], context: &[i128]) -> Result<T> {
+    let mut d = Decoder::with_context(bytes, context);
+    let v = decode_pointee(&mut d)?;
+    d.finish()?;
+    Ok(v)
+}
+
 /// Unmarshals a `T` that fills `bytes`, allowing only alignment padding after it.
 pub fn from_bytes<T: Ndr>(bytes: &[u8]) -> Result<T> {
     let mut d = Decoder::new(bytes);

@@ -3651,8 +3651,12 @@ pub mod i_dispatch {
             self.encode_in(e, &[])
         }
         fn decode_scalars(d: &mut ndr::Decoder<'_>) -> ndr::Result<Self> {
+            let cx = d.context().to_vec();
             let orpcthat = ndr::decode_pointee::<crate::dcom::ORPCTHAT>(d)?;
-            let rg_disp_id = wire::get_whole::<wire::Conformant<super::DISPID>>(d, &[])?;
+            let rg_disp_id = wire::get_whole::<wire::Conformant<super::DISPID>>(
+                d,
+                &[wire::maybe(|| Some(wire::Bound::size(cx.get(0).copied()?)))],
+            )?;
             let return_value = d.i32()?;
             Ok(Self { orpcthat, rg_disp_id, return_value })
         }
@@ -3808,13 +3812,14 @@ pub mod i_dispatch {
             self.encode_in(e, &[])
         }
         fn decode_scalars(d: &mut ndr::Decoder<'_>) -> ndr::Result<Self> {
+            let cx = d.context().to_vec();
             let orpcthat = ndr::decode_pointee::<crate::dcom::ORPCTHAT>(d)?;
             let p_var_result = wire::get_whole::<wire::Unique<super::wireVARIANTStr>>(d, &[])?;
             let p_excep_info = ndr::decode_pointee::<super::EXCEPINFO>(d)?;
             let p_arg_err = d.u32()?;
             let rg_var_ref = wire::get_whole::<wire::Conformant<wire::Unique<super::wireVARIANTStr>>>(
                 d,
-                &[],
+                &[wire::maybe(|| Some(wire::Bound::size(cx.get(0).copied()?)))],
             )?;
             let return_value = d.i32()?;
             Ok(Self { orpcthat, p_var_result, p_excep_info, p_arg_err, rg_var_ref, return_value })

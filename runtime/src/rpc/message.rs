@@ -60,7 +60,8 @@ pub async fn invoke<C: Channel + ?Sized, Q: Request, R: Response>(
         })
     })?;
     let bytes = channel.call(syntax, opnum, object, stub).await?;
-    let resp: R = ndr::from_bytes(&bytes)?;
+    // The request's values bound the response's arrays as it is read.
+    let resp: R = ndr::from_bytes_in(&bytes, &cx)?;
     resp.check(&cx)?;
     Ok(resp)
 }
