@@ -201,3 +201,18 @@ fn malformed_acfs_are_errors_not_panics() {
         let _ = out.render();
     }
 }
+
+#[test]
+fn a_given_acf_that_cannot_be_read_is_an_error() {
+    let opts = msrpc_idl::Options {
+        acf: vec![std::path::PathBuf::from("no/such/demo.acf")],
+        ..Default::default()
+    };
+    let out = msrpc_idl::load_str("demo.idl", IDL, &opts);
+    assert!(out.model.is_none());
+    assert!(
+        out.render().contains("cannot read ACF `no/such/demo.acf`"),
+        "{}",
+        out.render()
+    );
+}

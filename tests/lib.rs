@@ -62,3 +62,28 @@ pub fn assert_same_wire(name: &str, ours: &[u8], theirs: &[u8]) {
         );
     }
 }
+
+/// A channel whose every call gets the same answer, for testing a client
+/// against a response (or a failure) built by hand.
+pub struct Canned(pub Box<dyn Fn() -> Result<Vec<u8>, msrpc::rpc::CallError> + Send + Sync>);
+
+impl msrpc::rpc::Channel for Canned {
+    fn call(
+        &self,
+        _syntax: msrpc::rpc::SyntaxId,
+        _opnum: u16,
+        _object: Option<uuid::Uuid>,
+        _stub: Vec<u8>,
+    ) -> msrpc::rpc::BoxFuture<'_, Result<Vec<u8>, msrpc::rpc::CallError>> {
+        let answer = (self.0)();
+        Box::pin(async move { answer })
+    }
+}
+
+/// Runs one future to its end on a fresh single-threaded runtime.
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime")
+        .block_on(f)
+}

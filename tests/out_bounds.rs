@@ -3,9 +3,8 @@
 //! as the server checks what it sends. ept_lookup's `entries` are
 //! `[size_is(max_ents), length_is(*num_ents)]`.
 
-use std::sync::Mutex;
-
-use msrpc::rpc::{BoxFuture, CallError, Channel, Request, SyntaxId};
+use msrpc::rpc::{CallError, Request};
+use msrpc_tests::{block_on, Canned};
 
 // Generated names follow the IDL; not every generated item is used here.
 #[allow(
@@ -20,22 +19,6 @@ mod epm {
 }
 
 use epm::epm_::{EptLookupRequest, EptLookupResponse};
-
-/// A server that answers every call with the same stub data.
-struct Answer(Mutex<Vec<u8>>);
-
-impl Channel for Answer {
-    fn call(
-        &self,
-        _syntax: SyntaxId,
-        _opnum: u16,
-        _object: Option<uuid::Uuid>,
-        _stub: Vec<u8>,
-    ) -> BoxFuture<'_, Result<Vec<u8>, CallError>> {
-        let bytes = self.0.lock().map(|b| b.clone()).unwrap_or_default();
-        Box::pin(async move { Ok(bytes) })
-    }
-}
 
 fn request(max_ents: u32) -> EptLookupRequest {
     EptLookupRequest {
@@ -60,19 +43,16 @@ fn one_entry_for(max_ents: u32) -> Vec<u8> {
 }
 
 fn lookup(answer: Vec<u8>, max_ents: u32) -> Result<EptLookupResponse, CallError> {
-    let client = epm::epmClient::new(Answer(Mutex::new(answer)));
+    let client = epm::epmClient::new(Canned(Box::new(move || Ok(answer.clone()))));
     let r = request(max_ents);
-    tokio::runtime::Builder::new_current_thread()
-        .build()
-        .expect("runtime")
-        .block_on(client.ept_lookup(
-            r.inquiry_type,
-            r.object,
-            r.interface_id,
-            r.vers_option,
-            r.entry_handle,
-            r.max_ents,
-        ))
+    block_on(client.ept_lookup(
+        r.inquiry_type,
+        r.object,
+        r.interface_id,
+        r.vers_option,
+        r.entry_handle,
+        r.max_ents,
+    ))
 }
 
 #[test]

@@ -534,6 +534,17 @@ pub struct Method {
     pub span: Span,
 }
 
+impl Method {
+    /// Whether it returns a bare `error_status_t`, where an ACF's
+    /// `[comm_status]` and `[fault_status]` put a failed call's status.
+    pub fn returns_error_status(&self) -> bool {
+        matches!(
+            self.ret.as_ref().map(|r| (&r.levels[..], &r.data)),
+            Some(([], DataType::Base(Scalar::ErrorStatus)))
+        )
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Param {
     pub name: String,

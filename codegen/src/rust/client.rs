@@ -88,11 +88,7 @@ impl<'m> Gen<'m> {
             let has = |name: &str| m.attrs.iter().any(|a| a.name == name);
             let (fault, comm) = (has("fault_status"), has("comm_status"));
             // The ACF's status attributes act on an error_status_t return.
-            let status_return = matches!(
-                m.ret.as_ref().map(|r| (&r.levels[..], &r.data)),
-                Some(([], DataType::Base(Scalar::ErrorStatus)))
-            );
-            let acf_status = (fault || comm) && status_return;
+            let acf_status = (fault || comm) && m.returns_error_status();
             if acf_status {
                 let which = match (fault, comm) {
                     (true, true) => "a server fault or a failed connection",

@@ -7,7 +7,7 @@
 use super::Resolver;
 use crate::ast::{AcfAttr, AcfFile, AcfTarget, Ident};
 use crate::diagnostic::Diagnostic;
-use crate::model::{Attribute, DataType, Scalar};
+use crate::model::Attribute;
 
 /// What an ACF may say, and where (MIDL's ACF attribute list).
 const ON_INTERFACE: &[&str] = &[
@@ -102,11 +102,7 @@ impl Resolver<'_, '_> {
                 let status = attrs
                     .iter()
                     .find(|a| a.name == "comm_status" || a.name == "fault_status");
-                let method = &self.model.interfaces[at].methods[k];
-                let returns_status = matches!(
-                    method.ret.as_ref().map(|r| (&r.levels[..], &r.data)),
-                    Some(([], DataType::Base(Scalar::ErrorStatus)))
-                );
+                let returns_status = self.model.interfaces[at].methods[k].returns_error_status();
                 if let (Some(a), false) = (status, returns_status) {
                     let d = Diagnostic::warning(
                         m.name.span,
